@@ -1,0 +1,1 @@
+"""Platform pieces every Greenlane domain stands on: extensions, config, accounts, policy, audit."""

@@ -1,0 +1,105 @@
+"""Organisation, user and API token tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.accounts.roles import OrgKind, Role
+from core.extensions import db
+from core.timeutil import UTCDateTime, utcnow
+
+_ROLES = ", ".join(f"'{r.value}'" for r in Role)
+_KINDS = ", ".join(f"'{k.value}'" for k in OrgKind)
+
+
+class Organization(db.Model):
+    """A company, association or agency; every user belongs to exactly one."""
+
+    __tablename__ = "organization"
+    __table_args__ = (CheckConstraint(f"kind IN ({_KINDS})", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key")
+    name: Mapped[str] = mapped_column(String(200), unique=True, comment="Display and legal name")
+    kind: Mapped[str] = mapped_column(String(20), index=True, comment="importer, rights_holder, industry_group, cbp")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, comment="When created")
+
+    users: Mapped[list[User]] = relationship(back_populates="organization", order_by="User.email")
+
+    def to_dict(self) -> dict:
+        """The organisation as API clients see it."""
+        return {"id": self.id, "name": self.name, "kind": self.kind}
+
+
+class User(UserMixin, db.Model):
+    """A person who logs in; one role each (PRODUCT.md)."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (CheckConstraint(f"role IN ({_ROLES})", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key")
+    email: Mapped[str] = mapped_column(String(254), unique=True, comment="Login name, stored lower-case")
+    full_name: Mapped[str] = mapped_column(String(200), default="", comment="Name shown to colleagues")
+    password_hash: Mapped[str] = mapped_column(String(255), comment="Werkzeug scrypt hash; never the password")
+    role: Mapped[str] = mapped_column(String(20), index=True, comment="importer, rights_holder, industry_group, reviewer, admin")
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="RESTRICT"), index=True, comment="The user's organisation"
+    )
+    active: Mapped[bool] = mapped_column(default=True, comment="False blocks login and tokens")
+    session_version: Mapped[int] = mapped_column(default=1, comment="Bumped to end every session of the user")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, comment="When created")
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="Last successful web login")
+
+    organization: Mapped[Organization] = relationship(back_populates="users", lazy="joined")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login reads this
+        """Deactivated users cannot log in."""
+        return bool(self.active)
+
+    def get_id(self) -> str:
+        """Session identifier: id plus session version, so deactivation ends live sessions."""
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def display_name(self) -> str:
+        """Name when known, else e-mail."""
+        return self.full_name or self.email
+
+    def to_dict(self) -> dict:
+        """The user as ``GET /api/v1/me`` shows it."""
+        return {
+            "id": self.id,
+            "email": self.email,
+            "full_name": self.full_name,
+            "role": self.role,
+            "active": self.active,
+            "organization": self.organization.to_dict(),
+        }
+
+
+class ApiToken(db.Model):
+    """A bearer token; only its SHA-256 digest is stored, the token is shown once."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key")
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True, comment="Owner of the token"
+    )
+    name: Mapped[str] = mapped_column(String(100), default="", comment="Label chosen by the user")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, comment="SHA-256 hex digest of the token")
+    prefix: Mapped[str] = mapped_column(String(12), comment="First characters, to recognise it in lists")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, comment="When issued")
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="Last request made with it")
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="Set when revoked; never cleared")
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    @property
+    def is_live(self) -> bool:
+        """A token works until it is revoked."""
+        return self.revoked_at is None

@@ -1,0 +1,230 @@
+"""Account operations: creating users and organisations, authenticating, issuing and revoking tokens.
+
+Every function changes state inside the caller's transaction and writes the audit log; callers
+(views, API, CLI) commit once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from core import audit
+from core.accounts.models import ApiToken, Organization, User
+from core.accounts.roles import ORG_KIND_FOR_ROLE, SELF_REGISTERING_KINDS, OrgKind, Role
+from core.errors import Conflict, NotFound, ValidationFailed
+from core.extensions import db
+from core.timeutil import utcnow
+
+MIN_PASSWORD_LENGTH = 12
+TOKEN_PREFIX = "glt_"
+# A real hash to compare against when the e-mail is unknown, so timing does not reveal accounts.
+_DUMMY_HASH = generate_password_hash("greenlane-dummy-password", method="scrypt")
+
+
+def password_problems(password: str | None) -> list[str]:
+    """Reasons ``password`` is too weak (empty list when acceptable)."""
+    problems = []
+    if not password or len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    elif password.strip() == "" or len(set(password)) < 4:
+        problems.append("Use a password with more variety than repeated characters.")
+    return problems
+
+
+def normalize_email(email: str | None, field: str = "email") -> str:
+    """Validate an e-mail address and return it lower-cased, or raise 422 naming ``field``."""
+    try:
+        result = validate_email((email or "").strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationFailed("That e-mail address is not valid.", fields={field: [str(exc)]}) from exc
+    return result.normalized.lower()
+
+
+def hash_password(password: str) -> str:
+    """Hash with scrypt (tests may configure a cheaper method through PASSWORD_HASH_METHOD)."""
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+
+
+def _user_snapshot(user: User) -> dict[str, Any]:
+    return {"email": user.email, "role": user.role, "organization_id": user.organization_id,
+            "active": user.active, "full_name": user.full_name}
+
+
+def get_or_create_organization(actor: Any, name: str, kind: OrgKind) -> Organization:
+    """Find the organisation called ``name`` (it must be of ``kind``) or create it."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed("The organisation name is required.", fields={"org": ["Required."]})
+    org = db.session.scalar(select(Organization).where(func.lower(Organization.name) == name.lower()))
+    if org is None:
+        org = Organization(name=name, kind=str(kind))
+        db.session.add(org)
+        db.session.flush()
+        audit.record(actor, "organization.create", "organization", org.id, after=org.to_dict())
+    elif org.kind != kind:
+        raise ValidationFailed(
+            f"{org.name} is a {org.kind.replace('_', ' ')} organisation; a {kind.replace('_', ' ')} user "
+            "cannot join it.",
+            fields={"org": ["Organisation kind does not fit the role."]},
+        )
+    return org
+
+
+def create_user(actor: Any, *, email: str, password: str, role: str, org_name: str | None = None,
+                organization: Organization | None = None, full_name: str = "") -> User:
+    """Create a user of ``role`` in ``organization`` (or the organisation named, created if new)."""
+    errors: dict[str, list[str]] = {}
+    try:
+        email = normalize_email(email)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+    if role not in {r.value for r in Role}:
+        errors["role"] = [f"Must be one of: {', '.join(r.value for r in Role)}."]
+    if problems := password_problems(password):
+        errors["password"] = problems
+    if "email" not in errors and db.session.scalar(select(User.id).where(User.email == email)):
+        errors["email"] = ["An account with this e-mail already exists."]
+    if errors:
+        raise ValidationFailed("The account could not be created.", fields=errors)
+    kind = ORG_KIND_FOR_ROLE[Role(role)]
+    if organization is None:
+        organization = get_or_create_organization(actor, org_name or "", kind)
+    elif organization.kind != kind:
+        raise ValidationFailed("Organisation kind does not fit the role.",
+                               fields={"org": ["Organisation kind does not fit the role."]})
+    user = User(email=email, password_hash=hash_password(password), role=role,
+                organization=organization, full_name=(full_name or "").strip())
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.create", "user", user.id, after=_user_snapshot(user))
+    return user
+
+
+def register_organization(*, email: str, password: str, full_name: str, org_name: str, kind: str) -> User:
+    """Self-registration: a new importer, rights-holder or industry-group organisation and its first user."""
+    if kind not in {k.value for k in SELF_REGISTERING_KINDS}:
+        raise ValidationFailed("Choose the kind of organisation.", fields={"kind": ["Not a kind you can register."]})
+    name = (org_name or "").strip()
+    if name and db.session.scalar(select(Organization.id).where(func.lower(Organization.name) == name.lower())):
+        # Joining an existing organisation would expose its data; its admin (CBP) adds colleagues.
+        raise ValidationFailed(
+            "An organisation with this name is already registered; ask CBP to add you to it.",
+            fields={"org_name": ["Already registered."]},
+        )
+    role = {OrgKind.IMPORTER: Role.IMPORTER, OrgKind.RIGHTS_HOLDER: Role.RIGHTS_HOLDER,
+            OrgKind.INDUSTRY_GROUP: Role.INDUSTRY_GROUP}[OrgKind(kind)]
+    try:
+        user = create_user(None, email=email, password=password, role=role.value, org_name=name,
+                           full_name=full_name)
+    except ValidationFailed as exc:
+        if "org" in exc.fields:
+            exc.fields["org_name"] = exc.fields.pop("org")
+        raise
+    audit.record(user, "user.register", "user", user.id, after=_user_snapshot(user))
+    return user
+
+
+def authenticate(email: str | None, password: str | None) -> User | None:
+    """The active user with these credentials, or None (same work whether or not the e-mail exists)."""
+    email = (email or "").strip().lower()
+    user = db.session.scalar(select(User).where(User.email == email)) if email else None
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or "") or not user.active:
+        return None
+    return user
+
+
+def note_login(user: User) -> None:
+    """Record a successful web login."""
+    user.last_login_at = utcnow()
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 hex digest under which a token is stored and looked up."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User, name: str = "") -> tuple[str, ApiToken]:
+    """Create a bearer token for ``user``; returns the plain token (shown once) and its record."""
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=(name or "API token").strip()[:100], token_hash=hash_token(plain),
+                     prefix=plain[:10])
+    db.session.add(token)
+    db.session.flush()
+    audit.record(user, "api_token.issue", "api_token", token.id, after={"user_id": user.id, "name": token.name})
+    return plain, token
+
+
+def user_for_token(plain: str) -> User | None:
+    """The active user owning a live token, or None."""
+    if not plain:
+        return None
+    token = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(plain), ApiToken.revoked_at.is_(None))
+    )
+    if token is None or not token.user.active:
+        return None
+    return token.user
+
+
+def revoke_token(actor: User, token_id: int) -> ApiToken:
+    """Revoke one of the actor's own tokens (admins may revoke anyone's)."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or (token.user_id != actor.id and actor.role != Role.ADMIN):
+        raise NotFound("No such token.")
+    if token.revoked_at is not None:
+        raise Conflict("This token is already revoked.", code="already_revoked")
+    token.revoked_at = utcnow()
+    audit.record(actor, "api_token.revoke", "api_token", token.id, before={"revoked": False},
+                 after={"revoked": True})
+    return token
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    """The user's tokens, newest first."""
+    return list(db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ))
+
+
+def update_user(actor: User, user: User, *, role: str | None = None, active: bool | None = None,
+                full_name: str | None = None) -> User:
+    """Admin change to a user's role, name or active flag; ends the user's sessions when access shrinks."""
+    before = _user_snapshot(user)
+    if role is not None and role != user.role:
+        if role not in {r.value for r in Role}:
+            raise ValidationFailed("Unknown role.", fields={"role": ["Unknown role."]})
+        if ORG_KIND_FOR_ROLE[Role(role)] != user.organization.kind:
+            raise ValidationFailed("That role does not fit the user's organisation.",
+                                   fields={"role": ["Does not fit the organisation's kind."]})
+        user.role = role
+        user.session_version += 1
+    if active is not None and active != user.active:
+        if user.id == actor.id and not active:
+            raise Conflict("You cannot deactivate your own account.", code="self_deactivation")
+        user.active = active
+        user.session_version += 1
+    if full_name is not None:
+        user.full_name = full_name.strip()
+    after = _user_snapshot(user)
+    if after != before:
+        audit.record(actor, "user.update", "user", user.id, before=before, after=after)
+    return user
+
+
+def set_password(actor: Any, user: User, password: str) -> None:
+    """Replace a user's password (checked for strength) and end its other sessions."""
+    if problems := password_problems(password):
+        raise ValidationFailed("The password is too weak.", fields={"password": problems})
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    audit.record(actor, "user.password", "user", user.id, after={"password_changed": True})

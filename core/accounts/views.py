@@ -1,0 +1,212 @@
+"""Web pages for signing in and out, registering, settings (tokens, password) and user administration."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import func, or_, select
+
+from core import navigation, policy
+from core.accounts import services
+from core.accounts.forms import EditUserForm, EmptyForm, LoginForm, NewUserForm, PasswordForm, RegisterForm, TokenForm
+from core.accounts.models import Organization, User
+from core.accounts.throttle import mark_failed, throttled
+from core.errors import NotFound, ValidationFailed
+from core.extensions import db
+from core.forms import apply_errors
+from core.pagination import page_args_from_request, paginate
+
+bp = Blueprint("accounts", __name__)
+
+navigation.register("Users", "accounts.admin_users", "users.manage", order=90)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths are followed after sign-in (no open redirects)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@policy.public
+@throttled
+def login():
+    """Sign in with e-mail and password; the session is renewed on success."""
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboards.home"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            mark_failed()
+            form.password.errors.append("The e-mail address or password is not right.")
+            status = 401
+        else:
+            next_url = _safe_next(request.args.get("next"))
+            session.clear()  # renew the session: nothing from before sign-in survives
+            login_user(user)
+            services.note_login(user)
+            db.session.commit()
+            flash(f"Signed in as {user.display_name}.", "success")
+            return redirect(next_url or url_for("dashboards.home"))
+    return render_template("core/accounts/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@policy.require(policy.AUTHENTICATED)
+def logout():
+    """Sign out (POST with CSRF so no other site can sign a user out)."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        logout_user()
+        session.clear()
+        flash("You have signed out.", "info")
+    return redirect(url_for("dashboards.landing"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@policy.public
+def register():
+    """Self-registration for importer, rights-holder and industry-group organisations."""
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboards.home"))
+    form = RegisterForm(kind=request.args.get("kind"))
+    if form.validate_on_submit():
+        try:
+            user = services.register_organization(email=form.email.data, password=form.password.data,
+                                                  full_name=form.full_name.data, org_name=form.org_name.data,
+                                                  kind=form.kind.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            session.clear()
+            login_user(user)
+            flash(f"Welcome to Greenlane. {user.organization.name} is registered.", "success")
+            return redirect(url_for("dashboards.home"))
+    return render_template("core/accounts/register.html", form=form)
+
+
+@bp.route("/settings", methods=["GET"])
+@policy.require("tokens.own")
+def settings():
+    """The user's settings: API tokens and password."""
+    return render_template("core/accounts/settings.html", tokens=services.tokens_of(current_user),
+                           token_form=TokenForm(), password_form=PasswordForm(), action_form=EmptyForm(),
+                           new_token=session.pop("new_token", None))
+
+
+@bp.route("/settings/tokens", methods=["POST"])
+@policy.require("tokens.own")
+def create_token():
+    """Issue a token; it is shown once on the next page and never again."""
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return render_template("core/accounts/settings.html", tokens=services.tokens_of(current_user),
+                               token_form=form, password_form=PasswordForm(), action_form=EmptyForm(),
+                               new_token=None), 422
+    plain, _token = services.issue_token(current_user, form.name.data)
+    db.session.commit()
+    session["new_token"] = plain
+    flash("Token created. Copy it now: it will not be shown again.", "success")
+    return redirect(url_for("accounts.settings"))
+
+
+@bp.route("/settings/tokens/<int:token_id>/revoke", methods=["POST"])
+@policy.require("tokens.own")
+def revoke_token(token_id: int):
+    """Revoke one of the user's tokens."""
+    if EmptyForm().validate_on_submit():
+        services.revoke_token(current_user, token_id)
+        db.session.commit()
+        flash("Token revoked. Programs using it can no longer call the API.", "success")
+    return redirect(url_for("accounts.settings"))
+
+
+@bp.route("/settings/password", methods=["POST"])
+@policy.require("tokens.own")
+def change_password():
+    """Change one's own password after re-entering the current one."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if services.authenticate(current_user.email, form.current.data) is None:
+            form.current.errors.append("That is not your current password.")
+        else:
+            try:
+                services.set_password(current_user, current_user, form.password.data)
+            except ValidationFailed as exc:
+                db.session.rollback()
+                apply_errors(form, exc)
+            else:
+                db.session.commit()
+                login_user(current_user._get_current_object())  # keep this session valid under the new session version
+                flash("Password changed. Other sessions have been signed out.", "success")
+                return redirect(url_for("accounts.settings"))
+    return render_template("core/accounts/settings.html", tokens=services.tokens_of(current_user),
+                           token_form=TokenForm(), password_form=form, action_form=EmptyForm(),
+                           new_token=None), 422
+
+
+@bp.route("/admin/users")
+@policy.require("users.manage")
+def admin_users():
+    """Admin: every user, searchable by e-mail, name or organisation, filterable by role."""
+    page, size = page_args_from_request()
+    query = select(User).join(User.organization).order_by(Organization.name, User.email)
+    if q := request.args.get("q", "").strip():
+        like = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(User.email).like(like), func.lower(User.full_name).like(like),
+                                func.lower(Organization.name).like(like)))
+    if role := request.args.get("role"):
+        query = query.where(User.role == role)
+    return render_template("core/accounts/admin_users.html", page=paginate(query, page, size), q=q, role=role,
+                           form=NewUserForm())
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@policy.require("users.manage")
+def admin_new_user():
+    """Admin: create a user (and the organisation when the name is new)."""
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(current_user, email=form.email.data, password=form.password.data,
+                                        role=form.role.data, org_name=form.org.data, full_name=form.full_name.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Created {user.email} ({user.organization.name}).", "success")
+            return redirect(url_for("accounts.admin_users"))
+    return render_template("core/accounts/admin_new_user.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@policy.require("users.manage")
+def admin_edit_user(user_id: int):
+    """Admin: change a user's name, role or access."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    form = EditUserForm(obj=user)
+    if form.validate_on_submit():
+        try:
+            services.update_user(current_user, user, role=form.role.data, active=form.active.data,
+                                 full_name=form.full_name.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Saved {user.email}.", "success")
+            return redirect(url_for("accounts.admin_users"))
+    return render_template("core/accounts/admin_edit_user.html", form=form, user=user)

@@ -1,0 +1,200 @@
+"""The audit log: append-only, hash-chained, one ``record`` function every service calls.
+
+Each entry's ``hash`` is SHA-256 over the previous entry's hash and the entry's canonical JSON.
+Writers are serialised through the single ``audit_head`` row: the conditional UPDATE that advances
+it takes a row lock on PostgreSQL and the write lock on SQLite, so two transactions can never read
+the same previous hash and fork the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, select, text, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.extensions import db
+from core.timeutil import UTCDateTime, utcnow
+
+GENESIS_HASH = "0" * 64
+
+ENTITY_TYPES = (
+    "user",
+    "organization",
+    "enrollment",
+    "debarred",
+    "mark",
+    "sector",
+    "standard",
+    "endorsement",
+    "guide",
+    "blank_declaration",
+    "release_decision",
+    "case",
+    "thread",
+    "api_token",
+)
+
+
+class AuditHead(db.Model):
+    """The chain's head: one row holding the last sequence number and hash."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Always 1")
+    seq: Mapped[int] = mapped_column(BigInteger, default=0, comment="Sequence number of the last entry")
+    last_hash: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH, comment="Hash of the last entry")
+
+
+class AuditEntry(db.Model):
+    """One state change: who did what to which entity, before and after."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_entity", "entity_type", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key")
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True, comment="Position in the chain, from 1")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, comment="When the change was made (UTC)")
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT"), index=True, comment="User who acted; null for the system"
+    )
+    actor: Mapped[str] = mapped_column(String(254), comment="Actor's e-mail or 'system', kept as written")
+    action: Mapped[str] = mapped_column(String(80), comment="Domain verb, e.g. enrollment.approve")
+    entity_type: Mapped[str] = mapped_column(String(40), comment="Kind of object changed")
+    entity_id: Mapped[str] = mapped_column(String(64), comment="Identifier of the object changed")
+    before: Mapped[Any] = mapped_column(JSON, nullable=True, comment="State before (canonical JSON)")
+    after: Mapped[Any] = mapped_column(JSON, nullable=True, comment="State after (canonical JSON)")
+    prev_hash: Mapped[str] = mapped_column(String(64), comment="Hash of the previous entry")
+    hash: Mapped[str] = mapped_column(String(64), unique=True, comment="SHA-256(prev_hash + canonical JSON)")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entry as ``GET /api/v1/audit`` shows it."""
+        return {
+            "seq": self.seq,
+            "at": self.at.isoformat(),
+            "actor": self.actor,
+            "action": self.action,
+            "entity_type": self.entity_type,
+            "entity_id": self.entity_id,
+            "before": self.before,
+            "after": self.after,
+            "hash": self.hash,
+            "prev_hash": self.prev_hash,
+        }
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (set, frozenset, tuple)):
+        return sorted(value) if isinstance(value, (set, frozenset)) else list(value)
+    return str(value)
+
+
+def canonical_json(value: Any) -> str:
+    """Deterministic JSON: sorted keys, no spaces, dates ISO, decimals as strings."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=_default, ensure_ascii=False)
+
+
+def _timestamp(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_hash(prev_hash: str, *, seq: int, at: datetime, actor: str, action: str, entity_type: str,
+               entity_id: str, before: Any, after: Any) -> str:
+    """SHA-256 over the previous hash and the entry's canonical JSON."""
+    payload = canonical_json(
+        {
+            "seq": seq,
+            "at": _timestamp(at),
+            "actor": actor,
+            "action": action,
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "before": before,
+            "after": after,
+        }
+    )
+    return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
+
+
+def record(actor: Any, action: str, entity_type: str, entity_id: Any, *, before: Any = None,
+           after: Any = None) -> AuditEntry:
+    """Append one entry to the chain inside the caller's transaction (flushes, never commits)."""
+    if entity_type not in ENTITY_TYPES:
+        raise ValueError(f"unknown audit entity type {entity_type!r}")
+    session = db.session
+    # Normalise to what the JSON column will give back, so verify recomputes the same bytes.
+    before = json.loads(canonical_json(before)) if before is not None else None
+    after = json.loads(canonical_json(after)) if after is not None else None
+    row = session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
+        .returning(AuditHead.seq, AuditHead.last_hash)
+    ).one_or_none()
+    if row is None:
+        raise RuntimeError("audit_head row is missing: run `flask --app app db upgrade`")
+    seq, prev_hash = row
+    at = utcnow()
+    actor_label = getattr(actor, "email", None) or "system"
+    actor_id = getattr(actor, "id", None)
+    digest = entry_hash(prev_hash, seq=seq, at=at, actor=actor_label, action=action,
+                        entity_type=entity_type, entity_id=str(entity_id), before=before, after=after)
+    entry = AuditEntry(seq=seq, at=at, actor_id=actor_id, actor=actor_label, action=action,
+                       entity_type=entity_type, entity_id=str(entity_id), before=before, after=after,
+                       prev_hash=prev_hash, hash=digest)
+    session.add(entry)
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=digest))
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """Outcome of ``verify_chain``: ok, entries checked and the first broken entry's sequence number."""
+
+    ok: bool
+    checked: int
+    broken_seq: int | None = None
+    problem: str = ""
+
+
+def verify_chain(batch: int = 5000) -> VerifyResult:
+    """Recompute every hash in order and report the first entry that does not match."""
+    prev = GENESIS_HASH
+    checked = 0
+    last_seq = 0
+    expected_seq = 1
+    while True:
+        rows = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.seq > last_seq).order_by(AuditEntry.seq).limit(batch)
+        ).all()
+        if not rows:
+            break
+        for entry in rows:
+            if entry.seq != expected_seq:
+                return VerifyResult(False, checked, expected_seq, f"entry {expected_seq} is missing")
+            if entry.prev_hash != prev:
+                return VerifyResult(False, checked, entry.seq, "prev_hash does not match the previous entry")
+            digest = entry_hash(prev, seq=entry.seq, at=entry.at, actor=entry.actor, action=entry.action,
+                                entity_type=entry.entity_type, entity_id=entry.entity_id,
+                                before=entry.before, after=entry.after)
+            if digest != entry.hash:
+                return VerifyResult(False, checked, entry.seq, "content does not match its hash")
+            prev = entry.hash
+            checked += 1
+            last_seq = entry.seq
+            expected_seq += 1
+        db.session.expunge_all()
+    head = db.session.execute(text("SELECT seq, last_hash FROM audit_head WHERE id = 1")).one_or_none()
+    if head is not None and (head[0] != last_seq or head[1] != prev):
+        return VerifyResult(False, checked, last_seq + 1, "the chain head does not match the last entry")
+    return VerifyResult(True, checked)

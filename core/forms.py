@@ -1,0 +1,22 @@
+"""Helpers shared by every WTForms form."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+
+from core.errors import ValidationFailed
+
+
+def apply_errors(form: FlaskForm, error: ValidationFailed) -> None:
+    """Attach a domain validation error to the form's fields (unknown fields go to the form as a whole)."""
+    placed = False
+    for name, messages in error.fields.items():
+        field = getattr(form, name, None)
+        items = messages if isinstance(messages, list) else [str(messages)]
+        if field is not None and hasattr(field, "errors"):
+            if not isinstance(field.errors, list):
+                field.errors = list(field.errors)
+            field.errors.extend(str(m) for m in items)
+            placed = True
+    if not placed:
+        form.form_errors.append(error.message)

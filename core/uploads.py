@@ -1,0 +1,110 @@
+"""Safe file uploads: size cap, content sniffing (never trust the name or the browser's type),
+storage outside ``static/`` under random names, and a record per stored file."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import filetype
+from flask import current_app, send_file
+from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.datastructures import FileStorage
+from werkzeug.utils import secure_filename
+
+from core.errors import ValidationFailed
+from core.extensions import db
+from core.timeutil import UTCDateTime, utcnow
+
+DOCUMENT_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png"}
+
+
+class StoredFile(db.Model):
+    """A file a user uploaded; bytes live in the upload folder, never under static/."""
+
+    __tablename__ = "stored_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key")
+    original_name: Mapped[str] = mapped_column(String(255), comment="Sanitised file name given by the uploader")
+    content_type: Mapped[str] = mapped_column(String(100), comment="MIME type sniffed from the content")
+    size: Mapped[int] = mapped_column(BigInteger, comment="Size in bytes")
+    sha256: Mapped[str] = mapped_column(String(64), comment="Digest of the content")
+    storage_key: Mapped[str] = mapped_column(String(200), unique=True, comment="Random path under the upload folder")
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT"), comment="Uploader"
+    )
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="RESTRICT"), index=True, comment="Organisation that owns the file"
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, comment="When uploaded")
+
+    @property
+    def is_image(self) -> bool:
+        """Whether the file is a picture (for thumbnails and inline display)."""
+        return self.content_type.startswith("image/")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Metadata for JSON clients (never the storage path)."""
+        return {"id": self.id, "name": self.original_name, "content_type": self.content_type, "size": self.size,
+                "sha256": self.sha256, "created_at": self.created_at.isoformat()}
+
+
+def upload_root() -> Path:
+    """The folder uploads are stored in (outside static/)."""
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
+def store_upload(upload: FileStorage | None, *, field: str, owner: Any, allowed: dict[str, str] | None = None,
+                 max_bytes: int | None = None) -> StoredFile:
+    """Check and store one uploaded file; raise 422 naming ``field`` when it is missing, too big or of a bad type."""
+    allowed = allowed or DOCUMENT_TYPES
+    max_bytes = max_bytes or current_app.config["UPLOAD_MAX_BYTES"]
+    if upload is None or not upload.filename:
+        raise ValidationFailed("Choose a file to upload.", fields={field: ["No file was given."]})
+    data = upload.stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ValidationFailed(
+            f"The file is larger than {max_bytes // (1024 * 1024)} MB.", fields={field: ["File too large."]}
+        )
+    if not data:
+        raise ValidationFailed("The file is empty.", fields={field: ["File is empty."]})
+    kind = filetype.guess(data)
+    if kind is None or kind.mime not in allowed:
+        names = ", ".join(sorted({ext.upper() for ext in allowed.values()}))
+        raise ValidationFailed(
+            f"Only {names} files are accepted; this file's content is not one of them.",
+            fields={field: [f"Content is not {names}."]},
+        )
+    name = secure_filename(upload.filename) or f"upload.{allowed[kind.mime]}"
+    stem = Path(name).stem[:120] or "upload"
+    name = f"{stem}.{allowed[kind.mime]}"
+    key = f"{secrets.token_hex(2)}/{secrets.token_hex(16)}.{allowed[kind.mime]}"
+    path = upload_root() / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    stored = StoredFile(original_name=name, content_type=kind.mime, size=len(data),
+                        sha256=hashlib.sha256(data).hexdigest(), storage_key=key,
+                        uploaded_by_id=getattr(owner, "id", None),
+                        organization_id=getattr(owner, "organization_id", None))
+    db.session.add(stored)
+    db.session.flush()
+    return stored
+
+
+def file_path(stored: StoredFile) -> Path:
+    """Absolute path of a stored file's bytes."""
+    return upload_root() / stored.storage_key
+
+
+def send_stored(stored: StoredFile, *, inline: bool = False):
+    """Send a stored file with its sniffed type; attachments by default so browsers never render PDFs as pages."""
+    response = send_file(file_path(stored), mimetype=stored.content_type, as_attachment=not inline,
+                         download_name=stored.original_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,1 @@
+"""The trusted-importer program: enrollment, blanks, decisions, cases, messages, dashboards."""

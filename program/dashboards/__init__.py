@@ -1,0 +1,1 @@
+"""The landing page, each role's home page and the program dashboards."""

@@ -1,0 +1,108 @@
+"""Entry numbers (19 CFR 142.3a): ``FFF-NNNNNNN-C`` -- filer code, filer-assigned number, check digit.
+
+The check digit follows CBP CATAIR appendix E: the filer code's letters become digits (A-I -> 1-9,
+J-R -> 1-9, S-Z -> 2-9; digits stay as they are), then the Luhn (mod 10) check digit is computed over
+the ten digits of filer code and number. ``ABC-1234567-6``, ``999-9999999-0`` and ``123-1234567-6``
+are valid. Dashes (or single spaces) between the parts are optional on input; the canonical form is
+upper case with dashes.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "InvalidEntryNumber",
+    "entry_check_digit",
+    "filer_code_digits",
+    "is_valid_entry_number",
+    "make_entry_number",
+    "parse_entry_number",
+]
+
+EXAMPLE = "ABC-1234567-6"
+_ENTRY = re.compile(r"([A-Z0-9]{3})[- ]?([0-9]{7})[- ]?([0-9])")
+_FILER_DIGIT = {str(d): d for d in range(10)}
+_FILER_DIGIT.update({ch: i % 9 + 1 for i, ch in enumerate("ABCDEFGHIJKLMNOPQR")})
+_FILER_DIGIT.update({ch: i + 2 for i, ch in enumerate("STUVWXYZ")})
+_ASCII_DIGITS = frozenset("0123456789")
+_LUHN_DOUBLE = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+
+
+class InvalidEntryNumber(ValueError):
+    """An entry number with the wrong format (``kind == "format"``) or check digit (``"check_digit"``)."""
+
+    def __init__(self, message: str, kind: str, expected: int | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.expected = expected
+
+
+def filer_code_digits(filer: str) -> str:
+    """The three digits a filer code stands for in the check-digit computation (``ABC`` -> ``123``)."""
+    code = filer.upper() if isinstance(filer, str) else ""
+    if len(code) != 3 or any(ch not in _FILER_DIGIT for ch in code):
+        raise InvalidEntryNumber(
+            f"A filer code is 3 letters or digits (e.g. ABC); got {filer!r}.", "format"
+        )
+    return "".join(str(_FILER_DIGIT[ch]) for ch in code)
+
+
+def _luhn_check_digit(digits: str) -> int:
+    total = 0
+    # The rightmost payload digit is doubled, then every second one to its left.
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        total += _LUHN_DOUBLE[d] if i % 2 == 0 else d
+    return (10 - total % 10) % 10
+
+
+def entry_check_digit(filer: str, serial: str | int) -> int:
+    """The check digit for filer code ``filer`` and the 7-digit filer-assigned number ``serial``."""
+    if isinstance(serial, int) and not isinstance(serial, bool) and 0 <= serial <= 9_999_999:
+        serial = f"{serial:07d}"
+    if not isinstance(serial, str) or len(serial) != 7 or not set(serial) <= _ASCII_DIGITS:
+        raise InvalidEntryNumber(
+            f"The filer-assigned part of an entry number is 7 digits; got {serial!r}.", "format"
+        )
+    return _luhn_check_digit(filer_code_digits(filer) + serial)
+
+
+def make_entry_number(filer: str, serial: str | int) -> str:
+    """A canonical entry number ``FFF-NNNNNNN-C`` with its check digit computed."""
+    digit = entry_check_digit(filer, serial)
+    serial_text = f"{serial:07d}" if isinstance(serial, int) else serial
+    return f"{filer.upper()}-{serial_text}-{digit}"
+
+
+def parse_entry_number(text: str) -> str:
+    """Return the canonical ``FFF-NNNNNNN-C`` form of ``text`` or raise :class:`InvalidEntryNumber`."""
+    if not isinstance(text, str):
+        raise InvalidEntryNumber(f"An entry number must be text like {EXAMPLE}.", "format")
+    match = _ENTRY.fullmatch(text.strip().upper())
+    if match is None:
+        raise InvalidEntryNumber(
+            f"An entry number is a 3-character filer code, 7 digits and a check digit, dashes optional "
+            f"(e.g. {EXAMPLE}); {text.strip()!r} does not have that format.",
+            "format",
+        )
+    filer, serial, given = match.groups()
+    expected = entry_check_digit(filer, serial)
+    if int(given) != expected:
+        raise InvalidEntryNumber(
+            f"The check digit of entry number {filer}-{serial}-{given} is wrong: for {filer}-{serial} it "
+            f"would be {expected}. Check the filer code and number for a typo before changing the "
+            f"check digit.",
+            "check_digit",
+            expected,
+        )
+    return f"{filer}-{serial}-{given}"
+
+
+def is_valid_entry_number(text: str) -> bool:
+    """True when ``text`` is a well-formed entry number with a correct check digit."""
+    try:
+        parse_entry_number(text)
+    except InvalidEntryNumber:
+        return False
+    return True

@@ -1,0 +1,1 @@
+"""Sectors, recorded marks, genuineness standards, endorsements and photographic guides."""

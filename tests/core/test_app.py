@@ -1,0 +1,77 @@
+"""App factory, configuration, health, security headers and the OpenAPI document."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from app import create_app
+from core.config import instance_secret_key
+from core.extensions import db
+
+
+def test_healthz_answers_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok"}
+
+
+def test_healthz_is_503_when_database_is_unreachable(tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": "x",
+                      "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+                      "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 1}}})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_openapi_document_lists_api_routes(client):
+    spec = client.get("/api/v1/openapi.json").json
+    assert spec["openapi"].startswith("3.")
+    assert "/api/v1/auth/token" in spec["paths"]
+    assert "/api/v1/me" in spec["paths"]
+    assert "/api/v1/audit" in spec["paths"]
+
+
+def test_security_headers_on_pages(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_secret_key_generated_once_with_mode_0600(tmp_path):
+    first = instance_secret_key(str(tmp_path))
+    second = instance_secret_key(str(tmp_path))
+    assert first == second and len(first) == 64
+    mode = stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode)
+    assert mode == 0o600
+
+
+def test_default_database_is_sqlite_in_instance_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("SECRET_KEY", "k")
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("instance/greenlane.db")
+
+
+def test_unknown_api_path_is_json_404(client):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.json["code"] == "not_found"
+
+
+def test_unknown_page_is_a_page(client):
+    response = client.get("/nothing-here")
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+
+
+def test_sectors_reference_data_present(api_as):
+    sectors = api_as("importer").get("/api/v1/sectors").json
+    assert len(sectors) == 14
+    heightened = {s["code"] for s in sectors if s["heightened_protection"]}
+    assert heightened == {"pharmaceuticals", "medical_devices", "automotive_parts", "aerospace_parts"}
