@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 from core.errors import ValidationFailed
 
@@ -20,3 +21,8 @@ def apply_errors(form: FlaskForm, error: ValidationFailed) -> None:
             placed = True
     if not placed:
         form.form_errors.append(error.message)
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """WTForms 3.3+ choices from ``(value, label)`` pairs (tuples are deprecated there)."""
+    return [SelectChoice(value=str(value), label=str(label)) for value, label in pairs]

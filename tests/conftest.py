@@ -227,3 +227,17 @@ def login(client):
         return client
 
     return factory
+
+
+def _is_postgres() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith("postgres")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip PostgreSQL-only tests on SQLite; keep every browser test on one xdist worker."""
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords and not _is_postgres():
+            item.add_marker(skip_pg)
+        if "browser" in item.keywords:
+            item.add_marker(pytest.mark.xdist_group("browser"))

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from core.accounts.roles import ROLE_LABELS, Role
 from core.accounts.services import MIN_PASSWORD_LENGTH
+from core.forms import choices
 
 
 class LoginForm(FlaskForm):
@@ -22,11 +23,11 @@ class RegisterForm(FlaskForm):
 
     kind = RadioField(
         "Your organisation is",
-        choices=[
+        choices=choices([
             ("importer", "An importer of parallel, used, refurbished, recycled or blank goods"),
             ("rights_holder", "A trademark owner with marks recorded with CBP"),
             ("industry_group", "A trade association or industry body"),
-        ],
+        ]),
         validators=[DataRequired(message="Choose the kind of organisation.")],
     )
     org_name = StringField("Organisation name", validators=[DataRequired(), Length(max=200)])
@@ -52,7 +53,7 @@ class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for buttons that POST."""
 
 
-ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in Role]
+ROLE_CHOICES = choices((role.value, ROLE_LABELS[role]) for role in Role)
 
 
 class NewUserForm(FlaskForm):

@@ -78,7 +78,7 @@ def make_entry_number(filer: str, serial: str | int) -> str:
 def parse_entry_number(text: str) -> str:
     """Return the canonical ``FFF-NNNNNNN-C`` form of ``text`` or raise :class:`InvalidEntryNumber`."""
     if not isinstance(text, str):
-        raise InvalidEntryNumber(f"An entry number must be text like {EXAMPLE}.", "format")
+        raise InvalidEntryNumber(f"An entry number must be text, e.g. {EXAMPLE}.", "format")
     match = _ENTRY.fullmatch(text.strip().upper())
     if match is None:
         raise InvalidEntryNumber(

@@ -1,0 +1,89 @@
+"""Browser harness: the app served on a free loopback port in a thread, driven by Debian's Chromium
+through Python Playwright (never a downloaded browser). One browser per test session; a fresh
+context (cookies) per test. Screenshots go to ``screenshots/`` (git-ignored)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--disable-quic", "--no-first-run"]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def live_server(app) -> Iterator[str]:
+    """Serve the test app (CSRF on, as in production) on 127.0.0.1 and a free port."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium for the whole session."""
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test`, which installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server) -> Iterator[object]:
+    """A fresh browser context and page whose relative URLs resolve against the live server."""
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def shot():
+    """Save a full-page screenshot: ``shot(page, "01-landing")``."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+def sign_in(page, email: str, password: str) -> None:
+    """Sign in through the login form."""
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.locator("#password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/home")
+
+
+def sign_out(page) -> None:
+    """Sign out with the header button."""
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/")

@@ -1,0 +1,405 @@
+"""The release-decision rules engine, table-driven: each rule alone, combinations, entries, sampling."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import FrozenInstanceError, replace
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from program.decisions.engine import (
+    OUTCOMES,
+    RULES,
+    RULES_BY_CODE,
+    RULES_VERSION,
+    BlankLineFact,
+    Consumption,
+    EnrollmentFact,
+    EntryInput,
+    Facts,
+    LineInput,
+    MarkFact,
+    decide,
+    most_restrictive,
+    normalize_name,
+)
+from program.decisions.sampling import verification_pick
+from program.decisions.uei import new_uei
+
+TODAY = date(2026, 11, 25)
+ACME = "12-3456789"  # approved: apparel, consumer_electronics, cosmetics
+DEBARRED_ENROLLED = "98-7654321"  # approved, but its IOR number is debarred
+DEBARRED_NOT_ENROLLED = "99-9999999"
+SHADY = "55-5555555"  # approved, legal name on the debarred list
+SUSPENDED = "44-4444444"  # same organisation as ACME, enrollment suspended
+EXPIRED = "33-3333333"
+EXPIRES_TODAY = "22-2222222"
+UNKNOWN = "11-1111111"
+TMK = "TMK 21-00123"  # no Lever-rule protection
+LEVER = "TMK 22-00456"  # Lever-rule protection
+HTS = "6202935011"
+UEI = "K7M2Q9XZ4TB3HDV"
+
+SECTORS = frozenset({"apparel", "consumer_electronics", "cosmetics"})
+
+
+def enrollment(eid, name, status="approved", until=date(2027, 6, 30), org=10):
+    return EnrollmentFact(eid, org, name, status, until, SECTORS)
+
+
+def blank(line_id, org=10, status="filed", start=date(2026, 1, 1), end=date(2027, 1, 1), hts=HTS, left=100):
+    return BlankLineFact(line_id, line_id // 10, org, status, start, end, hts, Decimal(left))
+
+
+FACTS = Facts(
+    as_of=TODAY,
+    debarred_iors=frozenset({DEBARRED_ENROLLED, DEBARRED_NOT_ENROLLED}),
+    debarred_names=frozenset({normalize_name("Shady Imports Ltd")}),
+    enrollments={
+        ACME: enrollment(1, "Acme Imports, Inc."),
+        DEBARRED_ENROLLED: enrollment(2, "Blameless Trading LLC", org=12),
+        SHADY: enrollment(3, "SHADY IMPORTS, LTD.", org=13),
+        SUSPENDED: enrollment(4, "Acme Imports, Inc.", status="suspended"),
+        EXPIRED: enrollment(5, "Old Timer Co", until=date(2026, 11, 24), org=15),
+        EXPIRES_TODAY: enrollment(6, "Last Day Corp", until=TODAY, org=16),
+    },
+    heightened_sectors=frozenset({"cosmetics", "pharmaceuticals"}),
+    marks={TMK: MarkFact(501, 20, False), LEVER: MarkFact(502, 21, True)},
+    endorsed={
+        ("apparel", "used", TMK): 71,
+        ("apparel", "new_parallel", TMK): 72,
+        ("apparel", "new_parallel", LEVER): 73,
+        ("apparel", "used", LEVER): 74,
+        ("cosmetics", "used", TMK): 75,
+        ("toys", "used", TMK): 76,
+        ("pharmaceuticals", "used", TMK): 77,
+    },
+    blank_lines={
+        ("BD-1", 1): blank(301),
+        ("BD-1", 2): blank(302, status="queried"),
+        ("BD-1", 3): blank(303, hts="6202935099"),
+        ("BD-2", 1): blank(311, org=99),
+        ("BD-3", 1): blank(321, status="withdrawn"),
+        ("BD-3", 2): blank(322, status="revoked"),
+        ("BD-4", 1): blank(331, end=date(2026, 11, 24)),
+        ("BD-5", 1): blank(341, start=date(2026, 11, 26)),
+        ("BD-6", 1): blank(351, start=TODAY, end=TODAY),
+    },
+)
+
+EXP, STD, REF = OUTCOMES
+
+
+def line(no=1, **overrides):
+    base = dict(line_no=no, description="jackets", hts_code=HTS, quantity=Decimal(10),
+                value_usd=Decimal("250.00"), sector="apparel", condition="used", recordation_number=TMK)
+    base.update(overrides)
+    return LineInput(**base)
+
+
+def blank_line(no=1, decl="BD-1", decl_line=1, **overrides):
+    overrides = {"condition": "blank", "recordation_number": None, "blank_declaration_id": decl,
+                 "blank_line_no": decl_line, **overrides}
+    return line(no, **overrides)
+
+
+def entry(*lines, ior=ACME):
+    return EntryInput("ABC-1234567-6", "2704", ior, tuple(lines))
+
+
+def run(*lines, ior=ACME, rate=0.0, uei=UEI, facts=FACTS):
+    return decide(entry(*lines, ior=ior), facts, uei=uei, sample_rate=rate)
+
+
+# --- every rule on its own (and the pairs that cannot be separated) --------------------------------
+
+CASES = [
+    ("clean used line", dict(), ACME, (), EXP),
+    ("clean new_parallel, no Lever rule", dict(condition="new_parallel"), ACME, (), EXP),
+    ("lever label given", dict(condition="new_parallel", recordation_number=LEVER, lever_label=True), ACME,
+     (), EXP),
+    ("lever mark, used goods need no label", dict(recordation_number=LEVER), ACME, (), EXP),
+    ("enrollment valid through today", dict(), EXPIRES_TODAY, (), EXP),
+    ("debarred IOR number", dict(), DEBARRED_ENROLLED, ("debarred",), REF),
+    ("debarred enrolled name", dict(), SHADY, ("debarred",), REF),
+    ("unknown importer", dict(), UNKNOWN, ("not_enrolled",), STD),
+    ("suspended enrollment", dict(), SUSPENDED, ("not_enrolled",), STD),
+    ("expired enrollment", dict(), EXPIRED, ("not_enrolled",), STD),
+    ("not enrolled hides sector_not_approved", dict(sector="toys"), UNKNOWN, ("not_enrolled",), STD),
+    ("sector not approved", dict(sector="toys"), ACME, ("sector_not_approved",), STD),
+    ("heightened protection", dict(sector="cosmetics"), ACME, ("heightened_protection",), STD),
+    ("no recordation number", dict(recordation_number=None), ACME,
+     ("mark_not_recorded", "no_endorsed_standard"), STD),
+    ("empty recordation number", dict(recordation_number=""), ACME,
+     ("mark_not_recorded", "no_endorsed_standard"), STD),
+    ("unknown recordation number", dict(recordation_number="TMK 19-99999"), ACME,
+     ("mark_not_recorded", "no_endorsed_standard"), STD),
+    ("no endorsed standard for condition", dict(condition="refurbished"), ACME,
+     ("no_endorsed_standard",), STD),
+    ("no endorsed standard for sector", dict(sector="consumer_electronics"), ACME,
+     ("no_endorsed_standard",), STD),
+    ("lever label missing", dict(condition="new_parallel", recordation_number=LEVER), ACME,
+     ("lever_label_missing",), REF),
+    ("lever label None", dict(condition="new_parallel", recordation_number=LEVER, lever_label=None), ACME,
+     ("lever_label_missing",), REF),
+]
+
+COMBINATIONS = [
+    ("heightened + not approved + no standard", dict(sector="pharmaceuticals", condition="refurbished"), ACME,
+     ("sector_not_approved", "heightened_protection", "no_endorsed_standard"), STD),
+    ("debarred and not enrolled", dict(), DEBARRED_NOT_ENROLLED, ("debarred", "not_enrolled"), REF),
+    ("not enrolled + unknown mark", dict(recordation_number="TMK 00-00000"), UNKNOWN,
+     ("not_enrolled", "mark_not_recorded", "no_endorsed_standard"), STD),
+    ("lever missing + no standard", dict(sector="consumer_electronics", condition="new_parallel",
+                                         recordation_number=LEVER), ACME,
+     ("no_endorsed_standard", "lever_label_missing"), REF),
+    ("debarred + heightened + lever",
+     dict(sector="cosmetics", condition="new_parallel", recordation_number=LEVER), DEBARRED_ENROLLED,
+     ("debarred", "heightened_protection", "no_endorsed_standard", "lever_label_missing"), REF),
+    ("everything a marked line can hit", dict(sector="pharmaceuticals", condition="new_parallel",
+                                              recordation_number=LEVER), SHADY,
+     ("debarred", "sector_not_approved", "heightened_protection", "no_endorsed_standard",
+      "lever_label_missing"), REF),
+]
+
+
+@pytest.mark.parametrize(("name", "overrides", "ior", "codes", "outcome"), CASES + COMBINATIONS,
+                         ids=[c[0] for c in CASES + COMBINATIONS])
+def test_marked_line_rules(name, overrides, ior, codes, outcome):
+    decision = run(line(**overrides), ior=ior)
+    (result,) = decision.lines
+    assert result.codes == codes
+    assert result.outcome == outcome == decision.outcome
+    assert decision.consumptions == ()
+    for reason in result.reasons:
+        assert reason.message.endswith(".") and len(reason.message) > 40
+
+
+BLANK_CASES = [
+    ("covered", dict(), ACME, (), EXP, 301),
+    ("queried declaration still live", dict(decl_line=2), ACME, (), EXP, 302),
+    ("valid exactly today", dict(decl="BD-6"), ACME, (), EXP, 351),
+    ("quantity equals remaining", dict(quantity=Decimal(100)), ACME, (), EXP, 301),
+    ("integer quantity", dict(quantity=7), ACME, (), EXP, 301),
+    ("no mark rules on blank lines", dict(recordation_number="TMK 19-99999"), ACME, (), EXP, 301),
+    ("no declaration cited", dict(decl=None, decl_line=None), ACME, ("no_blank_declaration",), STD, None),
+    ("declaration line missing", dict(decl_line=None), ACME, ("no_blank_declaration",), STD, None),
+    ("unknown declaration", dict(decl="BD-404"), ACME, ("no_blank_declaration",), STD, None),
+    ("another importer's declaration", dict(decl="BD-2"), ACME, ("no_blank_declaration",), STD, None),
+    ("withdrawn declaration", dict(decl="BD-3"), ACME, ("no_blank_declaration",), STD, None),
+    ("revoked declaration", dict(decl="BD-3", decl_line=2), ACME, ("no_blank_declaration",), STD, None),
+    ("expired declaration", dict(decl="BD-4"), ACME, ("no_blank_declaration",), STD, None),
+    ("declaration not yet valid", dict(decl="BD-5"), ACME, ("no_blank_declaration",), STD, None),
+    ("HTS code differs", dict(decl_line=3), ACME, ("no_blank_declaration",), STD, None),
+    ("quantity exceeded", dict(quantity=Decimal("100.5")), ACME, ("blank_quantity_exceeded",), REF, None),
+    ("unknown importer cannot own a declaration", dict(), UNKNOWN, ("not_enrolled", "no_blank_declaration"),
+     STD, None),
+    ("suspended importer's goods still consume", dict(), SUSPENDED, ("not_enrolled",), STD, 301),
+    ("heightened sector still consumes", dict(sector="cosmetics"), ACME,
+     ("heightened_protection",), STD, 301),
+    ("not approved + exceeded", dict(sector="toys", quantity=Decimal(500)), ACME,
+     ("sector_not_approved", "blank_quantity_exceeded"), REF, None),
+]
+
+
+@pytest.mark.parametrize(("name", "overrides", "ior", "codes", "outcome", "consumed_from"), BLANK_CASES,
+                         ids=[c[0] for c in BLANK_CASES])
+def test_blank_line_rules(name, overrides, ior, codes, outcome, consumed_from):
+    the_line = blank_line(**overrides)
+    decision = run(the_line, ior=ior)
+    (result,) = decision.lines
+    assert result.codes == codes
+    assert result.outcome == outcome
+    if consumed_from is None:
+        assert decision.consumptions == ()
+    else:
+        assert decision.consumptions == ((consumed_from, Decimal(the_line.quantity)),)
+        assert decision.facts_used["blank_line_ids"] == [consumed_from]
+
+
+def test_messages_say_what_to_do():
+    decision = run(line(sector="consumer_electronics"))
+    assert decision.lines[0].reasons[0].message == (
+        "No published standard for consumer_electronics/used is endorsed for TMK 21-00123 by its owner; the "
+        "line goes to standard processing. Ask the mark owner to endorse the sector standard."
+    )
+    exceeded = run(blank_line(quantity=Decimal("120.5"))).lines[0].reasons[0].message
+    assert "120.5" in exceeded and "only 100" in exceeded and "nothing is drawn" in exceeded
+    assert "expired on 2026-11-24" in run(line(), ior=EXPIRED).lines[0].reasons[0].message
+    assert "suspended" in run(line(), ior=SUSPENDED).lines[0].reasons[0].message
+    assert "6202935099" in run(blank_line(decl_line=3)).lines[0].reasons[0].message
+
+
+# --- entries ---------------------------------------------------------------------------------------
+
+ENTRY_CASES = [
+    ("all clean", [line(1), line(2, condition="new_parallel")], EXP, [EXP, EXP]),
+    ("one standard line", [line(1), line(2, sector="cosmetics")], STD, [EXP, STD]),
+    ("one referred line", [line(1, sector="cosmetics"), line(2, condition="new_parallel",
+                                                              recordation_number=LEVER), line(3)],
+     REF, [STD, REF, EXP]),
+    ("blank and marked", [blank_line(1), line(2, recordation_number=None)], STD, [EXP, STD]),
+    ("no lines", [], EXP, []),
+]
+
+
+@pytest.mark.parametrize(("name", "lines", "outcome", "line_outcomes"), ENTRY_CASES,
+                         ids=[c[0] for c in ENTRY_CASES])
+def test_entry_outcome_is_most_restrictive_line(name, lines, outcome, line_outcomes):
+    decision = run(*lines)
+    assert decision.outcome == outcome
+    assert [result.outcome for result in decision.lines] == line_outcomes
+    assert [result.line_no for result in decision.lines] == [the_line.line_no for the_line in lines]
+    assert decision.rules_version == RULES_VERSION
+    assert most_restrictive(line_outcomes) == outcome
+
+
+def test_entry_level_reasons_on_every_line():
+    decision = run(line(1), line(2, sector="cosmetics"), ior=DEBARRED_NOT_ENROLLED)
+    assert [r.codes for r in decision.lines] == [
+        ("debarred", "not_enrolled"), ("debarred", "not_enrolled", "heightened_protection")]
+    assert decision.codes == ("debarred", "not_enrolled", "heightened_protection")
+
+
+# --- random verification ---------------------------------------------------------------------------
+
+
+def ueis_by_pick(rate, picked, count=3):
+    found = []
+    while len(found) < count:
+        candidate = new_uei()
+        if verification_pick(candidate, rate) is picked:
+            found.append(candidate)
+    return found
+
+
+@pytest.mark.parametrize("uei", ueis_by_pick(0.5, picked=True))
+def test_random_verification_refers_an_expedited_entry_on_every_line(uei):
+    decision = run(line(1), blank_line(2), rate=0.5, uei=uei)
+    assert decision.outcome == REF
+    assert [r.codes for r in decision.lines] == [("random_verification",)] * 2
+    assert [r.outcome for r in decision.lines] == [REF, REF]
+    assert decision.consumptions == ((301, Decimal(10)),)  # the goods arrive either way
+    assert run(line(1), blank_line(2), rate=0.5, uei=uei) == decision  # deterministic
+
+
+@pytest.mark.parametrize("uei", ueis_by_pick(0.5, picked=False))
+def test_random_verification_not_picked(uei):
+    assert run(line(1), rate=0.5, uei=uei).outcome == EXP
+
+
+def test_random_verification_only_for_fully_expedited_entries():
+    decision = run(line(1), line(2, sector="cosmetics"), rate=1.0)
+    assert "random_verification" not in decision.codes
+    assert run(line(1), rate=1.0).codes == ("random_verification",)
+    assert run(line(1), rate=0.0).codes == ()
+
+
+def test_random_verification_fraction_follows_rate():
+    picked = sum(run(line(1), rate=0.1, uei=new_uei()).outcome == REF for _ in range(4000))
+    assert 4000 * 0.1 - 5 * (4000 * 0.1 * 0.9) ** 0.5 < picked < 4000 * 0.1 + 5 * (4000 * 0.1 * 0.9) ** 0.5
+
+
+# --- blank consumption inside one entry ------------------------------------------------------------
+
+DRAW_CASES = [
+    ("two fit exactly", [40, 60], [(), ()], [40, 60]),
+    ("second would overdraw", [60, 60], [(), ("blank_quantity_exceeded",)], [60]),
+    ("refused line draws nothing", [60, 50, 40], [(), ("blank_quantity_exceeded",), ()], [60, 40]),
+    ("first too big, second fits", [150, 100], [("blank_quantity_exceeded",), ()], [100]),
+]
+
+
+@pytest.mark.parametrize(("name", "quantities", "codes", "drawn"), DRAW_CASES, ids=[c[0] for c in DRAW_CASES])
+def test_running_remaining_within_an_entry(name, quantities, codes, drawn):
+    lines = [blank_line(i + 1, quantity=Decimal(q)) for i, q in enumerate(quantities)]
+    decision = run(*lines)
+    assert [r.codes for r in decision.lines] == codes
+    assert decision.consumptions == tuple(Consumption(301, Decimal(q)) for q in drawn)
+    assert sum(c.quantity for c in decision.consumptions) <= 100
+
+
+def test_overdraw_message_mentions_earlier_lines():
+    decision = run(blank_line(1, quantity=Decimal(60)), blank_line(2, quantity=Decimal(60)))
+    assert "only 40 remaining after earlier lines of this entry" in decision.lines[1].reasons[0].message
+
+
+def test_separate_declaration_lines_draw_separately():
+    decision = run(blank_line(1, quantity=Decimal(90)), blank_line(2, decl_line=2, quantity=Decimal(90)))
+    assert decision.codes == ()
+    assert decision.consumptions == ((301, Decimal(90)), (302, Decimal(90)))
+
+
+# --- facts used, purity, catalogue -----------------------------------------------------------------
+
+
+def test_facts_used():
+    decision = run(line(1), line(2, condition="new_parallel", recordation_number=LEVER, lever_label=True),
+                   line(3), blank_line(4), blank_line(5, decl="BD-404"))
+    assert decision.facts_used == {
+        "as_of": "2026-11-25",
+        "enrollment_id": 1,
+        "mark_ids": [501, 502],
+        "standard_version_ids": [71, 73],
+        "blank_line_ids": [301],
+    }
+    assert run(line(), ior=UNKNOWN).facts_used["enrollment_id"] is None
+
+
+def test_decide_does_not_mutate_facts_or_input():
+    snapshot = copy.deepcopy(FACTS)
+    the_entry = entry(blank_line(1, quantity=Decimal(60)), blank_line(2, quantity=Decimal(60)), line(3))
+    entry_snapshot = copy.deepcopy(the_entry)
+    for _ in range(3):
+        decide(the_entry, FACTS, uei=UEI, sample_rate=1.0)
+    assert snapshot == FACTS
+    assert FACTS.blank_lines[("BD-1", 1)].remaining == Decimal(100)
+    assert the_entry == entry_snapshot
+    with pytest.raises(FrozenInstanceError):
+        FACTS.as_of = date(2030, 1, 1)
+
+
+def test_same_facts_different_day():
+    later = replace(FACTS, as_of=date(2027, 7, 1))
+    assert run(line(), facts=later).codes == ("not_enrolled",)
+    assert run(blank_line(), facts=later).codes == ("not_enrolled", "no_blank_declaration")
+
+
+def test_rule_catalogue():
+    assert [rule.code for rule in RULES] == [
+        "debarred", "not_enrolled", "sector_not_approved", "heightened_protection", "mark_not_recorded",
+        "no_endorsed_standard", "lever_label_missing", "no_blank_declaration", "blank_quantity_exceeded",
+        "random_verification",
+    ]
+    assert {code for code, rule in RULES_BY_CODE.items() if rule.outcome == REF} == {
+        "debarred", "lever_label_missing", "blank_quantity_exceeded", "random_verification"}
+    assert all(rule.summary.endswith(".") and rule.scope in {"entry", "line", "sample"} for rule in RULES)
+    assert OUTCOMES == ("expedited_release", "standard_processing", "refer_for_examination")
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("SHADY IMPORTS, LTD.", "Shady Imports Ltd"),
+        ("Acme, L.L.C.", "ACME LLC"),
+        ("Müller GmbH", "muller"),
+        ("Smith & Wesson Co.", "smith and wesson"),
+        ("  Foo   Bar  Inc ", "foo bar"),
+        ("Acme Holdings Co., Ltd.", "acme holdings"),
+        ("Coca-Cola Company", "coca cola"),
+        ("O’Brien Trading Pty Ltd", "OBrien Trading"),
+    ],
+)
+def test_normalize_name_equal(left, right):
+    assert normalize_name(left) == normalize_name(right)
+
+
+@pytest.mark.parametrize(("name", "normal"), [("Company", "company"), ("Acme Inc", "acme"), ("", "")])
+def test_normalize_name_keeps_a_word(name, normal):
+    assert normalize_name(name) == normal
+
+
+def test_normalize_name_distinguishes_different_names():
+    assert normalize_name("Shady Imports") != normalize_name("Shady Exports")
