@@ -15,7 +15,7 @@ from core.extensions import db
 
 seed_cli = AppGroup("seed", help="Demo data.")
 
-DEMO_PASSWORD = "greenlane-demo-2026"
+DEMO_PASSWORD = "greenlane-demo-2026"  # noqa: S105 (published demo password)
 
 # (email, role, organisation, full name)
 DEMO_USERS: tuple[tuple[str, str, str, str], ...] = (

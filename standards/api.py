@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from core.apiutil import ApiBlueprint as Blueprint
 from sqlalchemy import select
 
 from core import policy
+from core.apiutil import ApiBlueprint as Blueprint
 from core.extensions import db
 from standards.models import Sector
 from standards.schemas import SectorSchema

@@ -23,7 +23,7 @@ from core.extensions import db
 from core.timeutil import utcnow
 
 MIN_PASSWORD_LENGTH = 12
-TOKEN_PREFIX = "glt_"
+TOKEN_PREFIX = "glt_"  # noqa: S105 (a public prefix, not a secret)
 # A real hash to compare against when the e-mail is unknown, so timing does not reveal accounts.
 _DUMMY_HASH = generate_password_hash("greenlane-dummy-password", method="scrypt")
 

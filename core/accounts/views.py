@@ -10,7 +10,15 @@ from sqlalchemy import func, or_, select
 
 from core import navigation, policy
 from core.accounts import services
-from core.accounts.forms import EditUserForm, EmptyForm, LoginForm, NewUserForm, PasswordForm, RegisterForm, TokenForm
+from core.accounts.forms import (
+    EditUserForm,
+    EmptyForm,
+    LoginForm,
+    NewUserForm,
+    PasswordForm,
+    RegisterForm,
+    TokenForm,
+)
 from core.accounts.models import Organization, User
 from core.accounts.throttle import mark_failed, throttled
 from core.errors import NotFound, ValidationFailed

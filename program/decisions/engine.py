@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -30,7 +31,7 @@ _EXP, _STD, _REF = 0, 1, 2
 LIVE_DECLARATION_STATUSES = frozenset({"filed", "queried"})
 
 
-def most_restrictive(outcomes: Any) -> str:
+def most_restrictive(outcomes: Iterable[str]) -> str:
     """The most restrictive of ``outcomes`` (``expedited_release`` when there are none)."""
     return OUTCOMES[max((OUTCOMES.index(o) for o in outcomes), default=_EXP)]
 
@@ -240,7 +241,7 @@ RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
 _RANK = {rule.code: OUTCOMES.index(rule.outcome) for rule in RULES}
 _RANDOM_REASON = RANDOM_VERIFICATION.reason(
     "Picked at random for compliance verification; nothing on the entry is at fault. Present the goods "
-    "for examination as usual; the pick does not count against the importer."
+    "for examination as usual."
 )
 
 

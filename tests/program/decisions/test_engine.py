@@ -17,6 +17,7 @@ from program.decisions.engine import (
     BlankLineFact,
     Consumption,
     EnrollmentFact,
+    EntryDecision,
     EntryInput,
     Facts,
     LineInput,
@@ -45,11 +46,15 @@ UEI = "K7M2Q9XZ4TB3HDV"
 SECTORS = frozenset({"apparel", "consumer_electronics", "cosmetics"})
 
 
-def enrollment(eid, name, status="approved", until=date(2027, 6, 30), org=10):
+def enrollment(eid: int, name: str, status: str = "approved", until: date = date(2027, 6, 30),
+               org: int = 10) -> EnrollmentFact:
+    """An enrollment fact approved for SECTORS unless told otherwise."""
     return EnrollmentFact(eid, org, name, status, until, SECTORS)
 
 
-def blank(line_id, org=10, status="filed", start=date(2026, 1, 1), end=date(2027, 1, 1), hts=HTS, left=100):
+def blank(line_id: int, org: int = 10, status: str = "filed", start: date = date(2026, 1, 1),
+          end: date = date(2027, 1, 1), hts: str = HTS, left: int = 100) -> BlankLineFact:
+    """A declared blank line of ACME's organisation, live in 2026, 100 remaining unless told otherwise."""
     return BlankLineFact(line_id, line_id // 10, org, status, start, end, hts, Decimal(left))
 
 
@@ -92,24 +97,31 @@ FACTS = Facts(
 EXP, STD, REF = OUTCOMES
 
 
-def line(no=1, **overrides):
+def line(no: int = 1, **overrides: object) -> LineInput:
+    """A used apparel line of the recorded mark TMK, clean for ACME unless overridden."""
     base = dict(line_no=no, description="jackets", hts_code=HTS, quantity=Decimal(10),
                 value_usd=Decimal("250.00"), sector="apparel", condition="used", recordation_number=TMK)
     base.update(overrides)
     return LineInput(**base)
 
 
-def blank_line(no=1, decl="BD-1", decl_line=1, **overrides):
+def blank_line(
+    no: int = 1, decl: str | None = "BD-1", decl_line: int | None = 1, **overrides: object
+) -> LineInput:
+    """A blank line citing a declaration line (BD-1 line 1, covered for ACME, unless told otherwise)."""
     overrides = {"condition": "blank", "recordation_number": None, "blank_declaration_id": decl,
                  "blank_line_no": decl_line, **overrides}
     return line(no, **overrides)
 
 
-def entry(*lines, ior=ACME):
+def entry(*lines: LineInput, ior: str = ACME) -> EntryInput:
+    """An entry of ``lines`` for importer ``ior``."""
     return EntryInput("ABC-1234567-6", "2704", ior, tuple(lines))
 
 
-def run(*lines, ior=ACME, rate=0.0, uei=UEI, facts=FACTS):
+def run(*lines: LineInput, ior: str = ACME, rate: float = 0.0, uei: str = UEI, facts: Facts = FACTS
+        ) -> EntryDecision:
+    """Decide an entry of ``lines`` (no random verification unless a rate is given)."""
     return decide(entry(*lines, ior=ior), facts, uei=uei, sample_rate=rate)
 
 
@@ -266,10 +278,17 @@ def test_entry_level_reasons_on_every_line():
 # --- random verification ---------------------------------------------------------------------------
 
 
-def ueis_by_pick(rate, picked, count=3):
+def ueis_by_pick(rate: float, picked: bool, count: int = 3) -> list[str]:
+    """UEIs whose verification pick at ``rate`` is ``picked`` (seeded, so every xdist worker collects the same ids)."""
+    import random
+
+    from program.decisions.uei import ALPHABET, BODY_LENGTH, check_character
+
+    rng = random.Random(f"{rate}-{picked}")
     found = []
     while len(found) < count:
-        candidate = new_uei()
+        body = "".join(rng.choice(ALPHABET) for _ in range(BODY_LENGTH))
+        candidate = body + check_character(body)
         if verification_pick(candidate, rate) is picked:
             found.append(candidate)
     return found
