@@ -114,10 +114,8 @@ def register_organization(*, email: str, password: str, full_name: str, org_name
     name = (org_name or "").strip()
     if name and db.session.scalar(select(Organization.id).where(func.lower(Organization.name) == name.lower())):
         # Joining an existing organisation would expose its data; its admin (CBP) adds colleagues.
-        raise ValidationFailed(
-            "An organisation with this name is already registered; ask CBP to add you to it.",
-            fields={"org_name": ["Already registered."]},
-        )
+        message = "An organisation with this name is already registered; ask CBP to add you to it."
+        raise ValidationFailed(message, fields={"org_name": [message]})
     role = {OrgKind.IMPORTER: Role.IMPORTER, OrgKind.RIGHTS_HOLDER: Role.RIGHTS_HOLDER,
             OrgKind.INDUSTRY_GROUP: Role.INDUSTRY_GROUP}[OrgKind(kind)]
     try:
