@@ -54,10 +54,10 @@ def database_url(tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def app(database_url, tmp_path_factory) -> Iterator[Flask]:
-    """The app on the test database, schema built once by running every migration."""
+def test_config(database_url, tmp_path_factory) -> dict:
+    """Configuration shared by the test app and the browser tests' live server."""
     instance = tmp_path_factory.mktemp("instance")
-    application = create_app({
+    return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -68,7 +68,13 @@ def app(database_url, tmp_path_factory) -> Iterator[Flask]:
         "UPLOAD_FOLDER": str(instance / "uploads"),
         "RATELIMIT_STORAGE_URI": "memory://",
         "VERIFICATION_SAMPLE_RATE": 0.0,
-    })
+    }
+
+
+@pytest.fixture(scope="session")
+def app(test_config) -> Iterator[Flask]:
+    """The app on the test database, schema built once by running every migration."""
+    application = create_app(test_config)
     with application.app_context():
         upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     yield application

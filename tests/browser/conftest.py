@@ -22,17 +22,22 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="session")
-def live_server(app) -> Iterator[str]:
-    """Serve the test app (CSRF on, as in production) on 127.0.0.1 and a free port."""
-    app.config["WTF_CSRF_ENABLED"] = True
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def live_server(app, test_config) -> Iterator[str]:
+    """Serve a second app on the test database, with CSRF on as in production, on 127.0.0.1 and a free port."""
+    from app import create_app
+
+    served = create_app({**test_config, "WTF_CSRF_ENABLED": True})
+    server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
-        app.config["WTF_CSRF_ENABLED"] = False
+        with served.app_context():
+            from core.extensions import db
+
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
