@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 .PHONY: run test install install-test assets db demo lint bench clean
 
 run: install assets db demo ## install, migrate, seed demo data and serve the site
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	SESSION_COOKIE_SECURE=0 $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install-test assets ## install test tools (Chromium from apt) and run the whole suite
 	$(BIN)/ruff check .

@@ -52,6 +52,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
     if not 0.0 <= sample_rate <= 1.0:
         raise RuntimeError("VERIFICATION_SAMPLE_RATE must lie between 0 and 1")
     debug = os.environ.get("FLASK_DEBUG", "") in {"1", "true", "True"}
+    # Cookies are Secure outside debug; `make run` serves plain HTTP on loopback and turns it off explicitly.
+    secure_cookies = os.environ.get("SESSION_COOKIE_SECURE", "0" if debug else "1") not in {"0", "false", "False"}
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -71,10 +73,10 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 64 * ONE_MIB,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": not debug,
+        "SESSION_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": not debug,
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "API_TITLE": "Greenlane API",
         "API_VERSION": "v1",
