@@ -1,0 +1,1 @@
+"""Enforcement cases under one identifier: detention, image sharing, responses and outcomes."""
