@@ -56,7 +56,7 @@ class OrganizationRefSchema(Schema):
 
 
 class PersonSchema(Schema):
-    """An author: name and which side wrote (never the e-mail address)."""
+    """An author: full name (the e-mail address only when no name is set)."""
 
     id = fields.Integer()
     name = fields.String(attribute="display_name")
