@@ -77,6 +77,7 @@ def get_thread(thread_id: int):
     """One thread with its messages, oldest first; marks them read for the caller."""
     thread = _detail(services.get_thread(g.api_user, thread_id))
     db.session.commit()
+    queries.reload_after_commit(thread)
     return thread
 
 

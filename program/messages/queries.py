@@ -131,12 +131,22 @@ def last_read_at(user: Any, thread: Thread) -> datetime | None:
                                                                    ThreadRead.user_id == user.id))
 
 
-def open_thread(viewer: Any, thread: Thread) -> list[Message]:
-    """The thread's messages, oldest first, flagged ``is_new`` when unread for the viewer; marks them read."""
-    messages = list(db.session.scalars(
+def _load_messages(thread: Thread) -> list[Message]:
+    return list(db.session.scalars(
         select(Message).where(Message.thread_id == thread.id).options(selectinload(Message.attachments))
         .order_by(Message.created_at, Message.id)
     ))
+
+
+def reload_after_commit(thread: Thread) -> None:
+    """Re-read a thread and its messages in a few queries once a commit has expired them (``is_new`` flags stay)."""
+    db.session.refresh(thread)
+    _load_messages(thread)
+
+
+def open_thread(viewer: Any, thread: Thread) -> list[Message]:
+    """The thread's messages, oldest first, flagged ``is_new`` when unread for the viewer; marks them read."""
+    messages = _load_messages(thread)
     previous = last_read_at(viewer, thread)
     other_side = not is_cbp(viewer)
     for message in messages:

@@ -15,6 +15,9 @@ page) or ``None`` when no such object exists. Messages never imports those domai
                           url=url_for("enrollment.show", enrollment_id=enrollment.id))
 
     register_related("enrollment", _enrollment_ref)
+
+Object pages list the conversations about them with ``threads_for(type, id, viewer)`` (re-exported
+here) or, in a template, the include ``program/messages/_related_threads.html``.
 """
 
 from __future__ import annotations
@@ -23,7 +26,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from core.errors import ValidationFailed
+from program.messages.queries import threads_for
 from program.messages.states import RELATED_LABELS, RELATED_TYPES
+
+__all__ = ["RelatedRef", "Resolver", "available_types", "check_related", "register_related", "resolve", "threads_for",
+           "unregister_related"]
 
 
 @dataclass(frozen=True)

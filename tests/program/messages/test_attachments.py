@@ -131,3 +131,13 @@ def test_images_can_be_shown_inline_but_pdfs_never(client, login, api_as, partie
     assert "attachment" in forced.headers["Content-Disposition"]
     inline.close()
     forced.close()
+
+
+def test_web_new_conversation_with_files_only(app, client, login, parties):
+    login(parties["importer"])
+    response = client.post("/messages/new", content_type="multipart/form-data",
+                           data={"subject": "Our certificate", "body": "",
+                                 "attachments": [upload(PDF_BYTES, "iso-9001.pdf"), upload(PNG_BYTES, "seal.png")]})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).text
+    assert "iso-9001.pdf" in page and "seal.png" in page and 'class="gl-thumb"' in page

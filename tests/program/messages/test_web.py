@@ -184,3 +184,17 @@ def test_forms_refuse_posts_without_csrf_token(app, make_user, parties, start):
     with app.app_context():
         assert db.session.scalar(select(Thread.status)) == "open"
         assert db.session.scalar(select(Thread).where(Thread.subject == "s")) is None
+
+
+def test_thread_page_costs_the_same_queries_however_long_it_is(app, client, login, api_as, parties, reviewer, start):
+    from tests.program.messages.test_api import _statements
+
+    short, long_ = start(parties["importer"], body="one"), start(parties["importer"], body="one")
+    api = api_as(reviewer)
+    for n in range(8):
+        api.post(f"/api/v1/threads/{long_['id']}/messages", json={"body": f"reply {n}"})
+    login(parties["importer"])
+    client.get(f"/messages/{short['id']}")
+    client.get(f"/messages/{long_['id']}")
+    assert _statements(app, lambda: client.get(f"/messages/{short['id']}")) == \
+        _statements(app, lambda: client.get(f"/messages/{long_['id']}"))
