@@ -16,6 +16,7 @@ def import_models() -> None:
     import core.audit  # noqa: F401
     import core.notifications  # noqa: F401
     import core.uploads  # noqa: F401
+    import program.messages.models  # noqa: F401
     import standards.models  # noqa: F401
 
 
@@ -25,21 +26,24 @@ def web_blueprints() -> list[Blueprint]:
     from core.audit_views import bp as audit
     from core.health import bp as health
     from program.dashboards.views import bp as dashboards
+    from program.messages.views import bp as messages
 
-    return [health, accounts, audit, dashboards]
+    return [health, accounts, audit, dashboards, messages]
 
 
 def api_blueprints() -> list[Blueprint]:
     """flask-smorest blueprints under /api/v1 (CSRF-exempt, bearer-token auth)."""
     from core.accounts.api import blp as auth_api
     from core.audit_views import blp as audit_api
+    from program.messages.api import blp as messages_api
     from standards.api import blp as standards_api
 
-    return [auth_api, audit_api, standards_api]
+    return [auth_api, audit_api, standards_api, messages_api]
 
 
 def cli_groups() -> list[AppGroup]:
     """Click groups added to ``flask --app app``."""
+    import program.messages.seed  # noqa: F401 (appends its demo-data seeder to program.seed.SEEDERS)
     from core.accounts.cli import users_cli
     from core.audit_views import audit_cli
     from core.notifications_cli import outbox_cli

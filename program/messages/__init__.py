@@ -1,0 +1,1 @@
+"""Confidential message threads between CBP and one party organisation (PRODUCT.md, "Message thread")."""
