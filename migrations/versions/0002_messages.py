@@ -1,7 +1,7 @@
 """Messages: confidential threads between CBP and one party organisation, their messages and
 attachments, and per-user read state (for unread counts). Depends only on 0001's tables.
 
-Revision ID: 0006
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-23 09:27:20.973113
 
@@ -11,7 +11,7 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0006'
+revision = "0002"
 down_revision = '0001'
 branch_labels = None
 depends_on = None
