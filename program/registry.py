@@ -16,6 +16,7 @@ def import_models() -> None:
     import core.audit  # noqa: F401
     import core.notifications  # noqa: F401
     import core.uploads  # noqa: F401
+    import program.enrollment.models  # noqa: F401
     import standards.models  # noqa: F401
 
 
@@ -25,17 +26,23 @@ def web_blueprints() -> list[Blueprint]:
     from core.audit_views import bp as audit
     from core.health import bp as health
     from program.dashboards.views import bp as dashboards
+    from program.enrollment.views import bp as enrollment
+    from program.enrollment.views_debarred import bp as debarred
+    from program.enrollment.views_public import bp as verify
+    from program.enrollment.views_review import bp as enrollment_review
 
-    return [health, accounts, audit, dashboards]
+    return [health, accounts, audit, dashboards, enrollment, enrollment_review, debarred, verify]
 
 
 def api_blueprints() -> list[Blueprint]:
     """flask-smorest blueprints under /api/v1 (CSRF-exempt, bearer-token auth)."""
     from core.accounts.api import blp as auth_api
     from core.audit_views import blp as audit_api
+    from program.enrollment.api import blp as enrollment_api
+    from program.enrollment.debarred_api import blp as debarred_api
     from standards.api import blp as standards_api
 
-    return [auth_api, audit_api, standards_api]
+    return [auth_api, audit_api, standards_api, enrollment_api, debarred_api]
 
 
 def cli_groups() -> list[AppGroup]:
@@ -43,6 +50,8 @@ def cli_groups() -> list[AppGroup]:
     from core.accounts.cli import users_cli
     from core.audit_views import audit_cli
     from core.notifications_cli import outbox_cli
+    from program.enrollment import seed as _enrollment_seed  # noqa: F401  (adds its seeder to SEEDERS)
+    from program.enrollment.cli import debarred_cli, enrollments_cli
     from program.seed import seed_cli
 
-    return [users_cli, audit_cli, outbox_cli, seed_cli]
+    return [users_cli, audit_cli, outbox_cli, seed_cli, enrollments_cli, debarred_cli]
