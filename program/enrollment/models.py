@@ -86,7 +86,7 @@ class Enrollment(db.Model):
         ForeignKey("user_account.id", ondelete="RESTRICT"), comment="Reviewer who approved or denied"
     )
     previous_id: Mapped[int | None] = mapped_column(
-        ForeignKey("enrollment.id", ondelete="SET NULL"), comment="Earlier enrollment this one renews"
+        ForeignKey("enrollment.id", ondelete="SET NULL"), index=True, comment="Earlier enrollment this one renews"
     )
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="RESTRICT"), comment="User who started the application"

@@ -121,9 +121,10 @@ def age_in_days(enrollment: Enrollment, now: datetime | None = None) -> int | No
 
 
 def past_target(enrollment: Enrollment, now: datetime | None = None) -> bool:
-    """Whether an awaiting enrollment is older than the service target."""
-    age = age_in_days(enrollment, now)
-    return age is not None and age > SERVICE_TARGET_DAYS and enrollment.status in AWAITING_STATUSES
+    """Whether an awaiting enrollment was first submitted more than the service target's days ago."""
+    if enrollment.submitted_at is None or enrollment.status not in AWAITING_STATUSES:
+        return False
+    return (now or utcnow()) - enrollment.submitted_at > timedelta(days=SERVICE_TARGET_DAYS)
 
 
 @dataclass(frozen=True)

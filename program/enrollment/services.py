@@ -154,6 +154,11 @@ def approve_enrollment(actor: Any, enrollment: Enrollment, *, reason: str, secto
     """Approve a submitted enrollment for ``sectors`` (default all requested) until ``valid_until`` (default a year)."""
     now = now or utcnow()
     frm, to = _begin(enrollment, Action.APPROVE, actor)
+    today = now.date()
+    # The list may have changed since submit: check it again now, not only the stored findings.
+    if hits := debarred_findings(enrollment.legal_name, enrollment.ior_number, today):
+        raise Conflict("This importer is on the suspended/debarred list and cannot be approved: "
+                       + " ".join(f.message for f in hits), code="debarred")
     reason = _reason(reason)
     requested = enrollment.requested_sectors
     chosen = requested if sectors is None else list(dict.fromkeys(sectors))
@@ -163,7 +168,6 @@ def approve_enrollment(actor: Any, enrollment: Enrollment, *, reason: str, secto
     elif stray := [code for code in chosen if code not in requested]:
         errors["sectors"] = [f"Not requested by the importer: {', '.join(stray)}. "
                              f"Approve a subset of: {', '.join(requested)}."]
-    today = now.date()
     valid_until = valid_until or one_year_after(today)
     if valid_until <= today:
         errors["valid_until"] = ["Must be after today."]
@@ -171,10 +175,6 @@ def approve_enrollment(actor: Any, enrollment: Enrollment, *, reason: str, secto
         errors["valid_until"] = [f"Must be within {MAX_VALIDITY_YEARS} years."]
     if errors:
         raise ValidationFailed("The approval could not be recorded.", fields=errors)
-    # The list may have changed since submit: check it again now, not only the stored findings.
-    if hits := debarred_findings(enrollment.legal_name, enrollment.ior_number, today):
-        raise Conflict("This importer is on the suspended/debarred list and cannot be approved: "
-                       + " ".join(f.message for f in hits), code="debarred")
     for sector in enrollment.sectors:
         sector.approved = sector.sector_code in chosen
     return _finish(enrollment, Action.APPROVE, actor, frm, to, now=now, reason=reason, values={

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from core import navigation, policy
-from core.errors import NotFound, ValidationFailed
+from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
 from core.uploads import send_stored
 from program.dashboards.views import HOME_CONTEXT
@@ -27,9 +27,10 @@ bp = Blueprint("enrollment", __name__)
 navigation.register("My enrollment", "enrollment.overview", perms.APPLY, order=20)
 
 
-@bp.app_context_processor
-def _helpers() -> dict[str, Any]:
-    return {**presenters.template_helpers(), "wizard_errors": field_errors}
+@bp.record_once
+def _template_globals(state: Any) -> None:
+    """Helpers as Jinja globals, so imported macros see them too."""
+    state.app.jinja_env.globals.update(presenters.template_helpers(), wizard_errors=field_errors)
 
 
 def _load(enrollment_id: int) -> Enrollment:
@@ -44,6 +45,13 @@ def _own(enrollment_id: int) -> Enrollment:
     enrollment = _load(enrollment_id)
     queries.require_owner(current_user, enrollment)
     return enrollment
+
+
+def _refused(error: Conflict, endpoint: str, **values: Any):
+    """A move the enrollment's state does not allow: say why and go back to where it can be seen."""
+    db.session.rollback()
+    flash(error.message, "error")
+    return redirect(url_for(endpoint, **values))
 
 
 def current_for(user: Any) -> Enrollment | None:
@@ -100,7 +108,10 @@ def _render_overview(enrollment: Enrollment | None):
 @policy.require(perms.APPLY)
 def apply():
     """Start a new application (a draft the importer fills in step by step)."""
-    enrollment = application.create_enrollment(current_user)
+    try:
+        enrollment = application.create_enrollment(current_user)
+    except Conflict as exc:
+        return _refused(exc, "enrollment.overview")
     db.session.commit()
     flash("Your application is started. It is saved as a draft at every step.", "success")
     return redirect(url_for("enrollment.step", enrollment_id=enrollment.id, step="identity"))
@@ -110,7 +121,10 @@ def apply():
 @policy.require(perms.APPLY)
 def renew():
     """Apply again, starting from a copy of the last application."""
-    enrollment = application.renew_enrollment(current_user)
+    try:
+        enrollment = application.renew_enrollment(current_user)
+    except Conflict as exc:
+        return _refused(exc, "enrollment.overview")
     db.session.commit()
     flash("A new application is started from your last one. Check every step, then submit it.", "success")
     return redirect(url_for("enrollment.step", enrollment_id=enrollment.id, step="identity"))
@@ -123,7 +137,10 @@ def withdraw(enrollment_id: int):
     enrollment = _own(enrollment_id)
     form = WithdrawForm()
     if form.validate_on_submit():
-        services.withdraw_enrollment(current_user, enrollment, reason=form.reason.data or "")
+        try:
+            services.withdraw_enrollment(current_user, enrollment, reason=form.reason.data or "")
+        except Conflict as exc:
+            return _refused(exc, "enrollment.show", enrollment_id=enrollment.id)
         db.session.commit()
         flash("Your application is withdrawn. You can apply again at any time.", "success")
     return redirect(url_for("enrollment.show", enrollment_id=enrollment.id))
@@ -145,7 +162,10 @@ def document(enrollment_id: int, document_id: int):
 def remove_document(enrollment_id: int, document_id: int):
     """Detach a document from the application."""
     enrollment = _own(enrollment_id)
-    application.remove_document(current_user, enrollment, document_id)
+    try:
+        application.remove_document(current_user, enrollment, document_id)
+    except Conflict as exc:
+        return _refused(exc, "enrollment.show", enrollment_id=enrollment.id)
     db.session.commit()
     flash("The document was removed from the application.", "success")
     return redirect(url_for("enrollment.step", enrollment_id=enrollment.id, step="documents"))
@@ -212,7 +232,7 @@ def _identity(enrollment: Enrollment):
 
 
 def _contacts(enrollment: Enrollment):
-    extra = {"blank_contact": ContactForm(prefix="contacts-__index__", data={"purpose": "ipr"})}
+    extra = {"blank_contact": ContactForm(prefix="contacts-__index__-", data={"purpose": "ipr"})}
     if request.method == "GET":
         form = ContactsForm(data={"contacts": [
             {"purpose": c.purpose, "name": c.name, "email": c.email} for c in enrollment.contacts
@@ -289,6 +309,8 @@ def _review(enrollment: Enrollment):
         db.session.rollback()
         apply_service_errors(form, exc)
         return _render_step(enrollment, "review", form, 422, **extra)
+    except Conflict as exc:
+        return _refused(exc, "enrollment.show", enrollment_id=enrollment.id)
     db.session.commit()
     flash("Your application is submitted. CBP will review it; we e-mail your contacts at every step.", "success")
     return redirect(url_for("enrollment.show", enrollment_id=enrollment.id))

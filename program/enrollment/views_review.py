@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from core import navigation, policy
-from core.errors import ValidationFailed
+from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from core.forms import choices
 from core.pagination import page_args_from_request, paginate
@@ -58,6 +58,13 @@ def _render_decision(enrollment: Enrollment, decision_form: DecisionForm | None 
     ), status
 
 
+def _refused(enrollment: Enrollment, error: Conflict):
+    """A move the enrollment's state (or the debarred list) does not allow: say why on the decision page."""
+    db.session.rollback()
+    flash(error.message, "error")
+    return redirect(url_for("enrollment_review.decision_page", enrollment_id=enrollment.id))
+
+
 def _load(enrollment_id: int) -> Enrollment:
     enrollment = queries.get_enrollment_for(current_user, enrollment_id)
     if services.expire_if_due(enrollment):
@@ -93,6 +100,8 @@ def decide(enrollment_id: int):
         db.session.rollback()
         apply_service_errors(form, exc)
         return _render_decision(enrollment, decision_form=form, status=422)
+    except Conflict as exc:
+        return _refused(enrollment, exc)
     db.session.commit()
     flash({"approve": f"Approved. Program ID {enrollment.program_id}.",
            "deny": "Denied. The importer has been notified.",
@@ -116,6 +125,8 @@ def lifecycle(enrollment_id: int):
         db.session.rollback()
         apply_service_errors(form, exc)
         return _render_decision(enrollment, lifecycle_form=form, status=422)
+    except Conflict as exc:
+        return _refused(enrollment, exc)
     db.session.commit()
     flash(f"The enrollment is now {STATUS_LABELS[enrollment.status].lower()}.", "success")
     return redirect(url_for("enrollment_review.decision_page", enrollment_id=enrollment.id))
