@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
+from flask import Response, g
 from flask_smorest.fields import Upload
 from marshmallow import Schema
 from sqlalchemy.orm import joinedload, selectinload
@@ -67,7 +67,7 @@ def _done(enrollment: Enrollment) -> dict[str, Any]:
 @blp.arguments(EnrollmentInSchema)
 @blp.response(201, EnrollmentSchema)
 @blp.alt_response(409, description="The organisation already has an open enrollment")
-def create_enrollment(data: dict[str, Any]):
+def create_enrollment(data: dict[str, Any]) -> dict[str, Any]:
     """Start a draft application for the caller's organisation (fields may be incomplete)."""
     return _done(application.create_enrollment(g.api_user, data))
 
@@ -75,7 +75,7 @@ def create_enrollment(data: dict[str, Any]):
 @blp.route("/enrollments/renew", methods=["POST"])
 @policy.require(perms.APPLY)
 @blp.response(201, EnrollmentSchema)
-def renew_enrollment():
+def renew_enrollment() -> dict[str, Any]:
     """Start a new draft pre-filled from the organisation's last application (after it ended)."""
     return _done(application.renew_enrollment(g.api_user))
 
@@ -84,7 +84,7 @@ def renew_enrollment():
 @policy.require(perms.READ)
 @blp.arguments(EnrollmentListArgs, location="query")
 @blp.response(200, EnrollmentPageSchema)
-def list_enrollments(args: dict[str, Any]):
+def list_enrollments(args: dict[str, Any]) -> dict[str, Any]:
     """Enrollments, newest first: every organisation's for CBP, the caller's own for importers."""
     user = g.api_user
     scope = None if queries.sees_all(user) else user.organization_id
@@ -104,7 +104,7 @@ def list_enrollments(args: dict[str, Any]):
 @blp.route("/enrollments/<int:enrollment_id>")
 @policy.require(perms.READ)
 @blp.response(200, EnrollmentSchema)
-def get_enrollment(enrollment_id: int):
+def get_enrollment(enrollment_id: int) -> dict[str, Any]:
     """One enrollment with its history (screening findings for CBP only)."""
     return enrollment_payload(_load(enrollment_id), g.api_user)
 
@@ -114,7 +114,7 @@ def get_enrollment(enrollment_id: int):
 @blp.arguments(EnrollmentInSchema)
 @blp.response(200, EnrollmentSchema)
 @blp.alt_response(409, description="Not in draft or info_requested")
-def update_enrollment(data: dict[str, Any], enrollment_id: int):
+def update_enrollment(data: dict[str, Any], enrollment_id: int) -> dict[str, Any]:
     """Change the fields given (owner; draft or information requested only)."""
     enrollment = _owned(enrollment_id)
     return _done(application.update_application(g.api_user, enrollment, data))
@@ -124,7 +124,7 @@ def update_enrollment(data: dict[str, Any], enrollment_id: int):
 @policy.require(perms.APPLY)
 @blp.response(200, EnrollmentSchema)
 @blp.alt_response(422, description="Incomplete: lists what is missing")
-def submit_enrollment(enrollment_id: int):
+def submit_enrollment(enrollment_id: int) -> dict[str, Any]:
     """Submit the application to CBP; it is screened (owner; from draft or info_requested)."""
     enrollment = _owned(enrollment_id)
     return _done(services.submit_enrollment(g.api_user, enrollment))
@@ -134,7 +134,7 @@ def submit_enrollment(enrollment_id: int):
 @policy.require(perms.APPLY)
 @blp.arguments(WithdrawSchema, required=False)
 @blp.response(200, EnrollmentSchema)
-def withdraw_enrollment(data: dict[str, Any], enrollment_id: int):
+def withdraw_enrollment(data: dict[str, Any], enrollment_id: int) -> dict[str, Any]:
     """Withdraw the application (owner; from draft, submitted or info_requested)."""
     enrollment = _owned(enrollment_id)
     return _done(services.withdraw_enrollment(g.api_user, enrollment, reason=data.get("reason", "")))
@@ -145,7 +145,7 @@ def withdraw_enrollment(data: dict[str, Any], enrollment_id: int):
 @blp.arguments(DecisionSchema)
 @blp.response(200, EnrollmentSchema)
 @blp.alt_response(409, description="Not submitted, or (approve) the importer is on the debarred list: code `debarred`")
-def decide_enrollment(data: dict[str, Any], enrollment_id: int):
+def decide_enrollment(data: dict[str, Any], enrollment_id: int) -> dict[str, Any]:
     """Approve (a subset of the requested sectors, until valid_until), deny, or request information."""
     enrollment = _load(enrollment_id)
     user, reason = g.api_user, data["reason"]
@@ -163,7 +163,7 @@ def decide_enrollment(data: dict[str, Any], enrollment_id: int):
 @policy.require(perms.REVIEW)
 @blp.arguments(ReasonSchema)
 @blp.response(200, EnrollmentSchema)
-def suspend_enrollment(data: dict[str, Any], enrollment_id: int):
+def suspend_enrollment(data: dict[str, Any], enrollment_id: int) -> dict[str, Any]:
     """Suspend an approved enrollment (reviewer, with a reason)."""
     enrollment = _load(enrollment_id)
     return _done(services.suspend_enrollment(g.api_user, enrollment, reason=data["reason"]))
@@ -173,7 +173,7 @@ def suspend_enrollment(data: dict[str, Any], enrollment_id: int):
 @policy.require(perms.REVIEW)
 @blp.arguments(ReasonSchema)
 @blp.response(200, EnrollmentSchema)
-def reinstate_enrollment(data: dict[str, Any], enrollment_id: int):
+def reinstate_enrollment(data: dict[str, Any], enrollment_id: int) -> dict[str, Any]:
     """Reinstate a suspended enrollment (reviewer, with a reason)."""
     enrollment = _load(enrollment_id)
     return _done(services.reinstate_enrollment(g.api_user, enrollment, reason=data["reason"]))
@@ -183,7 +183,7 @@ def reinstate_enrollment(data: dict[str, Any], enrollment_id: int):
 @policy.require(perms.REVIEW)
 @blp.arguments(ReasonSchema)
 @blp.response(200, EnrollmentSchema)
-def revoke_enrollment(data: dict[str, Any], enrollment_id: int):
+def revoke_enrollment(data: dict[str, Any], enrollment_id: int) -> dict[str, Any]:
     """Revoke an approved or suspended enrollment (reviewer, with a reason)."""
     enrollment = _load(enrollment_id)
     return _done(services.revoke_enrollment(g.api_user, enrollment, reason=data["reason"]))
@@ -192,7 +192,7 @@ def revoke_enrollment(data: dict[str, Any], enrollment_id: int):
 @blp.route("/enrollments/<int:enrollment_id>/documents")
 @policy.require(perms.READ)
 @blp.response(200, DocumentSchema(many=True))
-def list_documents(enrollment_id: int):
+def list_documents(enrollment_id: int) -> list[dict[str, Any]]:
     """The application's supporting documents."""
     return enrollment_payload(_load(enrollment_id), g.api_user)["documents"]
 
@@ -202,7 +202,7 @@ def list_documents(enrollment_id: int):
 @blp.arguments(DocumentUploadSchema, location="form")
 @blp.arguments(FileSchema, location="files")
 @blp.response(201, DocumentSchema)
-def upload_document(form: dict[str, Any], files: dict[str, Any], enrollment_id: int):
+def upload_document(form: dict[str, Any], files: dict[str, Any], enrollment_id: int) -> dict[str, Any]:
     """Attach a PDF, JPEG or PNG (owner; draft or information requested)."""
     enrollment = _owned(enrollment_id)
     document = application.attach_document(g.api_user, enrollment, files["file"], kind=form["kind"],
@@ -214,7 +214,7 @@ def upload_document(form: dict[str, Any], files: dict[str, Any], enrollment_id: 
 @blp.route("/enrollments/<int:enrollment_id>/documents/<int:document_id>")
 @policy.require(perms.READ)
 @blp.response(200, description="The file (attachment)")
-def download_document(enrollment_id: int, document_id: int):
+def download_document(enrollment_id: int, document_id: int) -> Response:
     """Download a document: the applying organisation and CBP only (404 for anyone else)."""
     enrollment = queries.get_enrollment_for(g.api_user, enrollment_id)
     document = next((d for d in enrollment.documents if d.id == document_id), None)
@@ -226,7 +226,7 @@ def download_document(enrollment_id: int, document_id: int):
 @blp.route("/enrollments/<int:enrollment_id>/documents/<int:document_id>", methods=["DELETE"])
 @policy.require(perms.APPLY)
 @blp.response(200, EnrollmentSchema)
-def delete_document(enrollment_id: int, document_id: int):
+def delete_document(enrollment_id: int, document_id: int) -> dict[str, Any]:
     """Detach a document (owner; draft or information requested)."""
     enrollment = _owned(enrollment_id)
     application.remove_document(g.api_user, enrollment, document_id)
@@ -238,7 +238,7 @@ def delete_document(enrollment_id: int, document_id: int):
 @limiter.limit("120 per minute")
 @blp.response(200, PublicImporterSchema)
 @blp.doc(security=[])
-def public_importer(program_id: str):
+def public_importer(program_id: str) -> dict[str, Any]:
     """Verify a program ID: only importers that consented to publication and are approved (else 404)."""
     enrollment = queries.public_enrollment(program_id)
     if enrollment is not None and services.expire_if_due(enrollment):

@@ -279,6 +279,7 @@ def missing_items(enrollment: Enrollment) -> dict[str, list[str]]:
     missing: dict[str, list[str]] = {}
 
     def need(name: str, ok: Any, message: str) -> None:
+        """Record ``message`` for ``name`` unless ``ok``."""
         if not ok:
             missing[name] = [message]
 

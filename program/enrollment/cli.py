@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import click
 from flask.cli import AppGroup
@@ -19,7 +19,7 @@ debarred_cli = AppGroup("debarred", help="The suspended/debarred list.")
 @enrollments_cli.command("expire")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Expire approvals valid until before this day (default today).")
-def expire_command(as_of) -> None:
+def expire_command(as_of: datetime | None) -> None:
     """Expire every approved enrollment whose validity has passed (run daily)."""
     day: date | None = as_of.date() if as_of else None
     expired = services.expire_enrollments(day)

@@ -38,7 +38,7 @@ class DebarredSnapshot:
 class ImportFailed(Exception):
     """A CSV load with bad rows; ``errors`` are ``(row_number, field, message)`` and nothing was saved."""
 
-    def __init__(self, errors: list[tuple[int, str, str]]):
+    def __init__(self, errors: list[tuple[int, str, str]]) -> None:
         super().__init__(f"{len(errors)} problem(s) in the file")
         self.errors = errors
 

@@ -77,7 +77,7 @@ def _payload(party: DebarredParty) -> dict[str, Any]:
 @blp.arguments(DebarredInSchema)
 @blp.response(201, DebarredSchema)
 @blp.alt_response(409, description="The same party is already on the list")
-def add_debarred(data: dict[str, Any]):
+def add_debarred(data: dict[str, Any]) -> dict[str, Any]:
     """Put a party on the suspended/debarred list."""
     party = debarred.add_debarred(g.api_user, **data)
     db.session.commit()
@@ -88,7 +88,7 @@ def add_debarred(data: dict[str, Any]):
 @policy.require(perms.DEBARRED)
 @blp.arguments(DebarredListArgs, location="query")
 @blp.response(200, DebarredPageSchema)
-def list_debarred(args: dict[str, Any]):
+def list_debarred(args: dict[str, Any]) -> dict[str, Any]:
     """Entries, newest first, searchable by name or IOR number."""
     page = paginate(debarred.debarred_query(args.get("q", ""), active_only=args["active"]), args["page"],
                     args["page_size"])
@@ -99,7 +99,7 @@ def list_debarred(args: dict[str, Any]):
 @policy.require(perms.DEBARRED)
 @blp.arguments(DebarredEndSchema, required=False)
 @blp.response(200, DebarredSchema)
-def end_debarred(data: dict[str, Any], party_id: int):
+def end_debarred(data: dict[str, Any], party_id: int) -> dict[str, Any]:
     """Take an entry off the list from ``end_date`` (default today)."""
     party = db.session.get(DebarredParty, party_id)
     if party is None:

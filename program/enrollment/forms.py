@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -26,10 +27,11 @@ from program.enrollment import formats
 from program.enrollment.countries import COUNTRIES
 
 
-def _format(problem_of) -> Any:
+def _format(problem_of: Callable[[str], str | None]) -> Callable[..., None]:
     """A WTForms validator from one of ``formats``' ``*_problem`` functions (empty values pass)."""
 
     def validator(form: Any, field: Any) -> None:
+        """Raise the problem ``problem_of`` finds in the field's value."""
         if field.data and (problem := problem_of(field.data)):
             raise ValidationError(problem)
 

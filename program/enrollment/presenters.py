@@ -41,7 +41,7 @@ FINDING_LABELS: dict[str, tuple[str, str]] = {  # code -> (label, USWDS tag clas
     "prior_denial": ("Prior denial", "bg-orange text-ink"),
     "prior_revocation": ("Prior revocation", "bg-orange text-ink"),
     "ior_in_use": ("IOR on another enrollment", "bg-gold text-ink"),
-    "heightened_sector": ("Heightened-protection sector", "bg-accent-cool-dark"),
+    "heightened_sector": ("Heightened-protection sector", "bg-accent-cool-darker"),
 }
 
 
@@ -61,6 +61,26 @@ def sector_label(code: str) -> str:
 def incomplete_steps(enrollment: Enrollment) -> set[str]:
     """Wizard steps that still lack something submit requires."""
     return {STEP_OF_FIELD.get(name, "review") for name in missing_items(enrollment)}
+
+
+def step_state(enrollment: Enrollment, slug: str, current: str, incomplete: set[str]) -> str:
+    """``current``, ``complete`` or ``""`` for a wizard step (documents are optional: done once passed)."""
+    if slug == current:
+        return "current"
+    if slug == "review" or slug in incomplete:
+        return ""
+    if slug == "documents":
+        return "complete" if enrollment.documents or STEP_SLUGS.index(current) > STEP_SLUGS.index(slug) else ""
+    return "complete"
+
+
+def file_size(size: int) -> str:
+    """A byte count for people: 512 bytes, 14 KB, 2.3 MB."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size // 1024} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def finding_counts(enrollment: Enrollment) -> list[tuple[str, int]]:
@@ -98,6 +118,8 @@ def template_helpers() -> dict[str, Any]:
         "SERVICE_TARGET_DAYS": queries.SERVICE_TARGET_DAYS,
         "history_by": lambda change: by_label(change, current_user if current_user.is_authenticated else None),
         "incomplete_steps": incomplete_steps,
+        "step_state": step_state,
+        "file_size": file_size,
         "finding_counts": finding_counts,
         "EnrollmentStatus": Status,
         "ENROLLMENT_STEPS": STEPS,

@@ -6,6 +6,7 @@ services use, so a client sees one shape whichever layer caught the problem.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -41,8 +42,9 @@ class FlatErrorsSchema(Schema):
         raise ValidationError(flatten(error.messages))
 
 
-def _check(problem_of) -> Any:
+def _check(problem_of: Callable[[str], str | None]) -> Callable[..., None]:
     def validator(value: Any) -> None:
+        """Raise the problem ``problem_of`` finds in ``value``."""
         if value not in (None, "") and (problem := problem_of(value)):
             raise ValidationError(problem)
 

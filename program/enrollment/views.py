@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -47,7 +48,7 @@ def _own(enrollment_id: int) -> Enrollment:
     return enrollment
 
 
-def _refused(error: Conflict, endpoint: str, **values: Any):
+def _refused(error: Conflict, endpoint: str, **values: Any) -> ResponseReturnValue:
     """A move the enrollment's state does not allow: say why and go back to where it can be seen."""
     db.session.rollback()
     flash(error.message, "error")
@@ -78,19 +79,19 @@ HOME_CONTEXT.append(home_context)
 
 @bp.route("/enrollment")
 @policy.require(perms.APPLY)
-def overview():
+def overview() -> ResponseReturnValue:
     """The organisation's current enrollment: status, history, what to do next, the application itself."""
     return _render_overview(current_for(current_user))
 
 
 @bp.route("/enrollment/<int:enrollment_id>")
 @policy.require(perms.APPLY)
-def show(enrollment_id: int):
+def show(enrollment_id: int) -> ResponseReturnValue:
     """One of the organisation's enrollments (current or past)."""
     return _render_overview(_own(enrollment_id))
 
 
-def _render_overview(enrollment: Enrollment | None):
+def _render_overview(enrollment: Enrollment | None) -> ResponseReturnValue:
     others = db.session.scalars(
         select(Enrollment).where(Enrollment.organization_id == current_user.organization_id)
         .order_by(Enrollment.id.desc())
@@ -106,7 +107,7 @@ def _render_overview(enrollment: Enrollment | None):
 
 @bp.route("/enrollment/apply", methods=["POST"])
 @policy.require(perms.APPLY)
-def apply():
+def apply() -> ResponseReturnValue:
     """Start a new application (a draft the importer fills in step by step)."""
     try:
         enrollment = application.create_enrollment(current_user)
@@ -119,7 +120,7 @@ def apply():
 
 @bp.route("/enrollment/renew", methods=["POST"])
 @policy.require(perms.APPLY)
-def renew():
+def renew() -> ResponseReturnValue:
     """Apply again, starting from a copy of the last application."""
     try:
         enrollment = application.renew_enrollment(current_user)
@@ -132,7 +133,7 @@ def renew():
 
 @bp.route("/enrollment/<int:enrollment_id>/withdraw", methods=["POST"])
 @policy.require(perms.APPLY)
-def withdraw(enrollment_id: int):
+def withdraw(enrollment_id: int) -> ResponseReturnValue:
     """Withdraw the application (draft, submitted or information requested)."""
     enrollment = _own(enrollment_id)
     form = WithdrawForm()
@@ -148,7 +149,7 @@ def withdraw(enrollment_id: int):
 
 @bp.route("/enrollment/<int:enrollment_id>/documents/<int:document_id>")
 @policy.require(perms.READ)
-def document(enrollment_id: int, document_id: int):
+def document(enrollment_id: int, document_id: int) -> ResponseReturnValue:
     """Download a supporting document (the applying organisation and CBP only; 404 for others)."""
     enrollment = queries.get_enrollment_for(current_user, enrollment_id)
     found = next((d for d in enrollment.documents if d.id == document_id), None)
@@ -159,7 +160,7 @@ def document(enrollment_id: int, document_id: int):
 
 @bp.route("/enrollment/<int:enrollment_id>/documents/<int:document_id>/remove", methods=["POST"])
 @policy.require(perms.APPLY)
-def remove_document(enrollment_id: int, document_id: int):
+def remove_document(enrollment_id: int, document_id: int) -> ResponseReturnValue:
     """Detach a document from the application."""
     enrollment = _own(enrollment_id)
     try:
@@ -173,7 +174,7 @@ def remove_document(enrollment_id: int, document_id: int):
 
 @bp.route("/enrollment/<int:enrollment_id>/<step>", methods=["GET", "POST"])
 @policy.require(perms.APPLY)
-def step(enrollment_id: int, step: str):
+def step(enrollment_id: int, step: str) -> ResponseReturnValue:
     """One step of the wizard; every step saves. "Save and continue" checks the step's required answers."""
     if step not in presenters.STEP_SLUGS:
         abort(404)
@@ -184,7 +185,7 @@ def step(enrollment_id: int, step: str):
     return _STEP_HANDLERS[step](enrollment)
 
 
-def _render_step(enrollment: Enrollment, step: str, form: Any, status: int = 200, **extra: Any):
+def _render_step(enrollment: Enrollment, step: str, form: Any, status: int = 200, **extra: Any) -> ResponseReturnValue:
     index = presenters.STEP_SLUGS.index(step)
     return render_template(
         f"program/enrollment/wizard/{step}.html", enrollment=enrollment, form=form, step=step, step_index=index,
@@ -197,7 +198,7 @@ def _render_step(enrollment: Enrollment, step: str, form: Any, status: int = 200
 
 
 def _save(enrollment: Enrollment, step: str, form: Any, data: dict[str, Any], *, finish_later: bool,
-          field_map: Any = None, **extra: Any):
+          field_map: Any = None, **extra: Any) -> ResponseReturnValue:
     """Save ``data`` through the service; go on (or back to the overview), or show the errors inline."""
     try:
         application.update_application(current_user, enrollment, data)
@@ -213,7 +214,7 @@ def _save(enrollment: Enrollment, step: str, form: Any, data: dict[str, Any], *,
     return redirect(url_for("enrollment.step", enrollment_id=enrollment.id, step=presenters.STEP_SLUGS[index + 1]))
 
 
-def _identity(enrollment: Enrollment):
+def _identity(enrollment: Enrollment) -> ResponseReturnValue:
     form = IdentityForm(data={
         "legal_name": enrollment.legal_name, "dba_name": enrollment.dba_name,
         "company_type": enrollment.company_type or "", "ior_number": enrollment.ior_number or "",
@@ -231,7 +232,7 @@ def _identity(enrollment: Enrollment):
                  field_map=lambda name: name.removeprefix("address."))
 
 
-def _contacts(enrollment: Enrollment):
+def _contacts(enrollment: Enrollment) -> ResponseReturnValue:
     extra = {"blank_contact": ContactForm(prefix="contacts-__index__-", data={"purpose": "ipr"})}
     if request.method == "GET":
         form = ContactsForm(data={"contacts": [
@@ -253,7 +254,7 @@ def _contacts(enrollment: Enrollment):
                  field_map=lambda name: (entries, name), **extra)
 
 
-def _sectors(enrollment: Enrollment):
+def _sectors(enrollment: Enrollment) -> ResponseReturnValue:
     form = SectorsForm(data={
         "sectors": enrollment.requested_sectors, "conditions": list(enrollment.conditions or []),
         "sourcing_description": enrollment.sourcing_description,
@@ -271,7 +272,7 @@ def _sectors(enrollment: Enrollment):
     return _save(enrollment, "sectors", form, data, finish_later=finish_later)
 
 
-def _documents(enrollment: Enrollment):
+def _documents(enrollment: Enrollment) -> ResponseReturnValue:
     form = DocumentForm()
     if request.method == "GET":
         return _render_step(enrollment, "documents", form)
@@ -289,7 +290,7 @@ def _documents(enrollment: Enrollment):
     return _render_step(enrollment, "documents", form, 422)
 
 
-def _review(enrollment: Enrollment):
+def _review(enrollment: Enrollment) -> ResponseReturnValue:
     form = ReviewForm(data={"publish_consent": enrollment.publish_consent, "attestation": enrollment.attestation}
                       if request.method == "GET" else None)
     missing = application.missing_items(enrollment)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from core import navigation, policy
@@ -21,7 +22,7 @@ bp = Blueprint("debarred", __name__, url_prefix="/review/debarred")
 navigation.register("Debarred list", "debarred.index", perms.DEBARRED, order=25)
 
 
-def _render(form: DebarredForm, status: int = 200):
+def _render(form: DebarredForm, status: int = 200) -> ResponseReturnValue:
     page, size = page_args_from_request()
     q = request.args.get("q", "").strip()
     active_only = request.args.get("active") == "1"
@@ -32,14 +33,14 @@ def _render(form: DebarredForm, status: int = 200):
 
 @bp.route("")
 @policy.require(perms.DEBARRED)
-def index():
+def index() -> ResponseReturnValue:
     """The list, newest first, searchable by name or IOR number, with the form to add an entry."""
     return _render(DebarredForm(data={"start_date": today()}))
 
 
 @bp.route("", methods=["POST"])
 @policy.require(perms.DEBARRED)
-def add():
+def add() -> ResponseReturnValue:
     """Put a party on the list."""
     form = DebarredForm()
     if form.validate():
@@ -59,7 +60,7 @@ def add():
 
 @bp.route("/<int:party_id>/end", methods=["POST"])
 @policy.require(perms.DEBARRED)
-def end(party_id: int):
+def end(party_id: int) -> ResponseReturnValue:
     """End an entry today: it stops counting at once."""
     party = db.session.get(DebarredParty, party_id)
     if party is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from core import policy
 from core.extensions import db, limiter
@@ -18,7 +19,7 @@ PROGRAM_ID = re.compile(r"GL-\d{4}-\d{6,}", re.IGNORECASE)
 @bp.route("/verify")
 @policy.public
 @limiter.limit("120 per minute")
-def search():
+def search() -> ResponseReturnValue:
     """Search by program ID (goes straight to it) or by legal name."""
     q = request.args.get("q", "").strip()
     if PROGRAM_ID.fullmatch(q):
@@ -30,7 +31,7 @@ def search():
 @bp.route("/verify/<program_id>")
 @policy.public
 @limiter.limit("120 per minute")
-def show(program_id: str):
+def show(program_id: str) -> ResponseReturnValue:
     """One published, approved importer: legal name, status, approved sectors, validity."""
     enrollment = queries.public_enrollment(program_id)
     if enrollment is not None and services.expire_if_due(enrollment):

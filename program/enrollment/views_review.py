@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from core import navigation, policy
@@ -26,7 +27,7 @@ navigation.register("Enrollment queue", "enrollment_review.queue", perms.REVIEW,
 
 @bp.route("/enrollments")
 @policy.require(perms.REVIEW)
-def queue():
+def queue() -> ResponseReturnValue:
     """Enrollments awaiting action, submitted first and oldest first, with screening findings at a glance."""
     page, size = page_args_from_request()
     status = request.args.get("status") or None
@@ -46,7 +47,7 @@ def _decision_form(enrollment: Enrollment, formdata: bool) -> DecisionForm:
 
 
 def _render_decision(enrollment: Enrollment, decision_form: DecisionForm | None = None,
-                     lifecycle_form: LifecycleForm | None = None, status: int = 200):
+                     lifecycle_form: LifecycleForm | None = None, status: int = 200) -> ResponseReturnValue:
     return render_template(
         "program/enrollment/decision.html", enrollment=enrollment,
         decision_form=decision_form or _decision_form(enrollment, False),
@@ -58,7 +59,7 @@ def _render_decision(enrollment: Enrollment, decision_form: DecisionForm | None 
     ), status
 
 
-def _refused(enrollment: Enrollment, error: Conflict):
+def _refused(enrollment: Enrollment, error: Conflict) -> ResponseReturnValue:
     """A move the enrollment's state (or the debarred list) does not allow: say why on the decision page."""
     db.session.rollback()
     flash(error.message, "error")
@@ -74,14 +75,14 @@ def _load(enrollment_id: int) -> Enrollment:
 
 @bp.route("/enrollments/<int:enrollment_id>")
 @policy.require(perms.REVIEW)
-def decision_page(enrollment_id: int):
+def decision_page(enrollment_id: int) -> ResponseReturnValue:
     """The whole application, its documents, contacts, findings and history, and the decision to make."""
     return _render_decision(_load(enrollment_id))
 
 
 @bp.route("/enrollments/<int:enrollment_id>/decision", methods=["POST"])
 @policy.require(perms.REVIEW)
-def decide(enrollment_id: int):
+def decide(enrollment_id: int) -> ResponseReturnValue:
     """Approve (scoped to sectors, until a date), deny, or request more information — with a reason."""
     enrollment = _load(enrollment_id)
     form = _decision_form(enrollment, True)
@@ -111,7 +112,7 @@ def decide(enrollment_id: int):
 
 @bp.route("/enrollments/<int:enrollment_id>/lifecycle", methods=["POST"])
 @policy.require(perms.REVIEW)
-def lifecycle(enrollment_id: int):
+def lifecycle(enrollment_id: int) -> ResponseReturnValue:
     """Suspend, reinstate or revoke an approved (or suspended) enrollment, with a reason."""
     enrollment = _load(enrollment_id)
     form = LifecycleForm()

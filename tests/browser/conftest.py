@@ -23,8 +23,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="session")
 def live_server(app) -> Iterator[str]:
-    """Serve the test app (CSRF on, as in production) on 127.0.0.1 and a free port."""
-    app.config["WTF_CSRF_ENABLED"] = True
+    """Serve the test app on 127.0.0.1 and a free port."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -32,7 +31,15 @@ def live_server(app) -> Iterator[str]:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
-        app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture(autouse=True)
+def _csrf_on(app) -> Iterator[None]:
+    """CSRF on, as in production, during each browser test only (the other tests on this worker post
+    forms without tokens)."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
 
 
 @pytest.fixture(scope="session")
