@@ -1,13 +1,16 @@
-"""enrollment
+"""Enrollment: applications and their parts, status history, and the suspended/debarred list.
+
+Tables: enrollment, enrollment_contact, enrollment_sector (requested, and approved by CBP),
+enrollment_document, enrollment_status_change, debarred_party. Depends only on 0001's tables
+(organization, user_account, sector, stored_file).
 
 Revision ID: 0003
 Revises: 0001
 Create Date: 2026-11-23 09:23:51.673830
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0003'

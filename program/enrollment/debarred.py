@@ -20,7 +20,7 @@ from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from core.timeutil import today
 from program.decisions.engine import normalize_name
-from program.enrollment.formats import NAME_MAX, TEXT_MAX, ior_problem, normalize_ior
+from program.enrollment.formats import NAME_MAX, TEXT_MAX, contains_pattern, ior_problem, normalize_ior
 from program.enrollment.models import DebarredParty
 
 CSV_COLUMNS = ("name", "ior_number", "reason", "start_date", "end_date")
@@ -71,10 +71,10 @@ def debarred_query(q: str = "", *, active_only: bool = False, as_of: date | None
     """Entries matching ``q`` (name or IOR number), newest first; only those in force when ``active_only``."""
     query = select(DebarredParty).order_by(DebarredParty.start_date.desc(), DebarredParty.id.desc())
     if q := (q or "").strip():
-        conditions = [func.lower(DebarredParty.name).like(f"%{q.lower()}%"),
+        conditions = [func.lower(DebarredParty.name).like(contains_pattern(q.lower()), escape="\\"),
                       DebarredParty.ior_number == normalize_ior(q)]
         if norm := normalize_name(q):
-            conditions.append(DebarredParty.normalized_name.like(f"%{norm}%"))
+            conditions.append(DebarredParty.normalized_name.like(contains_pattern(norm), escape="\\"))
         query = query.where(or_(*conditions))
     if active_only:
         query = query.where(in_force(as_of or today()))

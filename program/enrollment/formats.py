@@ -105,3 +105,10 @@ def postal_code_problem(value: str | None, country: str | None) -> str | None:
     if len(code) > 20:
         return "Use at most 20 characters."
     return None
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (escape character backslash) matching ``text`` anywhere, case already folded by
+    the caller; ``%`` and ``_`` typed by a user match themselves."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -16,6 +16,7 @@ from core.errors import NotAllowed, NotFound
 from core.extensions import db
 from core.timeutil import today, utcnow
 from program.enrollment import policy as perms
+from program.enrollment.formats import contains_pattern
 from program.enrollment.models import Enrollment, EnrollmentSector
 from program.enrollment.states import AWAITING_STATUSES, OPEN_STATUSES, Status
 
@@ -173,6 +174,7 @@ def public_search(q: str, limit: int = 25) -> list[Enrollment]:
         select(Enrollment).options(selectinload(Enrollment.sectors))
         .where(Enrollment.status == Status.APPROVED, Enrollment.publish_consent.is_(True),
                Enrollment.valid_until >= today(),
-               or_(func.lower(Enrollment.legal_name).like(f"%{q.lower()}%"), Enrollment.program_id == q.upper()))
+               or_(func.lower(Enrollment.legal_name).like(contains_pattern(q.lower()), escape="\\"),
+                   Enrollment.program_id == q.upper()))
         .order_by(Enrollment.legal_name).limit(limit)
     ))

@@ -100,9 +100,17 @@ def _render_overview(enrollment: Enrollment | None) -> ResponseReturnValue:
         "program/enrollment/overview.html", enrollment=enrollment, others=others,
         next_steps=presenters.next_steps(enrollment), withdraw_form=WithdrawForm(),
         info_request=presenters.latest_reason(enrollment, Action.REQUEST_INFO) if enrollment else "",
-        missing=application.missing_items(enrollment) if enrollment and enrollment.status in EDITABLE_STATUSES
-        else {},
+        missing=_missing_before_review(enrollment),
     )
+
+
+def _missing_before_review(enrollment: Enrollment | None) -> dict[str, list[str]]:
+    """What is still missing, leaving out the attestation (given on the last step, at submit)."""
+    if enrollment is None or enrollment.status not in EDITABLE_STATUSES:
+        return {}
+    missing = application.missing_items(enrollment)
+    missing.pop("attestation", None)
+    return missing
 
 
 @bp.route("/enrollment/apply", methods=["POST"])
@@ -148,7 +156,7 @@ def withdraw(enrollment_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/enrollment/<int:enrollment_id>/documents/<int:document_id>")
-@policy.require(perms.READ)
+@policy.require(policy.AUTHENTICATED)  # the object check below answers 404 to everyone else, whatever the role
 def document(enrollment_id: int, document_id: int) -> ResponseReturnValue:
     """Download a supporting document (the applying organisation and CBP only; 404 for others)."""
     enrollment = queries.get_enrollment_for(current_user, enrollment_id)
@@ -293,9 +301,7 @@ def _documents(enrollment: Enrollment) -> ResponseReturnValue:
 def _review(enrollment: Enrollment) -> ResponseReturnValue:
     form = ReviewForm(data={"publish_consent": enrollment.publish_consent, "attestation": enrollment.attestation}
                       if request.method == "GET" else None)
-    missing = application.missing_items(enrollment)
-    missing.pop("attestation", None)  # answered on this page
-    extra = {"missing": missing}
+    extra = {"missing": _missing_before_review(enrollment)}  # the attestation is answered on this page
     if request.method == "GET":
         return _render_step(enrollment, "review", form, **extra)
     data = {"publish_consent": form.publish_consent.data, "attestation": form.attestation.data}

@@ -146,9 +146,10 @@ def test_reviewer_pages_list_add_and_end(client, login, make_user):
     login(make_user("reviewer"))
     page = client.get("/review/debarred")
     assert page.status_code == 200 and "Add an entry" in page.text
+    assert 'id="add-entry" class="usa-accordion__content" hidden' in page.text  # folded until needed
     bad = client.post("/review/debarred", data={"name": "X Co", "reason": "r", "start_date": "2024-01-01",
                                                  "ior_number": "12-3456789ZZ"})
-    assert bad.status_code == 422 and "O, I or Z" in bad.text
+    assert bad.status_code == 422 and "O, I or Z" in bad.text and 'aria-expanded="true"' in bad.text
     added = client.post("/review/debarred", data={"name": "Shady Imports Ltd", "ior_number": "55-5555555",
                                                    "reason": "Counterfeits", "start_date": "2024-01-01"},
                         follow_redirects=True)
