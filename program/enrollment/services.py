@@ -32,6 +32,13 @@ REASON_MAX = 5000
 _AUDITED = ("program_id", "valid_until", "attestation")  # the rest is in the history row or the audit entry's time
 
 
+# Every role that may make each move from some state (from the one table).
+_ROLES_OF: dict[Action, frozenset[str]] = {
+    action: frozenset().union(*(roles for (_frm, a), (_to, roles) in TRANSITIONS.items() if a == action))
+    for action in Action
+}
+
+
 def _label(status: str) -> str:
     return STATUS_LABELS.get(status, status).lower()
 
@@ -43,15 +50,14 @@ def _begin(enrollment: Enrollment, action: Action, actor: Any) -> tuple[Status, 
     ).scalar_one()
     if current != enrollment.status:
         db.session.refresh(enrollment)
+    role = getattr(actor, "role", None) or SYSTEM
+    if role not in _ROLES_OF[action]:  # a role that can never do this: 403 before any talk of states
+        raise NotAllowed("Your role cannot make this change to an enrollment.")
     move = TRANSITIONS.get((Status(current), action))
-    if move is None:
+    if move is None or role not in move[1]:
         raise Conflict(f"An enrollment that is {_label(current)} cannot be {_past(action)}.",
                        code="invalid_transition")
-    to, roles = move
-    role = getattr(actor, "role", None) or SYSTEM
-    if role not in roles:
-        raise NotAllowed("Your role cannot make this change to an enrollment.")
-    return Status(current), to
+    return Status(current), move[0]
 
 
 def _past(action: Action) -> str:
@@ -233,10 +239,14 @@ def withdraw_enrollment(actor: Any, enrollment: Enrollment, *, reason: str = "",
     return _finish(enrollment, Action.WITHDRAW, actor, frm, to, now=now, reason=_reason(reason, required=False))
 
 
-def _expire(enrollment: Enrollment, now: datetime) -> None:
-    frm, to = _begin(enrollment, Action.EXPIRE, None)
+def _expire(enrollment: Enrollment, now: datetime) -> bool:
+    try:
+        frm, to = _begin(enrollment, Action.EXPIRE, None)
+    except Conflict:  # another request expired (or suspended) it first: nothing left to do
+        return False
     _finish(enrollment, Action.EXPIRE, None, frm, to, now=now,
             reason=f"The approval was valid until {enrollment.valid_until.isoformat()}.")
+    return True
 
 
 def expire_if_due(enrollment: Enrollment, *, now: datetime | None = None) -> bool:
@@ -244,8 +254,7 @@ def expire_if_due(enrollment: Enrollment, *, now: datetime | None = None) -> boo
     now = now or utcnow()
     if enrollment.status != Status.APPROVED or enrollment.valid_until is None or enrollment.valid_until >= now.date():
         return False
-    _expire(enrollment, now)
-    return True
+    return _expire(enrollment, now)
 
 
 def expire_enrollments(as_of: date | None = None, *, organization_id: int | None = None,
@@ -258,6 +267,4 @@ def expire_enrollments(as_of: date | None = None, *, organization_id: int | None
     if organization_id is not None:
         query = query.where(Enrollment.organization_id == organization_id)
     due = db.session.scalars(query.order_by(Enrollment.id)).all()
-    for enrollment in due:
-        _expire(enrollment, now)
-    return list(due)
+    return [enrollment for enrollment in due if _expire(enrollment, now)]

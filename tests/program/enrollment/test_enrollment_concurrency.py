@@ -102,3 +102,33 @@ def test_the_conditional_update_refuses_a_move_from_a_state_it_is_no_longer_in(a
                              now=services.utcnow(), reason="late")
         db.session.rollback()
         assert db.session.get(Enrollment, enrollment["id"]).status == Status.APPROVED
+
+
+def test_a_role_that_can_never_make_a_move_gets_403_not_409(app, enroll, make_user):
+    from core.errors import NotAllowed
+
+    enrollment = enroll("draft")
+    reviewer = make_user("reviewer")
+    with app.app_context():
+        with pytest.raises(NotAllowed):
+            services.submit_enrollment(db.session.get(User, reviewer.id), db.session.get(Enrollment, enrollment["id"]))
+        db.session.rollback()
+
+
+def test_expiring_an_enrollment_someone_else_just_expired_is_quiet(app, enroll):
+    from datetime import date, timedelta
+
+    from sqlalchemy import update
+
+    approved = enroll("approved")
+    with app.app_context():
+        db.session.execute(update(Enrollment).where(Enrollment.id == approved["id"])
+                           .values(valid_until=date.today() - timedelta(days=1)))
+        db.session.commit()
+        stale = db.session.get(Enrollment, approved["id"])
+        with app.app_context():  # another request gets there first
+            assert services.expire_if_due(db.session.get(Enrollment, stale.id)) is True
+            db.session.commit()
+        assert services.expire_if_due(stale) is False  # no 409 for a read that lost the race
+        assert stale.status == Status.EXPIRED
+        db.session.rollback()
