@@ -19,16 +19,16 @@ from program.enrollment import application, queries, services
 from program.enrollment import policy as perms
 from program.enrollment.models import Enrollment, EnrollmentSector
 from program.enrollment.schemas import (
-    DecisionSchema,
-    DocumentSchema,
-    DocumentUploadSchema,
+    EnrollmentDecisionSchema,
+    EnrollmentDocumentSchema,
+    EnrollmentDocumentUploadSchema,
     EnrollmentInSchema,
     EnrollmentListArgs,
     EnrollmentPageSchema,
+    EnrollmentReasonSchema,
     EnrollmentSchema,
+    EnrollmentWithdrawSchema,
     PublicImporterSchema,
-    ReasonSchema,
-    WithdrawSchema,
     enrollment_payload,
     summary_payload,
 )
@@ -37,7 +37,7 @@ blp = ApiBlueprint("enrollment_api", __name__, url_prefix="/api/v1",
                    description="Trusted-importer enrollment: apply, screen, decide, suspend, renew")
 
 
-class FileSchema(Schema):
+class EnrollmentFileSchema(Schema):
     """The uploaded file (multipart part ``file``): PDF, JPEG or PNG."""
 
     file = Upload(required=True)
@@ -132,7 +132,7 @@ def submit_enrollment(enrollment_id: int) -> dict[str, Any]:
 
 @blp.route("/enrollments/<int:enrollment_id>/withdraw", methods=["POST"])
 @policy.require(perms.APPLY)
-@blp.arguments(WithdrawSchema, required=False)
+@blp.arguments(EnrollmentWithdrawSchema, required=False)
 @blp.response(200, EnrollmentSchema)
 def withdraw_enrollment(data: dict[str, Any], enrollment_id: int) -> dict[str, Any]:
     """Withdraw the application (owner; from draft, submitted or info_requested)."""
@@ -142,7 +142,7 @@ def withdraw_enrollment(data: dict[str, Any], enrollment_id: int) -> dict[str, A
 
 @blp.route("/enrollments/<int:enrollment_id>/decision", methods=["POST"])
 @policy.require(perms.REVIEW)
-@blp.arguments(DecisionSchema)
+@blp.arguments(EnrollmentDecisionSchema)
 @blp.response(200, EnrollmentSchema)
 @blp.alt_response(409, description="Not submitted, or (approve) the importer is on the debarred list: code `debarred`")
 def decide_enrollment(data: dict[str, Any], enrollment_id: int) -> dict[str, Any]:
@@ -161,7 +161,7 @@ def decide_enrollment(data: dict[str, Any], enrollment_id: int) -> dict[str, Any
 
 @blp.route("/enrollments/<int:enrollment_id>/suspend", methods=["POST"])
 @policy.require(perms.REVIEW)
-@blp.arguments(ReasonSchema)
+@blp.arguments(EnrollmentReasonSchema)
 @blp.response(200, EnrollmentSchema)
 def suspend_enrollment(data: dict[str, Any], enrollment_id: int) -> dict[str, Any]:
     """Suspend an approved enrollment (reviewer, with a reason)."""
@@ -171,7 +171,7 @@ def suspend_enrollment(data: dict[str, Any], enrollment_id: int) -> dict[str, An
 
 @blp.route("/enrollments/<int:enrollment_id>/reinstate", methods=["POST"])
 @policy.require(perms.REVIEW)
-@blp.arguments(ReasonSchema)
+@blp.arguments(EnrollmentReasonSchema)
 @blp.response(200, EnrollmentSchema)
 def reinstate_enrollment(data: dict[str, Any], enrollment_id: int) -> dict[str, Any]:
     """Reinstate a suspended enrollment (reviewer, with a reason)."""
@@ -181,7 +181,7 @@ def reinstate_enrollment(data: dict[str, Any], enrollment_id: int) -> dict[str, 
 
 @blp.route("/enrollments/<int:enrollment_id>/revoke", methods=["POST"])
 @policy.require(perms.REVIEW)
-@blp.arguments(ReasonSchema)
+@blp.arguments(EnrollmentReasonSchema)
 @blp.response(200, EnrollmentSchema)
 def revoke_enrollment(data: dict[str, Any], enrollment_id: int) -> dict[str, Any]:
     """Revoke an approved or suspended enrollment (reviewer, with a reason)."""
@@ -191,7 +191,7 @@ def revoke_enrollment(data: dict[str, Any], enrollment_id: int) -> dict[str, Any
 
 @blp.route("/enrollments/<int:enrollment_id>/documents")
 @policy.require(perms.READ)
-@blp.response(200, DocumentSchema(many=True))
+@blp.response(200, EnrollmentDocumentSchema(many=True))
 def list_documents(enrollment_id: int) -> list[dict[str, Any]]:
     """The application's supporting documents."""
     return enrollment_payload(_load(enrollment_id), g.api_user)["documents"]
@@ -199,9 +199,9 @@ def list_documents(enrollment_id: int) -> list[dict[str, Any]]:
 
 @blp.route("/enrollments/<int:enrollment_id>/documents", methods=["POST"])
 @policy.require(perms.APPLY)
-@blp.arguments(DocumentUploadSchema, location="form")
-@blp.arguments(FileSchema, location="files")
-@blp.response(201, DocumentSchema)
+@blp.arguments(EnrollmentDocumentUploadSchema, location="form")
+@blp.arguments(EnrollmentFileSchema, location="files")
+@blp.response(201, EnrollmentDocumentSchema)
 def upload_document(form: dict[str, Any], files: dict[str, Any], enrollment_id: int) -> dict[str, Any]:
     """Attach a PDF, JPEG or PNG (owner; draft or information requested)."""
     enrollment = _owned(enrollment_id)

@@ -56,7 +56,7 @@ def _email(value: str) -> None:
         raise ValidationError(problem)
 
 
-class AddressSchema(Schema):
+class EnrollmentAddressSchema(Schema):
     """A postal address; ``country`` is ISO 3166-1 alpha-2."""
 
     street = fields.String(allow_none=True, validate=validate.Length(max=200))
@@ -67,7 +67,7 @@ class AddressSchema(Schema):
                             metadata={"example": "US"})
 
 
-class ContactSchema(Schema):
+class EnrollmentContactSchema(Schema):
     """A focused contact."""
 
     purpose = fields.String(required=True, validate=validate.OneOf(list(formats.CONTACT_PURPOSES)))
@@ -83,8 +83,8 @@ class EnrollmentInSchema(FlatErrorsSchema):
     company_type = fields.String(allow_none=True, validate=validate.OneOf(list(formats.COMPANY_TYPES)))
     ior_number = fields.String(allow_none=True, validate=_check(formats.ior_problem),
                                metadata={"description": formats.IOR_HINT, "example": "12-3456789AB"})
-    address = fields.Nested(AddressSchema)
-    contacts = fields.List(fields.Nested(ContactSchema))
+    address = fields.Nested(EnrollmentAddressSchema)
+    contacts = fields.List(fields.Nested(EnrollmentContactSchema))
     sectors = fields.List(fields.String(), metadata={"description": "Sector codes (GET /api/v1/sectors)"})
     conditions = fields.List(fields.String(validate=validate.OneOf(list(formats.CONDITIONS))))
     sourcing_description = fields.String(allow_none=True, validate=validate.Length(max=formats.TEXT_MAX))
@@ -93,7 +93,7 @@ class EnrollmentInSchema(FlatErrorsSchema):
     attestation = fields.Boolean()
 
 
-class DecisionSchema(FlatErrorsSchema):
+class EnrollmentDecisionSchema(FlatErrorsSchema):
     """A reviewer's decision on a submitted enrollment."""
 
     action = fields.String(required=True, validate=validate.OneOf(["approve", "deny", "request_info"]))
@@ -102,13 +102,13 @@ class DecisionSchema(FlatErrorsSchema):
     valid_until = fields.Date(metadata={"description": "approve: last valid day; default one year from today"})
 
 
-class ReasonSchema(FlatErrorsSchema):
+class EnrollmentReasonSchema(FlatErrorsSchema):
     """A reason for suspending, reinstating or revoking."""
 
     reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
 
 
-class WithdrawSchema(FlatErrorsSchema):
+class EnrollmentWithdrawSchema(FlatErrorsSchema):
     """An optional reason for withdrawing."""
 
     reason = fields.String(load_default="", validate=validate.Length(max=5000))
@@ -121,21 +121,21 @@ class EnrollmentListArgs(PageArgsSchema):
     sector = fields.String()
 
 
-class DocumentUploadSchema(Schema):
+class EnrollmentDocumentUploadSchema(Schema):
     """Form fields sent with an uploaded document (the file itself is the ``file`` part)."""
 
     kind = fields.String(load_default="other", validate=validate.OneOf(list(formats.DOCUMENT_KINDS)))
     description = fields.String(load_default="", validate=validate.Length(max=300))
 
 
-class FindingSchema(Schema):
+class EnrollmentFindingSchema(Schema):
     """A screening finding."""
 
     code = fields.String()
     message = fields.String()
 
 
-class HistorySchema(Schema):
+class EnrollmentHistorySchema(Schema):
     """One step of the history."""
 
     status = fields.String()
@@ -146,7 +146,7 @@ class HistorySchema(Schema):
     reason = fields.String()
 
 
-class DocumentSchema(Schema):
+class EnrollmentDocumentSchema(Schema):
     """A supporting document's metadata."""
 
     id = fields.Integer()
@@ -159,7 +159,7 @@ class DocumentSchema(Schema):
     created_at = fields.DateTime()
 
 
-class OrganizationRefSchema(Schema):
+class EnrollmentOrganizationSchema(Schema):
     """The applying organisation."""
 
     id = fields.Integer()
@@ -172,13 +172,13 @@ class EnrollmentSchema(Schema):
     id = fields.Integer()
     status = fields.String()
     version = fields.Integer()
-    organization = fields.Nested(OrganizationRefSchema)
+    organization = fields.Nested(EnrollmentOrganizationSchema)
     legal_name = fields.String()
     dba_name = fields.String()
     company_type = fields.String(allow_none=True)
     ior_number = fields.String(allow_none=True)
-    address = fields.Nested(AddressSchema)
-    contacts = fields.List(fields.Nested(ContactSchema))
+    address = fields.Nested(EnrollmentAddressSchema)
+    contacts = fields.List(fields.Nested(EnrollmentContactSchema))
     sectors = fields.List(fields.String())
     approved_sectors = fields.List(fields.String())
     conditions = fields.List(fields.String())
@@ -186,7 +186,7 @@ class EnrollmentSchema(Schema):
     enforcement_history = fields.String()
     publish_consent = fields.Boolean()
     attestation = fields.Boolean()
-    documents = fields.List(fields.Nested(DocumentSchema))
+    documents = fields.List(fields.Nested(EnrollmentDocumentSchema))
     program_id = fields.String(allow_none=True)
     valid_until = fields.Date(allow_none=True)
     submitted_at = fields.DateTime(allow_none=True)
@@ -196,8 +196,8 @@ class EnrollmentSchema(Schema):
     previous_id = fields.Integer(allow_none=True)
     missing = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
                           metadata={"description": "What submit would still ask for (editable states)"})
-    screening = fields.List(fields.Nested(FindingSchema), metadata={"description": "CBP only"})
-    history = fields.List(fields.Nested(HistorySchema))
+    screening = fields.List(fields.Nested(EnrollmentFindingSchema), metadata={"description": "CBP only"})
+    history = fields.List(fields.Nested(EnrollmentHistorySchema))
 
 
 class EnrollmentSummarySchema(Schema):
@@ -205,7 +205,7 @@ class EnrollmentSummarySchema(Schema):
 
     id = fields.Integer()
     status = fields.String()
-    organization = fields.Nested(OrganizationRefSchema)
+    organization = fields.Nested(EnrollmentOrganizationSchema)
     legal_name = fields.String()
     ior_number = fields.String(allow_none=True)
     sectors = fields.List(fields.String())
