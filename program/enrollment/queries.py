@@ -60,6 +60,16 @@ def current_enrollment(organization_id: int) -> Enrollment | None:
     )
 
 
+def contact_emails(organization_id: int, purpose: str) -> list[str] | None:
+    """E-mails of the ``purpose`` focused contacts on the organisation's current enrollment (None: none),
+    in the shape of the messages domain's contact resolvers."""
+    enrollment = current_enrollment(organization_id)
+    if enrollment is None:
+        return None
+    emails = [c.email for c in enrollment.contacts if c.purpose == purpose]
+    return emails or None
+
+
 def active_enrollment_for_organization(organization_id: int, as_of: date | None = None) -> Enrollment | None:
     """The organisation's approved enrollment that is valid on ``as_of`` (default today), if any."""
     as_of = as_of or today()

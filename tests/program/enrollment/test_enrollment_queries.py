@@ -46,3 +46,13 @@ def test_public_search_treats_wildcards_literally(app, enroll):
         assert queries.public_search("%") == []  # too short
         assert queries.public_search("0%_g") == []
     assert contains_pattern("a%b_c") == "%a\\%b\\_c%"
+
+
+def test_focused_contacts_by_purpose(app, enroll, importer_api):
+    enroll("approved")
+    org = importer_api.user.organization_id
+    with app.app_context():
+        assert queries.contact_emails(org, "ipr") == ["ipr@acme-imports.example"]
+        assert queries.contact_emails(org, "primary") == ["pat@acme-imports.example"]
+        assert queries.contact_emails(org, "enforcement") is None
+        assert queries.contact_emails(999_999, "primary") is None
