@@ -11,13 +11,17 @@ from flask.cli import AppGroup
 
 
 def import_models() -> None:
-    """Import every model module so SQLAlchemy metadata (and Alembic) know all tables."""
+    """Import every model module so SQLAlchemy metadata (and Alembic) know all tables, then wire hooks."""
     import core.accounts.models  # noqa: F401
     import core.audit  # noqa: F401
     import core.notifications  # noqa: F401
     import core.uploads  # noqa: F401
+    import program.enrollment.models  # noqa: F401
     import program.messages.models  # noqa: F401
     import standards.models  # noqa: F401
+    from program import wiring
+
+    wiring.connect()
 
 
 def web_blueprints() -> list[Blueprint]:
@@ -26,27 +30,35 @@ def web_blueprints() -> list[Blueprint]:
     from core.audit_views import bp as audit
     from core.health import bp as health
     from program.dashboards.views import bp as dashboards
+    from program.enrollment.views import bp as enrollment
+    from program.enrollment.views_debarred import bp as debarred
+    from program.enrollment.views_public import bp as verify
+    from program.enrollment.views_review import bp as enrollment_review
     from program.messages.views import bp as messages
 
-    return [health, accounts, audit, dashboards, messages]
+    return [health, accounts, audit, dashboards, enrollment, enrollment_review, debarred, verify, messages]
 
 
 def api_blueprints() -> list[Blueprint]:
     """flask-smorest blueprints under /api/v1 (CSRF-exempt, bearer-token auth)."""
     from core.accounts.api import blp as auth_api
     from core.audit_views import blp as audit_api
+    from program.enrollment.api import blp as enrollment_api
+    from program.enrollment.debarred_api import blp as debarred_api
     from program.messages.api import blp as messages_api
     from standards.api import blp as standards_api
 
-    return [auth_api, audit_api, standards_api, messages_api]
+    return [auth_api, audit_api, standards_api, enrollment_api, debarred_api, messages_api]
 
 
 def cli_groups() -> list[AppGroup]:
-    """Click groups added to ``flask --app app``."""
-    import program.messages.seed  # noqa: F401 (appends its demo-data seeder to program.seed.SEEDERS)
+    """Click groups added to ``flask --app app``; importing a domain's seed module adds its seeder, in order."""
     from core.accounts.cli import users_cli
     from core.audit_views import audit_cli
     from core.notifications_cli import outbox_cli
+    from program.enrollment import seed as _enrollment_seed  # noqa: F401
+    from program.enrollment.cli import debarred_cli, enrollments_cli
+    from program.messages import seed as _messages_seed  # noqa: F401
     from program.seed import seed_cli
 
-    return [users_cli, audit_cli, outbox_cli, seed_cli]
+    return [users_cli, audit_cli, outbox_cli, seed_cli, enrollments_cli, debarred_cli]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,6 +16,9 @@ from core.extensions import db
 from standards.models import Sector
 
 bp = Blueprint("dashboards", __name__)
+
+# Domains add what their part of a role's home page needs: function(user) -> template variables.
+HOME_CONTEXT: list[Callable[[Any], dict[str, Any]]] = []
 
 
 @bp.route("/")
@@ -36,4 +42,7 @@ def home():
         .order_by(AuditEntry.seq.desc())
         .limit(10)
     ).all()
-    return render_template("program/dashboards/home.html", recent=recent)
+    extra: dict[str, Any] = {}
+    for provide in HOME_CONTEXT:
+        extra.update(provide(current_user))
+    return render_template("program/dashboards/home.html", recent=recent, **extra)

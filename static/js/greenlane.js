@@ -23,6 +23,7 @@
   document.addEventListener("click", function (event) {
     var add = event.target.closest("[data-add-row]");
     if (add) {
+      event.preventDefault(); // the button also submits the form when JavaScript is off
       var container = document.getElementById(add.dataset.addRow);
       var template = container.querySelector("template[data-row-template]");
       var next = Number(container.dataset.nextIndex || container.querySelectorAll("[data-row]").length);
@@ -37,6 +38,7 @@
     }
     var remove = event.target.closest("[data-remove-row]");
     if (remove) {
+      event.preventDefault();
       var row = remove.closest("[data-row]");
       var parent = row.closest("[data-rows]");
       row.remove();

@@ -1,0 +1,40 @@
+"""Cross-domain hooks: the registries one domain offers and another fills (messages ← enrollment, …).
+
+Kept here, in the top layer, so no domain imports a sibling just to register itself.
+"""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from core import policy
+from core.accounts.roles import CBP_ROLES
+from core.extensions import db
+from program.enrollment import queries as enrollment_queries
+from program.enrollment.models import Enrollment
+from program.messages.contacts import register_contact_resolver
+from program.messages.related import RelatedRef, register_related
+
+
+def _enrollment_ref(related_id: str) -> RelatedRef | None:
+    """A thread about an enrollment concerns the applying organisation only."""
+    enrollment = db.session.get(Enrollment, int(related_id)) if str(related_id).isdigit() else None
+    if enrollment is None:
+        return None
+    return RelatedRef(organization_ids={enrollment.organization_id},
+                      label=f"Enrollment {enrollment.program_id or enrollment.id} ({enrollment.legal_name})",
+                      url=_enrollment_url(enrollment.id))
+
+
+def _enrollment_url(enrollment_id: int) -> str:
+    """Parties open their own enrollment page; CBP staff open the review page."""
+    principal = policy.current_principal()
+    if principal is not None and principal.role in CBP_ROLES:
+        return url_for("enrollment_review.decision_page", enrollment_id=enrollment_id)
+    return url_for("enrollment.show", enrollment_id=enrollment_id)
+
+
+def connect() -> None:
+    """Register every cross-domain hook (idempotent)."""
+    register_related("enrollment", _enrollment_ref)
+    register_contact_resolver(enrollment_queries.contact_emails)
