@@ -25,8 +25,11 @@ def web_blueprints() -> list[Blueprint]:
     from core.audit_views import bp as audit
     from core.health import bp as health
     from program.dashboards.views import bp as dashboards
+    from standards.mark_views import bp as marks
+    from standards.sector_views import bp as sectors
+    from standards.views import bp as standards
 
-    return [health, accounts, audit, dashboards]
+    return [health, accounts, audit, dashboards, standards, marks, sectors]
 
 
 def api_blueprints() -> list[Blueprint]:
@@ -34,8 +37,9 @@ def api_blueprints() -> list[Blueprint]:
     from core.accounts.api import blp as auth_api
     from core.audit_views import blp as audit_api
     from standards.api import blp as standards_api
+    from standards.api_versions import blp as standard_versions_api
 
-    return [auth_api, audit_api, standards_api]
+    return [auth_api, audit_api, standards_api, standard_versions_api]
 
 
 def cli_groups() -> list[AppGroup]:
@@ -45,4 +49,15 @@ def cli_groups() -> list[AppGroup]:
     from core.notifications_cli import outbox_cli
     from program.seed import seed_cli
 
+    register_seeders()
     return [users_cli, audit_cli, outbox_cli, seed_cli]
+
+
+def register_seeders() -> None:
+    """Append each domain's demo-data seeder to ``program.seed.SEEDERS`` once, in dependency order."""
+    from program.seed import SEEDERS
+    from standards.seed import seed_standards
+
+    for label, seeder in (("standards", seed_standards),):
+        if all(existing is not seeder for _label, existing in SEEDERS):
+            SEEDERS.append((label, seeder))

@@ -10,6 +10,7 @@ from core import policy
 from core.accounts.models import User
 from core.audit import AuditEntry
 from core.extensions import db
+from standards.dashboard import home_panels
 from standards.models import Sector
 
 bp = Blueprint("dashboards", __name__)
@@ -36,4 +37,4 @@ def home():
         .order_by(AuditEntry.seq.desc())
         .limit(10)
     ).all()
-    return render_template("program/dashboards/home.html", recent=recent)
+    return render_template("program/dashboards/home.html", recent=recent, **home_panels(current_user))

@@ -12,6 +12,8 @@
 
   // Repeating rows (contacts, parties, lines, requirements): a container [data-rows] holds rows
   // [data-row]; "Add" clones a <template data-row-template> with __index__ replaced; "Remove" deletes.
+  // The buttons may be submit buttons (the server adds or removes the row when JavaScript is off);
+  // here their default action is cancelled so the page does not also submit.
   function renumber(container) {
     var rows = container.querySelectorAll("[data-row]");
     rows.forEach(function (row, i) {
@@ -23,6 +25,7 @@
   document.addEventListener("click", function (event) {
     var add = event.target.closest("[data-add-row]");
     if (add) {
+      event.preventDefault();
       var container = document.getElementById(add.dataset.addRow);
       var template = container.querySelector("template[data-row-template]");
       var next = Number(container.dataset.nextIndex || container.querySelectorAll("[data-row]").length);
@@ -37,6 +40,7 @@
     }
     var remove = event.target.closest("[data-remove-row]");
     if (remove) {
+      event.preventDefault();
       var row = remove.closest("[data-row]");
       var parent = row.closest("[data-rows]");
       row.remove();
