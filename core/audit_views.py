@@ -5,11 +5,11 @@ from __future__ import annotations
 import click
 from flask import Blueprint, render_template, request
 from flask.cli import AppGroup
-from core.apiutil import ApiBlueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from core import navigation, policy
+from core.apiutil import ApiBlueprint
 from core.audit import ENTITY_TYPES, AuditEntry, verify_chain
 from core.pagination import PageArgsSchema, page_args_from_request, paginate
 

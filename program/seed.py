@@ -15,7 +15,7 @@ from core.extensions import db
 
 seed_cli = AppGroup("seed", help="Demo data.")
 
-DEMO_PASSWORD = "greenlane-demo-2026"
+DEMO_PASSWORD = "greenlane-demo-2026"  # noqa: S105 - printed for demo logins on purpose
 
 # (email, role, organisation, full name)
 DEMO_USERS: tuple[tuple[str, str, str, str], ...] = (
@@ -41,8 +41,8 @@ def seed_users() -> dict[str, User]:
     """Create the demo users (and organisations); returns them by e-mail."""
     users = {}
     for email, role, org, name in DEMO_USERS:
-        users[email] = accounts.create_user(None, email=email, password=DEMO_PASSWORD, role=role, org_name=org,
-                                            full_name=name)
+        users[email] = accounts.create_user(None, email=email, password=DEMO_PASSWORD, role=role,
+                                            org_name=org, full_name=name)
     return users
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import g
-from core.apiutil import ApiBlueprint as Blueprint
 
 from core import policy
 from core.accounts import services
 from core.accounts.schemas import MeSchema, TokenInfoSchema, TokenRequestSchema, TokenSchema
 from core.accounts.throttle import mark_failed, throttled
+from core.apiutil import ApiBlueprint as Blueprint
 from core.errors import json_error
 from core.extensions import db
 

@@ -23,7 +23,7 @@ from core.extensions import db
 from core.timeutil import utcnow
 
 MIN_PASSWORD_LENGTH = 12
-TOKEN_PREFIX = "glt_"
+TOKEN_PREFIX = "glt_"  # noqa: S105 - the visible prefix of every token, not a secret
 # A real hash to compare against when the e-mail is unknown, so timing does not reveal accounts.
 _DUMMY_HASH = generate_password_hash("greenlane-dummy-password", method="scrypt")
 
@@ -110,9 +110,11 @@ def create_user(actor: Any, *, email: str, password: str, role: str, org_name: s
 def register_organization(*, email: str, password: str, full_name: str, org_name: str, kind: str) -> User:
     """Self-registration: a new importer, rights-holder or industry-group organisation and its first user."""
     if kind not in {k.value for k in SELF_REGISTERING_KINDS}:
-        raise ValidationFailed("Choose the kind of organisation.", fields={"kind": ["Not a kind you can register."]})
+        raise ValidationFailed("Choose the kind of organisation.",
+                               fields={"kind": ["Not a kind you can register."]})
     name = (org_name or "").strip()
-    if name and db.session.scalar(select(Organization.id).where(func.lower(Organization.name) == name.lower())):
+    taken = select(Organization.id).where(func.lower(Organization.name) == name.lower())
+    if name and db.session.scalar(taken):
         # Joining an existing organisation would expose its data; its admin (CBP) adds colleagues.
         raise ValidationFailed(
             "An organisation with this name is already registered; ask CBP to add you to it.",
@@ -160,7 +162,8 @@ def issue_token(user: User, name: str = "") -> tuple[str, ApiToken]:
                      prefix=plain[:10])
     db.session.add(token)
     db.session.flush()
-    audit.record(user, "api_token.issue", "api_token", token.id, after={"user_id": user.id, "name": token.name})
+    audit.record(user, "api_token.issue", "api_token", token.id,
+                 after={"user_id": user.id, "name": token.name})
     return plain, token
 
 
@@ -192,7 +195,8 @@ def revoke_token(actor: User, token_id: int) -> ApiToken:
 def tokens_of(user: User) -> list[ApiToken]:
     """The user's tokens, newest first."""
     return list(db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        select(ApiToken).where(ApiToken.user_id == user.id)
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
     ))
 
 

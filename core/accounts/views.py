@@ -10,7 +10,15 @@ from sqlalchemy import func, or_, select
 
 from core import navigation, policy
 from core.accounts import services
-from core.accounts.forms import EditUserForm, EmptyForm, LoginForm, NewUserForm, PasswordForm, RegisterForm, TokenForm
+from core.accounts.forms import (
+    EditUserForm,
+    EmptyForm,
+    LoginForm,
+    NewUserForm,
+    PasswordForm,
+    RegisterForm,
+    TokenForm,
+)
 from core.accounts.models import Organization, User
 from core.accounts.throttle import mark_failed, throttled
 from core.errors import NotFound, ValidationFailed
@@ -147,7 +155,8 @@ def change_password():
                 apply_errors(form, exc)
             else:
                 db.session.commit()
-                login_user(current_user._get_current_object())  # keep this session valid under the new session version
+                # keep this session valid under the new session version
+                login_user(current_user._get_current_object())
                 flash("Password changed. Other sessions have been signed out.", "success")
                 return redirect(url_for("accounts.settings"))
     return render_template("core/accounts/settings.html", tokens=services.tokens_of(current_user),
@@ -179,7 +188,8 @@ def admin_new_user():
     if form.validate_on_submit():
         try:
             user = services.create_user(current_user, email=form.email.data, password=form.password.data,
-                                        role=form.role.data, org_name=form.org.data, full_name=form.full_name.data)
+                                        role=form.role.data, org_name=form.org.data,
+                                        full_name=form.full_name.data)
         except ValidationFailed as exc:
             db.session.rollback()
             apply_errors(form, exc)
