@@ -40,9 +40,9 @@ def available_actions(user: Any, version: StandardVersion) -> Offer:
         offer.blocked["publish"] = "Needs at least one live endorsement of this version."
     if "revise" in offer.allowed:
         pending = open_version(version.standard_id)
-        if version.version != latest_version_number(version.standard_id):
-            offer.allowed.discard("revise")
-        elif pending is not None:
+        if pending is not None:
             offer.allowed.discard("revise")
             offer.blocked["revise"] = f"Version {pending.version} is still {pending.status}."
+        elif version.version != latest_version_number(version.standard_id):
+            offer.allowed.discard("revise")
     return offer

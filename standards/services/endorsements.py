@@ -15,6 +15,7 @@ from standards.lookups import live_decisions
 from standards.models import Endorsement, RecordedMark, StandardVersion, endorsement_mark
 from standards.services.marks import normalize_recordation_number
 from standards.services.notify import notify_organizations, version_link
+from standards.services.versions import lock_version
 from standards.states import Action, Decision
 
 
@@ -40,11 +41,6 @@ def _mark_numbers(marks: Any) -> list[str]:
     return list(dict.fromkeys(numbers))
 
 
-def _lock(version: StandardVersion) -> None:
-    db.session.flush()
-    db.session.refresh(version, with_for_update=True)
-
-
 def get_decision(version_id: int, endorsement_id: int) -> Endorsement:
     """One endorsement or decline of this version, or 404."""
     found = db.session.get(Endorsement, endorsement_id)
@@ -67,7 +63,7 @@ def endorse_version(actor: Any, version: StandardVersion, *, marks: Any, stateme
         errors.update(exc.fields)
     if errors:
         raise ValidationFailed("The endorsement could not be recorded.", fields=errors)
-    _lock(version)
+    lock_version(version)
     states.check(version.status, Action.ENDORSE, actor, version.author_organization_id)
     records = {m.recordation_number: m for m in db.session.scalars(
         select(RecordedMark).where(RecordedMark.recordation_number.in_(numbers)))}
@@ -104,7 +100,7 @@ def endorse_version(actor: Any, version: StandardVersion, *, marks: Any, stateme
 def decline_version(actor: Any, version: StandardVersion, *, reason: Any) -> Endorsement:
     """Decline a proposed or published version, with a reason its authors and CBP can read."""
     reason = _statement(reason, field="reason", label="reason for declining")
-    _lock(version)
+    lock_version(version)
     states.check(version.status, Action.DECLINE, actor, version.author_organization_id)
     mine = live_decisions(version.id, actor.organization_id)
     if any(d.decision == Decision.DECLINE for d in mine):

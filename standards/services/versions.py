@@ -19,11 +19,16 @@ from standards.services.notify import notify_organizations, version_link
 from standards.states import Action, VersionStatus
 
 
-def _lock(version: StandardVersion) -> StandardVersion:
-    """Re-read the version under a row lock (PostgreSQL) so two transitions never both pass the guard."""
+def lock_version(version: StandardVersion) -> StandardVersion:
+    """Take the version's row lock (PostgreSQL; SQLite serialises writers anyway) and re-read it, so two
+    transitions never both pass the guard. The lock query has no eager joins: PostgreSQL refuses
+    FOR UPDATE on the nullable side of an outer join."""
     db.session.flush()
-    db.session.refresh(version, with_for_update=True)
+    db.session.execute(select(StandardVersion.id).where(StandardVersion.id == version.id).with_for_update())
+    db.session.refresh(version)
     return version
+
+
 
 
 def _move(actor: Any, version: StandardVersion, action: Action) -> VersionStatus:
@@ -49,7 +54,7 @@ def update_draft(actor: Any, version: StandardVersion, *, sector: Any = None, ti
                  conditions: Any = None, requirements: Any = None,
                  change_note: Any = None) -> StandardVersion:
     """Change a draft's content (only its authors; only while a draft)."""
-    _lock(version)
+    lock_version(version)
     _move(actor, version, Action.EDIT)
     clean = clean_content(sector=sector, title=title, conditions=conditions, requirements=requirements,
                           change_note=change_note)
@@ -71,7 +76,7 @@ def _rights_holders_in_sector(sector_code: str) -> set[int]:
 
 def propose_version(actor: Any, version: StandardVersion) -> StandardVersion:
     """Put a complete draft up for endorsement; rights holders with marks in its sector are told."""
-    _lock(version)
+    lock_version(version)
     target = _move(actor, version, Action.PROPOSE)
     if problems := completeness_problems(version):
         raise ValidationFailed("This draft is not ready to propose.", fields=problems)
@@ -93,7 +98,7 @@ def propose_version(actor: Any, version: StandardVersion) -> StandardVersion:
 def withdraw_version(actor: Any, version: StandardVersion, reason: Any = "") -> StandardVersion:
     """Withdraw a draft or proposal (its authors only)."""
     reason = reason.strip()[:2000] if isinstance(reason, str) else ""
-    _lock(version)
+    lock_version(version)
     target = _move(actor, version, Action.WITHDRAW)
     before = {"status": version.status}
     version.status, version.withdrawn_at, version.withdrawn_by_id = target, utcnow(), actor.id
@@ -113,7 +118,7 @@ def withdraw_version(actor: Any, version: StandardVersion, reason: Any = "") -> 
 
 def publish_version(actor: Any, version: StandardVersion) -> StandardVersion:
     """Publish an endorsed proposal, superseding the standard's published version in the same transaction."""
-    _lock(version)
+    lock_version(version)
     target = _move(actor, version, Action.PUBLISH)
     if live_endorsement_count(version.id) < 1:
         raise Conflict("A standard is published only with at least one live endorsement of this version; "
@@ -122,7 +127,8 @@ def publish_version(actor: Any, version: StandardVersion) -> StandardVersion:
     previous = db.session.scalar(
         select(StandardVersion).where(StandardVersion.standard_id == version.standard_id,
                                       StandardVersion.status == VersionStatus.PUBLISHED,
-                                      StandardVersion.id != version.id).with_for_update())
+                                      StandardVersion.id != version.id)
+        .with_for_update(of=StandardVersion))
     if previous is not None:
         # SUPERSEDE is the system's move in the table, made only here, never asked for directly.
         previous.status = states.target_status(previous.status, Action.SUPERSEDE)
@@ -146,14 +152,14 @@ def publish_version(actor: Any, version: StandardVersion) -> StandardVersion:
 
 def revise_version(actor: Any, version: StandardVersion) -> StandardVersion:
     """Copy the latest version into a new draft (version + 1); endorsements never carry over."""
-    _lock(version)
+    lock_version(version)
     _move(actor, version, Action.REVISE)
-    latest = latest_version_number(version.standard_id)
-    if version.version != latest:
-        raise Conflict(f"Only the latest version (version {latest}) can be revised.", code="not_latest")
     if (pending := open_version(version.standard_id)) is not None:
         raise Conflict(f"Version {pending.version} is still {pending.status}; finish or withdraw it first.",
                        code="open_version")
+    latest = latest_version_number(version.standard_id)
+    if version.version != latest:
+        raise Conflict(f"Only the latest version (version {latest}) can be revised.", code="not_latest")
     draft = StandardVersion(
         standard_id=version.standard_id, version=latest + 1, sector_code=version.sector_code,
         title=version.title, change_note="", status=VersionStatus.DRAFT, created_by_id=actor.id,

@@ -23,8 +23,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="session")
 def live_server(app) -> Iterator[str]:
-    """Serve the test app (CSRF on, as in production) on 127.0.0.1 and a free port."""
-    app.config["WTF_CSRF_ENABLED"] = True
+    """Serve the test app on 127.0.0.1 and a free port (``page`` turns CSRF on while a journey runs)."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -32,7 +31,6 @@ def live_server(app) -> Iterator[str]:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
-        app.config["WTF_CSRF_ENABLED"] = False
 
 
 @pytest.fixture(scope="session")
@@ -49,15 +47,20 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, live_server) -> Iterator[object]:
-    """A fresh browser context and page whose relative URLs resolve against the live server."""
+def page(app, browser, live_server) -> Iterator[object]:
+    """A fresh browser context and page whose relative URLs resolve against the live server, with CSRF on
+    as in production for this test only (other tests on the same worker post forms without tokens)."""
+    app.config["WTF_CSRF_ENABLED"] = True
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
+        app.config["WTF_CSRF_ENABLED"] = False
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 
