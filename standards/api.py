@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from core import policy
@@ -10,7 +12,7 @@ from core.extensions import db
 from core.pagination import paginate
 from standards import lookups
 from standards import policy as perms
-from standards.models import StandardVersion
+from standards.models import Sector, StandardVersion
 from standards.schemas import (
     MarkCreateSchema,
     MarkPageSchema,
@@ -30,7 +32,7 @@ blp = Blueprint("standards_api", __name__, url_prefix="/api/v1", description="Se
 @blp.route("/sectors")
 @policy.require(policy.AUTHENTICATED)
 @blp.response(200, SectorSchema(many=True))
-def list_sectors():
+def list_sectors() -> list[Sector]:
     """Every sector, heightened-protection ones last."""
     return lookups.sectors()
 
@@ -40,7 +42,7 @@ def list_sectors():
 @blp.arguments(MarkCreateSchema)
 @blp.response(201, MarkSchema)
 @blp.alt_response(409, description="The recordation number is already registered")
-def create_mark(data):
+def create_mark(data) -> dict[str, Any]:
     """Register a recorded mark (reviewers): TMK YY-NNNNN, the mark, its rights-holder owner, Lever rule."""
     mark = mark_services.register_mark(policy.current_principal(), **data)
     db.session.commit()
@@ -51,7 +53,7 @@ def create_mark(data):
 @policy.require(perms.MARKS_READ)
 @blp.arguments(MarkQuerySchema, location="query")
 @blp.response(200, MarkPageSchema)
-def list_marks(args):
+def list_marks(args) -> dict[str, Any]:
     """Recorded marks, newest first (public-record recordations: any signed-in role may list them)."""
     query = lookups.marks_query(owner_organization_id=args.get("owner_organization_id"),
                                 sector=args.get("sector"), q=args.get("q"))
@@ -62,7 +64,7 @@ def list_marks(args):
 @blp.route("/marks/<int:mark_id>")
 @policy.require(perms.MARKS_READ)
 @blp.response(200, MarkSchema)
-def get_mark(mark_id: int):
+def get_mark(mark_id: int) -> dict[str, Any]:
     """One recorded mark."""
     return mark_services.get_mark(mark_id).to_dict()
 
@@ -72,7 +74,7 @@ def get_mark(mark_id: int):
 @blp.arguments(PublicQuerySchema, location="query")
 @blp.response(200, PublicStandardPageSchema)
 @blp.doc(security=[])
-def public_standards(args):
+def public_standards(args) -> dict[str, Any]:
     """Published standards (no sign-in): content only; heightened sectors never get expedited release."""
     query = (select(StandardVersion).where(StandardVersion.status == VersionStatus.PUBLISHED)
              .order_by(StandardVersion.published_at.desc(), StandardVersion.id.desc()))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from core import policy
 from core.apiutil import ApiBlueprint as Blueprint
 from core.extensions import db
@@ -36,7 +38,7 @@ def _committed(version):
 @policy.require(perms.STANDARDS_AUTHOR)
 @blp.arguments(StandardCreateSchema)
 @blp.response(201, StandardVersionSchema)
-def create_standard(data):
+def create_standard(data) -> dict[str, Any]:
     """Start a standard of the caller's organisation: version 1, a draft."""
     return _committed(version_services.create_standard(policy.current_principal(), **data))
 
@@ -45,7 +47,7 @@ def create_standard(data):
 @policy.require(perms.STANDARDS_READ)
 @blp.arguments(StandardQuerySchema, location="query")
 @blp.response(200, StandardPageSchema)
-def list_standards(args):
+def list_standards(args) -> dict[str, Any]:
     """Versions the caller may see (drafts only of its own organisation), newest first."""
     user = policy.current_principal()
     query = lookups.versions_query(user, sector=args.get("sector"), status=args.get("status"),
@@ -57,7 +59,7 @@ def list_standards(args):
 @blp.route("/standards/<int:version_id>")
 @policy.require(perms.STANDARDS_READ)
 @blp.response(200, StandardVersionSchema)
-def get_standard(version_id: int):
+def get_standard(version_id: int) -> dict[str, Any]:
     """One version with its requirements, endorsements, declines and the standard's other versions."""
     user = policy.current_principal()
     return version_payload(lookups.visible_version(user, version_id), user)
@@ -67,7 +69,7 @@ def get_standard(version_id: int):
 @policy.require(perms.STANDARDS_AUTHOR)
 @blp.arguments(StandardPatchSchema)
 @blp.response(200, StandardVersionSchema)
-def update_standard(data, version_id: int):
+def update_standard(data, version_id: int) -> dict[str, Any]:
     """Change a draft (its authors; 409 once proposed)."""
     user = policy.current_principal()
     version = lookups.visible_version(user, version_id)
@@ -77,7 +79,7 @@ def update_standard(data, version_id: int):
 @blp.route("/standards/<int:version_id>/propose", methods=["POST"])
 @policy.require(perms.STANDARDS_AUTHOR)
 @blp.response(200, StandardVersionSchema)
-def propose_standard(version_id: int):
+def propose_standard(version_id: int) -> dict[str, Any]:
     """Propose a complete draft for endorsement (422 naming what is missing)."""
     user = policy.current_principal()
     return _committed(version_services.propose_version(user, lookups.get_version(version_id)))
@@ -87,7 +89,7 @@ def propose_standard(version_id: int):
 @policy.require(perms.STANDARDS_AUTHOR)
 @blp.arguments(WithdrawSchema)
 @blp.response(200, StandardVersionSchema)
-def withdraw_standard(data, version_id: int):
+def withdraw_standard(data, version_id: int) -> dict[str, Any]:
     """Withdraw a draft or proposal (its authors)."""
     user = policy.current_principal()
     version = lookups.get_version(version_id)
@@ -97,7 +99,7 @@ def withdraw_standard(data, version_id: int):
 @blp.route("/standards/<int:version_id>/publish", methods=["POST"])
 @policy.require(perms.STANDARDS_PUBLISH)
 @blp.response(200, StandardVersionSchema)
-def publish_standard(version_id: int):
+def publish_standard(version_id: int) -> dict[str, Any]:
     """Publish an endorsed proposal; supersedes the standard's published version (409 without endorsement)."""
     user = policy.current_principal()
     return _committed(version_services.publish_version(user, lookups.get_version(version_id)))
@@ -106,7 +108,7 @@ def publish_standard(version_id: int):
 @blp.route("/standards/<int:version_id>/revise", methods=["POST"])
 @policy.require(perms.STANDARDS_AUTHOR)
 @blp.response(201, StandardVersionSchema)
-def revise_standard(version_id: int):
+def revise_standard(version_id: int) -> dict[str, Any]:
     """Copy the latest version into a new draft (new id, version + 1)."""
     user = policy.current_principal()
     return _committed(version_services.revise_version(user, lookups.get_version(version_id)))
@@ -116,7 +118,7 @@ def revise_standard(version_id: int):
 @policy.require(perms.STANDARDS_ENDORSE)
 @blp.arguments(EndorseSchema)
 @blp.response(201, EndorsementSchema)
-def endorse_standard(data, version_id: int):
+def endorse_standard(data, version_id: int) -> dict[str, Any]:
     """Endorse a proposed or published version for some of the caller's organisation's marks."""
     user = policy.current_principal()
     endorsement = endorsement_services.endorse_version(user, lookups.get_version(version_id), **data)
@@ -128,7 +130,7 @@ def endorse_standard(data, version_id: int):
 @policy.require(perms.STANDARDS_ENDORSE)
 @blp.arguments(DeclineSchema)
 @blp.response(201, EndorsementSchema)
-def decline_standard(data, version_id: int):
+def decline_standard(data, version_id: int) -> dict[str, Any]:
     """Decline a proposed or published version, with a reason."""
     user = policy.current_principal()
     version = lookups.get_version(version_id)
@@ -140,7 +142,7 @@ def decline_standard(data, version_id: int):
 @blp.route("/standards/<int:version_id>/endorsements/<int:endorsement_id>", methods=["DELETE"])
 @policy.require(perms.STANDARDS_ENDORSE)
 @blp.response(200, EndorsementSchema)
-def withdraw_endorsement(version_id: int, endorsement_id: int):
+def withdraw_endorsement(version_id: int, endorsement_id: int) -> dict[str, Any]:
     """Withdraw the caller's organisation's endorsement (or decline); release decisions stop counting it."""
     user = policy.current_principal()
     decision = endorsement_services.get_decision(version_id, endorsement_id)

@@ -119,17 +119,27 @@ def requirement_rows(old: list[Requirement], new: list[Requirement]) -> list[Req
     for block in difflib.SequenceMatcher(a=kept_old, b=kept_new, autojunk=False).get_matching_blocks():
         in_order.update(kept_new[block.b:block.b + block.size])
     rows: list[RequirementRow] = []
-    pending = 0
+    shown: set[str] = set()
+
+    def removed_between(low: int, high: float) -> None:
+        for r in removed:
+            key = r.code.upper()
+            if key not in shown and low < old_index[key] < high:
+                rows.append(_only("removed", r))
+                shown.add(key)
+
+    kept_positions = sorted(old_index[k] for k in kept_new)
+    removed_between(-1, kept_positions[0] if kept_positions else float("inf"))
     for req in new:
         key = req.code.upper()
         if key not in old_index:
             rows.append(_only("added", req))
             continue
-        while pending < len(removed) and old_index[removed[pending].code.upper()] < old_index[key]:
-            rows.append(_only("removed", removed[pending]))
-            pending += 1
         rows.append(_pair(old[old_index[key]], req, moved=key not in in_order))
-    rows.extend(_only("removed", r) for r in removed[pending:])
+        # what was removed right after this one in the old version follows it here
+        later = [p for p in kept_positions if p > old_index[key]]
+        removed_between(old_index[key], later[0] if later else float("inf"))
+    removed_between(-1, float("inf"))
     return rows
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from core import navigation, policy
@@ -34,7 +35,7 @@ def _guide_sector_choices(mark: RecordedMark):
 
 @bp.route("/marks")
 @policy.require(perms.MARKS_READ)
-def index():
+def index() -> ResponseReturnValue:
     """Recorded marks, searchable, filtered by owner and sector."""
     page, size = page_args_from_request()
     q = request.args.get("q", "").strip()
@@ -48,7 +49,7 @@ def index():
 
 @bp.route("/marks/new", methods=["GET", "POST"])
 @policy.require(perms.MARKS_MANAGE)
-def new():
+def new() -> ResponseReturnValue:
     """Reviewer: register a recorded mark for a rights-holder organisation."""
     form = MarkForm()
     form.owner_organization_id.choices = choices(
@@ -74,7 +75,7 @@ def new():
 
 @bp.route("/marks/<int:mark_id>")
 @policy.require(perms.MARKS_READ)
-def view(mark_id: int):
+def view(mark_id: int) -> ResponseReturnValue:
     """A mark: owner, protection, sectors, the standards it is endorsed under, and its guides."""
     mark = mark_services.get_mark(mark_id)
     return _render_mark(mark)
@@ -96,7 +97,7 @@ def _render_mark(mark: RecordedMark, guide_form: GuideForm | None = None, status
 
 @bp.route("/marks/<int:mark_id>/edit", methods=["GET", "POST"])
 @policy.require(perms.MARKS_MANAGE)
-def edit(mark_id: int):
+def edit(mark_id: int) -> ResponseReturnValue:
     """Reviewer: change a mark's text, Lever-rule protection or sectors."""
     mark = mark_services.get_mark(mark_id)
     form = MarkEditForm(data={"mark": mark.mark, "lever_rule": mark.lever_rule, "sectors": mark.sector_codes}
@@ -118,7 +119,7 @@ def edit(mark_id: int):
 
 @bp.route("/marks/<int:mark_id>/guides", methods=["POST"])
 @policy.require(perms.GUIDES_UPLOAD)
-def upload_guide(mark_id: int):
+def upload_guide(mark_id: int) -> ResponseReturnValue:
     """Rights holder: upload a photographic standards guide for one of its marks."""
     mark = mark_services.get_mark(mark_id)
     form = GuideForm()
@@ -139,7 +140,7 @@ def upload_guide(mark_id: int):
 
 @bp.route("/guides/<int:guide_id>/file")
 @policy.require(perms.GUIDES_VIEW)
-def guide_file(guide_id: int):
+def guide_file(guide_id: int) -> ResponseReturnValue:
     """The guide's image (shown inline) or PDF (downloaded): reviewers, and the owning rights holder."""
     guide = guide_services.viewable_guide(current_user, guide_id)
     return send_stored(guide.file, inline=guide.file.is_image)
@@ -147,7 +148,7 @@ def guide_file(guide_id: int):
 
 @bp.route("/guides/<int:guide_id>/thumbnail")
 @policy.require(perms.GUIDES_VIEW)
-def guide_thumbnail(guide_id: int):
+def guide_thumbnail(guide_id: int) -> ResponseReturnValue:
     """The guide's thumbnail (images only)."""
     guide = guide_services.viewable_guide(current_user, guide_id)
     if guide.thumbnail is None:
@@ -157,7 +158,7 @@ def guide_thumbnail(guide_id: int):
 
 @bp.route("/guides/<int:guide_id>/remove", methods=["POST"])
 @policy.require(perms.GUIDES_UPLOAD)
-def remove_guide(guide_id: int):
+def remove_guide(guide_id: int) -> ResponseReturnValue:
     """Rights holder: take one of its guides out of use."""
     guide = guide_services.viewable_guide(current_user, guide_id)
     if EmptyForm().validate_on_submit():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from core import navigation, policy
@@ -29,7 +30,7 @@ def _render_index(form: SectorForm, status: int = 200):
 
 @bp.route("", methods=["GET", "POST"])
 @policy.require(perms.SECTORS_MANAGE)
-def index():
+def index() -> ResponseReturnValue:
     """Every sector with how much refers to it, and a form to add one."""
     form = SectorForm()
     if form.validate_on_submit():
@@ -48,7 +49,7 @@ def index():
 
 @bp.route("/<code>", methods=["GET", "POST"])
 @policy.require(perms.SECTORS_MANAGE)
-def edit(code: str):
+def edit(code: str) -> ResponseReturnValue:
     """Rename a sector or change its heightened protection."""
     sector = sector_services.get_sector(code)
     form = SectorEditForm(obj=sector)
@@ -70,7 +71,7 @@ def edit(code: str):
 
 @bp.route("/<code>/delete", methods=["POST"])
 @policy.require(perms.SECTORS_MANAGE)
-def delete(code: str):
+def delete(code: str) -> ResponseReturnValue:
     """Delete a sector nothing refers to; one in use stays, with a message saying what uses it."""
     sector = sector_services.get_sector(code)
     if not EmptyForm().validate_on_submit():

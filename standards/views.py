@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from core import navigation, policy
@@ -35,7 +36,7 @@ def _stale_form() -> None:
 
 @bp.route("")
 @policy.require(perms.STANDARDS_READ)
-def index():
+def index() -> ResponseReturnValue:
     """Standards the user may see, filtered by sector and status (superseded versions hidden by default)."""
     page, size = page_args_from_request()
     sector = request.args.get("sector") or None
@@ -54,7 +55,7 @@ def index():
 
 @bp.route("/catalogue")
 @policy.public
-def catalogue():
+def catalogue() -> ResponseReturnValue:
     """Public, read-only catalogue of published standards by sector (no sign-in)."""
     sector = request.args.get("sector") or None
     return render_template("standards/standard/catalogue.html", groups=lookups.published_catalogue(sector),
@@ -96,7 +97,7 @@ def _apply_requirement_errors(form: StandardForm, error: ValidationFailed) -> No
 
 @bp.route("/new", methods=["GET", "POST"])
 @policy.require(perms.STANDARDS_AUTHOR)
-def new():
+def new() -> ResponseReturnValue:
     """Draft a new standard for the user's organisation."""
     form = StandardForm()
     form.set_sector_choices(lookups.sectors())
@@ -119,7 +120,7 @@ def new():
 
 @bp.route("/<int:version_id>/edit", methods=["GET", "POST"])
 @policy.require(perms.STANDARDS_AUTHOR)
-def edit(version_id: int):
+def edit(version_id: int) -> ResponseReturnValue:
     """Edit a draft (its authors)."""
     version = lookups.visible_version(current_user, version_id)
     if "edit" not in available_actions(current_user, version):
@@ -153,8 +154,10 @@ def edit(version_id: int):
 def _endorse_form(version: StandardVersion, form: EndorseForm | None = None) -> EndorseForm:
     form = form or EndorseForm(formdata=None)
     taken = endorsement_services.endorsed_mark_ids(version.id)
+    mine = [m for m in lookups.marks_of(current_user.organization_id) if m.id not in taken]
+    mine.sort(key=lambda m: version.sector_code not in m.sector_codes)  # marks used in the sector first
     form.marks.choices = choices((m.recordation_number, f"{m.recordation_number} \u2014 {m.mark}")
-                                 for m in lookups.marks_of(current_user.organization_id) if m.id not in taken)
+                                 for m in mine)
     return form
 
 
@@ -175,7 +178,7 @@ def _render_view(version: StandardVersion, *, endorse_form: EndorseForm | None =
 
 @bp.route("/<int:version_id>")
 @policy.require(perms.STANDARDS_READ)
-def view(version_id: int):
+def view(version_id: int) -> ResponseReturnValue:
     """A version: requirements, endorsements, guides, history, and the actions open to the user."""
     return _render_view(lookups.visible_version(current_user, version_id))
 
@@ -201,7 +204,7 @@ def _act(version_id: int, service, done: str, form=None):
 
 @bp.route("/<int:version_id>/propose", methods=["POST"])
 @policy.require(perms.STANDARDS_AUTHOR)
-def propose(version_id: int):
+def propose(version_id: int) -> ResponseReturnValue:
     """Propose a draft for endorsement."""
     return _act(version_id, version_services.propose_version,
                 "Proposed. Rights holders with marks in this sector can now endorse it.")
@@ -209,7 +212,7 @@ def propose(version_id: int):
 
 @bp.route("/<int:version_id>/withdraw", methods=["POST"])
 @policy.require(perms.STANDARDS_AUTHOR)
-def withdraw(version_id: int):
+def withdraw(version_id: int) -> ResponseReturnValue:
     """Withdraw a draft or proposal, with an optional reason."""
     form = WithdrawForm()
     def service(user, version):
@@ -220,7 +223,7 @@ def withdraw(version_id: int):
 
 @bp.route("/<int:version_id>/publish", methods=["POST"])
 @policy.require(perms.STANDARDS_PUBLISH)
-def publish(version_id: int):
+def publish(version_id: int) -> ResponseReturnValue:
     """Publish an endorsed proposal (supersedes the published version of the same standard)."""
     return _act(version_id, version_services.publish_version,
                 "Published. Release decisions use it from now on; any earlier version is superseded.")
@@ -228,7 +231,7 @@ def publish(version_id: int):
 
 @bp.route("/<int:version_id>/revise", methods=["POST"])
 @policy.require(perms.STANDARDS_AUTHOR)
-def revise(version_id: int):
+def revise(version_id: int) -> ResponseReturnValue:
     """Start a new draft version copied from this one."""
     return _act(version_id, version_services.revise_version,
                 "New draft version created from the previous one. Endorsements do not carry over.")
@@ -236,7 +239,7 @@ def revise(version_id: int):
 
 @bp.route("/<int:version_id>/endorse", methods=["POST"])
 @policy.require(perms.STANDARDS_ENDORSE)
-def endorse(version_id: int):
+def endorse(version_id: int) -> ResponseReturnValue:
     """Endorse the version for some of the user's organisation's marks."""
     version = lookups.visible_version(current_user, version_id)
     form = _endorse_form(version, EndorseForm())
@@ -256,7 +259,7 @@ def endorse(version_id: int):
 
 @bp.route("/<int:version_id>/decline", methods=["POST"])
 @policy.require(perms.STANDARDS_ENDORSE)
-def decline(version_id: int):
+def decline(version_id: int) -> ResponseReturnValue:
     """Decline the version with a reason."""
     version = lookups.visible_version(current_user, version_id)
     form = DeclineForm()
@@ -275,7 +278,7 @@ def decline(version_id: int):
 
 @bp.route("/<int:version_id>/decisions/<int:endorsement_id>/withdraw", methods=["POST"])
 @policy.require(perms.STANDARDS_ENDORSE)
-def withdraw_decision(version_id: int, endorsement_id: int):
+def withdraw_decision(version_id: int, endorsement_id: int) -> ResponseReturnValue:
     """Withdraw the organisation's endorsement or decline."""
     version = lookups.visible_version(current_user, version_id)
     if not EmptyForm().validate_on_submit():
@@ -291,7 +294,7 @@ def withdraw_decision(version_id: int, endorsement_id: int):
 
 @bp.route("/<int:version_id>/compare")
 @policy.require(perms.STANDARDS_READ)
-def compare(version_id: int):
+def compare(version_id: int) -> ResponseReturnValue:
     """Side by side: this version against another of the same standard (the previous one by default)."""
     new_version = lookups.visible_version(current_user, version_id)
     other_id = request.args.get("with", type=int)

@@ -42,7 +42,7 @@ def test_identical_texts_are_one_equal_segment():
      [("R3", "moved"), ("R1", "same"), ("R2", "same")]),
     (reqs(("R1", "a")), reqs(("r1", "a")), [("r1", "same")]),
     (reqs(("R1", "a"), ("R2", "b")), reqs(("R9", "z")),
-     [("R9", "added"), ("R1", "removed"), ("R2", "removed")]),
+     [("R1", "removed"), ("R2", "removed"), ("R9", "added")]),
 ])
 def test_requirements_are_matched_by_code(old, new, kinds):
     assert [(row.code, row.kind) for row in requirement_rows(old, new)] == kinds
@@ -63,3 +63,10 @@ def test_compare_versions_reports_title_sector_and_conditions():
     assert diff.condition_label("new_parallel") == "New (parallel / gray market)"
     same = compare_versions(old, old)
     assert not same.has_changes
+
+
+def test_a_removed_requirement_stays_where_it_was_even_before_an_added_one():
+    old = reqs(("R1", "a"), ("R2", "b"), ("R3", "c"))
+    new = reqs(("R1", "a"), ("R2", "b2"), ("R4", "d"))
+    assert [(row.code, row.kind) for row in requirement_rows(old, new)] == [
+        ("R1", "same"), ("R2", "changed"), ("R3", "removed"), ("R4", "added")]
