@@ -48,9 +48,10 @@ def index() -> ResponseReturnValue:
                                    hide_superseded=status is None, mine=mine)
     awaiting = (lookups.awaiting_decision(current_user.organization_id)
                 if current_user.role == "rights_holder" else [])
+    ready = lookups.ready_to_publish() if policy.can(current_user, perms.STANDARDS_PUBLISH) else []
     return render_template("standards/standard/index.html", page=paginate(query, page, size),
                            sectors=lookups.sectors(), sector=sector, status=status, mine=mine,
-                           statuses=STATUS_LABELS, awaiting_ids={v.id for v in awaiting})
+                           statuses=STATUS_LABELS, awaiting_ids={v.id for v in awaiting}, ready=ready)
 
 
 @bp.route("/catalogue")

@@ -21,10 +21,29 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
 pytestmark = pytest.mark.browser
 
 
+def _closing(wsgi_app):
+    """Close every response iterable as soon as it is exhausted (or its wrapper is collected).
+
+    Werkzeug's dev server skips ``close()`` when the browser has already dropped the connection, which
+    leaves static files open until garbage collection and fails a random later test with an
+    unraisable ResourceWarning (``filterwarnings = error``).
+    """
+
+    def app(environ, start_response):
+        iterable = wsgi_app(environ, start_response)
+        try:
+            yield from iterable
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+
+    return app
+
+
 @pytest.fixture(scope="session")
 def live_server(app) -> Iterator[str]:
     """Serve the test app on 127.0.0.1 and a free port (``page`` turns CSRF on while a journey runs)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closing(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -77,6 +77,7 @@ def test_draft_endorse_publish_revise_compare_supersede(page, shot, people):
     expect(page.get_by_text("Draft saved.")).to_be_visible()
     expect(page.locator("#requirements-heading + table tbody tr")).to_have_count(3)
     page.get_by_role("button", name="Propose for endorsement").click()
+    expect(page.get_by_text("Proposed. Rights holders with marks in this sector")).to_be_visible()
     expect(page.locator("[data-status=proposed]").first).to_be_visible()
     v1_url = page.url
     shot(page, "standards-02-proposed")
@@ -133,7 +134,7 @@ def test_draft_endorse_publish_revise_compare_supersede(page, shot, people):
     shot(page, "standards-08-compare")
     page.goto(v2_url)
     page.get_by_role("button", name="Propose for endorsement").click()
-    expect(page.locator("[data-status=proposed]").first).to_be_visible()
+    expect(page.get_by_text("Proposed. Rights holders with marks in this sector")).to_be_visible()
     sign_out(page)
 
     # Endorsements do not carry over: the reviewer cannot publish v2 until it is endorsed again.
@@ -149,6 +150,7 @@ def test_draft_endorse_publish_revise_compare_supersede(page, shot, people):
     sign_in(page, reviewer.email, reviewer.password)
     page.goto(v2_url)
     page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_text("Published. Release decisions use it from now on")).to_be_visible()
     expect(page.locator("[data-status=published]").first).to_be_visible()
     history = page.locator("section[aria-labelledby=history-heading]")
     expect(history).to_contain_text("Version 1")

@@ -136,6 +136,16 @@ def test_actions_offered_follow_the_table(world, web_as):
     assert "Propose for endorsement" not in importer and "Publish" not in importer
 
 
+def test_reviewers_see_proposals_ready_to_publish(world, web_as):
+    world.mark("TMK 21-00123")
+    world.version("proposed", endorse=["TMK 21-00123"], title="Endorsed proposal")
+    world.version("proposed", sector="mobile_devices", title="Unendorsed proposal")
+    page = web_as(world.reviewer).get("/standards").text
+    box = page.split('id="ready-heading"')[1].split("</ul>")[0]
+    assert "Endorsed proposal" in box and "Unendorsed proposal" not in box
+    assert 'id="ready-heading"' not in web_as(world.group).get("/standards").text
+
+
 def test_list_filters(world, web_as):
     world.mark("TMK 21-00123")
     world.version("published", endorse=["TMK 21-00123"], title="Electronics standard")

@@ -55,6 +55,14 @@ def test_one_migration_head_and_the_models_match_the_migrated_schema(app):
         assert diffs == []
 
 
+def test_openapi_documents_the_standards_routes(client):
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    for path in ("/api/v1/marks", "/api/v1/standards", "/api/v1/standards/{version_id}/publish",
+                 "/api/v1/standards/{version_id}/endorsements/{endorsement_id}", "/api/v1/public/standards"):
+        assert path in paths, path
+    assert "delete" in paths["/api/v1/standards/{version_id}/endorsements/{endorsement_id}"]
+
+
 def test_standards_never_imports_program():
     for path in (ROOT / "standards").rglob("*.py"):
         tree = ast.parse(path.read_text())
