@@ -61,7 +61,8 @@ class AuditEntry(db.Model):
     seq: Mapped[int] = mapped_column(BigInteger, unique=True, comment="Position in the chain, from 1")
     at: Mapped[datetime] = mapped_column(UTCDateTime, comment="When the change was made (UTC)")
     actor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="RESTRICT"), index=True, comment="User who acted; null for the system"
+        ForeignKey("user_account.id", ondelete="RESTRICT"), index=True,
+        comment="User who acted; null for the system",
     )
     actor: Mapped[str] = mapped_column(String(254), comment="Actor's e-mail or 'system', kept as written")
     action: Mapped[str] = mapped_column(String(80), comment="Domain verb, e.g. enrollment.approve")

@@ -79,7 +79,8 @@ def wants_json() -> bool:
 
 def json_error(status: int, message: str, code: str | None = None, errors: Any = None):
     """Build a JSON error response in the one shape every API client sees."""
-    body: dict[str, Any] = {"code": code or HTTP_CODES.get(status, "error"), "message": message, "status": status}
+    body: dict[str, Any] = {"code": code or HTTP_CODES.get(status, "error"), "message": message,
+                            "status": status}
     if errors:
         body["errors"] = errors
     response = jsonify(body)

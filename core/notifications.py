@@ -29,14 +29,19 @@ class OutboxMessage(db.Model):
     recipient: Mapped[str] = mapped_column(String(254), index=True, comment="E-mail address")
     subject: Mapped[str] = mapped_column(String(200), comment="Subject line")
     body: Mapped[str] = mapped_column(Text, comment="Plain-text body")
-    topic: Mapped[str] = mapped_column(String(80), default="", comment="What triggered it, e.g. enrollment.approve")
-    status: Mapped[str] = mapped_column(String(10), default="pending", index=True, comment="pending, sent or failed")
+    topic: Mapped[str] = mapped_column(
+        String(80), default="", comment="What triggered it, e.g. enrollment.approve"
+    )
+    status: Mapped[str] = mapped_column(
+        String(10), default="pending", index=True, comment="pending, sent or failed"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, comment="When queued")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="When handed to the SMTP server")
     error: Mapped[str] = mapped_column(Text, default="", comment="Last delivery error")
 
 
-def queue_notification(recipients: Iterable[str], subject: str, body: str, *, topic: str = "") -> list[OutboxMessage]:
+def queue_notification(recipients: Iterable[str], subject: str, body: str, *,
+                       topic: str = "") -> list[OutboxMessage]:
     """Queue one message per distinct recipient in the current transaction."""
     messages = []
     for address in dict.fromkeys(r.strip().lower() for r in recipients if r and r.strip()):

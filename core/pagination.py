@@ -19,7 +19,8 @@ class PageArgsSchema(Schema):
     """Query arguments every list endpoint accepts."""
 
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=DEFAULT_PAGE_SIZE, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+    page_size = fields.Integer(load_default=DEFAULT_PAGE_SIZE,
+                               validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 
 @dataclass
@@ -52,7 +53,8 @@ class Page:
                 "pages": self.pages}
 
 
-def paginate(query: Select, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE, *, scalars: bool = True) -> Page:
+def paginate(query: Select, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE, *,
+             scalars: bool = True) -> Page:
     """Run ``query`` for one page and count all its rows."""
     page = max(1, int(page))
     page_size = min(MAX_PAGE_SIZE, max(1, int(page_size)))

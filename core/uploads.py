@@ -30,16 +30,21 @@ class StoredFile(db.Model):
     __tablename__ = "stored_file"
 
     id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key")
-    original_name: Mapped[str] = mapped_column(String(255), comment="Sanitised file name given by the uploader")
+    original_name: Mapped[str] = mapped_column(
+        String(255), comment="Sanitised file name given by the uploader"
+    )
     content_type: Mapped[str] = mapped_column(String(100), comment="MIME type sniffed from the content")
     size: Mapped[int] = mapped_column(BigInteger, comment="Size in bytes")
     sha256: Mapped[str] = mapped_column(String(64), comment="Digest of the content")
-    storage_key: Mapped[str] = mapped_column(String(200), unique=True, comment="Random path under the upload folder")
+    storage_key: Mapped[str] = mapped_column(
+        String(200), unique=True, comment="Random path under the upload folder"
+    )
     uploaded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="RESTRICT"), comment="Uploader"
     )
     organization_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organization.id", ondelete="RESTRICT"), index=True, comment="Organisation that owns the file"
+        ForeignKey("organization.id", ondelete="RESTRICT"), index=True,
+        comment="Organisation that owns the file",
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, comment="When uploaded")
 
@@ -50,8 +55,8 @@ class StoredFile(db.Model):
 
     def to_dict(self) -> dict[str, Any]:
         """Metadata for JSON clients (never the storage path)."""
-        return {"id": self.id, "name": self.original_name, "content_type": self.content_type, "size": self.size,
-                "sha256": self.sha256, "created_at": self.created_at.isoformat()}
+        return {"id": self.id, "name": self.original_name, "content_type": self.content_type,
+                "size": self.size, "sha256": self.sha256, "created_at": self.created_at.isoformat()}
 
 
 def upload_root() -> Path:
@@ -61,7 +66,7 @@ def upload_root() -> Path:
 
 def store_upload(upload: FileStorage | None, *, field: str, owner: Any, allowed: dict[str, str] | None = None,
                  max_bytes: int | None = None) -> StoredFile:
-    """Check and store one uploaded file; raise 422 naming ``field`` when it is missing, too big or of a bad type."""
+    """Check and store one uploaded file; 422 naming ``field`` if it is missing, too big or of a bad type."""
     allowed = allowed or DOCUMENT_TYPES
     max_bytes = max_bytes or current_app.config["UPLOAD_MAX_BYTES"]
     if upload is None or not upload.filename:
@@ -102,7 +107,7 @@ def file_path(stored: StoredFile) -> Path:
 
 
 def send_stored(stored: StoredFile, *, inline: bool = False):
-    """Send a stored file with its sniffed type; attachments by default so browsers never render PDFs as pages."""
+    """Send a stored file with its sniffed type; attachments by default, so browsers never render PDFs."""
     response = send_file(file_path(stored), mimetype=stored.content_type, as_attachment=not inline,
                          download_name=stored.original_name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"

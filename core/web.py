@@ -75,7 +75,8 @@ def _security_headers(response):
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if current_user and getattr(current_user, "is_authenticated", False) and not request.path.startswith("/static/"):
+    signed_in = current_user and getattr(current_user, "is_authenticated", False)
+    if signed_in and not request.path.startswith("/static/"):
         response.headers.setdefault("Cache-Control", "private, no-store")
     return response
 

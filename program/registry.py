@@ -35,8 +35,12 @@ def web_blueprints() -> list[Blueprint]:
     from program.enrollment.views_public import bp as verify
     from program.enrollment.views_review import bp as enrollment_review
     from program.messages.views import bp as messages
+    from standards.mark_views import bp as marks
+    from standards.sector_views import bp as sectors
+    from standards.views import bp as standards
 
-    return [health, accounts, audit, dashboards, enrollment, enrollment_review, debarred, verify, messages]
+    return [health, accounts, audit, dashboards, standards, marks, sectors, enrollment, enrollment_review, debarred,
+            verify, messages]
 
 
 def api_blueprints() -> list[Blueprint]:
@@ -47,18 +51,22 @@ def api_blueprints() -> list[Blueprint]:
     from program.enrollment.debarred_api import blp as debarred_api
     from program.messages.api import blp as messages_api
     from standards.api import blp as standards_api
+    from standards.api_versions import blp as standard_versions_api
 
-    return [auth_api, audit_api, standards_api, enrollment_api, debarred_api, messages_api]
+    return [auth_api, audit_api, standards_api, standard_versions_api, enrollment_api, debarred_api, messages_api]
 
 
 def cli_groups() -> list[AppGroup]:
-    """Click groups added to ``flask --app app``; importing a domain's seed module adds its seeder, in order."""
+    """Click groups added to ``flask --app app``; also registers every domain's demo-data seeder."""
     from core.accounts.cli import users_cli
     from core.audit_views import audit_cli
     from core.notifications_cli import outbox_cli
-    from program.enrollment import seed as _enrollment_seed  # noqa: F401
+    from program.enrollment import seed as _enrollment_seed  # noqa: F401  (appends its seeder)
     from program.enrollment.cli import debarred_cli, enrollments_cli
-    from program.messages import seed as _messages_seed  # noqa: F401
-    from program.seed import seed_cli
+    from program.messages import seed as _messages_seed  # noqa: F401  (appends its seeder)
+    from program.seed import SEEDERS, seed_cli
+    from standards.seed import seed_standards
 
+    if all(seeder is not seed_standards for _label, seeder in SEEDERS):
+        SEEDERS.append(("standards", seed_standards))
     return [users_cli, audit_cli, outbox_cli, seed_cli, enrollments_cli, debarred_cli]

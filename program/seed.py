@@ -33,16 +33,18 @@ DEMO_USERS: tuple[tuple[str, str, str, str], ...] = (
     ("group@fashion-council.example", "industry_group", "Fashion Resale Council", "Frank Council"),
 )
 
-# Domain seeders, run in order after the users exist: (label, function(users_by_email) -> summary line).
+# Domain seeders, run after the users exist: (label, function(users_by_email) -> summary line).
 SEEDERS: list[tuple[str, Callable[[dict[str, User]], str]]] = []
+# Dependency order (marks before declarations, decisions before cases); unknown labels run last.
+SEED_ORDER = ("standards", "enrollment", "blanks", "decisions", "cases", "messages")
 
 
 def seed_users() -> dict[str, User]:
     """Create the demo users (and organisations); returns them by e-mail."""
     users = {}
     for email, role, org, name in DEMO_USERS:
-        users[email] = accounts.create_user(None, email=email, password=DEMO_PASSWORD, role=role, org_name=org,
-                                            full_name=name)
+        users[email] = accounts.create_user(None, email=email, password=DEMO_PASSWORD, role=role,
+                                            org_name=org, full_name=name)
     return users
 
 
@@ -51,7 +53,8 @@ def seed_demo() -> list[str]:
     users = seed_users()
     db.session.flush()
     summary = [f"{len(users)} users in {len({u.organization_id for u in users.values()})} organisations"]
-    for _label, seeder in SEEDERS:
+    ordered = sorted(SEEDERS, key=lambda item: SEED_ORDER.index(item[0]) if item[0] in SEED_ORDER else len(SEED_ORDER))
+    for _label, seeder in ordered:
         summary.append(seeder(users))
         db.session.flush()
     return summary

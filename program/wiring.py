@@ -10,10 +10,12 @@ from flask import url_for
 from core import policy
 from core.accounts.roles import CBP_ROLES
 from core.extensions import db
+from program.dashboards.views import HOME_CONTEXT
 from program.enrollment import queries as enrollment_queries
 from program.enrollment.models import Enrollment
 from program.messages.contacts import register_contact_resolver
 from program.messages.related import RelatedRef, register_related
+from standards.dashboard import home_panels
 
 
 def _enrollment_ref(related_id: str) -> RelatedRef | None:
@@ -36,5 +38,7 @@ def _enrollment_url(enrollment_id: int) -> str:
 
 def connect() -> None:
     """Register every cross-domain hook (idempotent)."""
+    if home_panels not in HOME_CONTEXT:
+        HOME_CONTEXT.append(home_panels)
     register_related("enrollment", _enrollment_ref)
     register_contact_resolver(enrollment_queries.contact_emails)

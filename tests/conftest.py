@@ -40,7 +40,7 @@ def database_url(tmp_path_factory) -> Iterator[str]:
         path = tmp_path_factory.mktemp("db") / "greenlane-test.db"
         yield f"sqlite:///{path}"
         return
-    url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1) if "+psycopg" not in base else base)
+    url = make_url(base if "+psycopg" in base else base.replace("postgresql://", "postgresql+psycopg://", 1))
     name = f"gl_test_{_worker()}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -141,7 +141,7 @@ def _slug(text_: str) -> str:
 
 @pytest.fixture
 def make_user(app):
-    """Factory: ``make_user("importer", org="Acme")`` creates and commits a user; returns its id and e-mail."""
+    """Factory: ``make_user("importer", org="Acme")`` creates and commits a user; returns a UserRef."""
     counter = {"n": 0}
 
     def factory(role: str, org: str | None = None, email: str | None = None, password: str = DEMO_PASSWORD):
@@ -164,7 +164,8 @@ class UserRef:
     """What tests need to know about a user, detached from any session."""
 
     def __init__(self, id_: int, email: str, role: str, organization_id: int, password: str):
-        self.id, self.email, self.role, self.organization_id, self.password = id_, email, role, organization_id, password
+        self.id, self.email, self.role = id_, email, role
+        self.organization_id, self.password = organization_id, password
 
     def __repr__(self) -> str:
         return f"<UserRef {self.email} {self.role}>"

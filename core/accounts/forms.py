@@ -36,10 +36,12 @@ class RegisterForm(FlaskForm):
     password = PasswordField(
         "Password",
         description=f"At least {MIN_PASSWORD_LENGTH} characters. A short sentence is easy to remember.",
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, message=f"Use at least {MIN_PASSWORD_LENGTH} characters.")],
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH,
+                                           message=f"Use at least {MIN_PASSWORD_LENGTH} characters.")],
     )
     confirm = PasswordField("Type the password again",
-                            validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")])
+                            validators=[DataRequired(),
+                                        EqualTo("password", message="The passwords do not match.")])
 
 
 class TokenForm(FlaskForm):
@@ -62,7 +64,8 @@ class NewUserForm(FlaskForm):
     email = EmailField("E-mail address", validators=[DataRequired(), Email(), Length(max=254)])
     full_name = StringField("Full name", validators=[Optional(), Length(max=200)])
     role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
-    org = StringField("Organisation", description="An existing organisation of the right kind, or a new name.",
+    org = StringField("Organisation",
+                      description="An existing organisation of the right kind, or a new name.",
                       validators=[DataRequired(), Length(max=200)])
     password = PasswordField("Initial password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)])
 
@@ -81,4 +84,5 @@ class PasswordForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired()])
     password = PasswordField("New password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)])
     confirm = PasswordField("Type the new password again",
-                            validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")])
+                            validators=[DataRequired(),
+                                        EqualTo("password", message="The passwords do not match.")])

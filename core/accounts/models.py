@@ -24,7 +24,9 @@ class Organization(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key")
     name: Mapped[str] = mapped_column(String(200), unique=True, comment="Display and legal name")
-    kind: Mapped[str] = mapped_column(String(20), index=True, comment="importer, rights_holder, industry_group, cbp")
+    kind: Mapped[str] = mapped_column(
+        String(20), index=True, comment="importer, rights_holder, industry_group, cbp"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, comment="When created")
 
     users: Mapped[list[User]] = relationship(back_populates="organization", order_by="User.email")
@@ -43,8 +45,12 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key")
     email: Mapped[str] = mapped_column(String(254), unique=True, comment="Login name, stored lower-case")
     full_name: Mapped[str] = mapped_column(String(200), default="", comment="Name shown to colleagues")
-    password_hash: Mapped[str] = mapped_column(String(255), comment="Werkzeug scrypt hash; never the password")
-    role: Mapped[str] = mapped_column(String(20), index=True, comment="importer, rights_holder, industry_group, reviewer, admin")
+    password_hash: Mapped[str] = mapped_column(
+        String(255), comment="Werkzeug scrypt hash; never the password"
+    )
+    role: Mapped[str] = mapped_column(
+        String(20), index=True, comment="importer, rights_holder, industry_group, reviewer, admin"
+    )
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organization.id", ondelete="RESTRICT"), index=True, comment="The user's organisation"
     )
@@ -91,11 +97,15 @@ class ApiToken(db.Model):
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True, comment="Owner of the token"
     )
     name: Mapped[str] = mapped_column(String(100), default="", comment="Label chosen by the user")
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True, comment="SHA-256 hex digest of the token")
+    token_hash: Mapped[str] = mapped_column(
+        String(64), unique=True, comment="SHA-256 hex digest of the token"
+    )
     prefix: Mapped[str] = mapped_column(String(12), comment="First characters, to recognise it in lists")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, comment="When issued")
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="Last request made with it")
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="Set when revoked; never cleared")
+    revoked_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, comment="Set when revoked; never cleared"
+    )
 
     user: Mapped[User] = relationship(lazy="joined")
 

@@ -10,7 +10,8 @@ class TokenRequestSchema(Schema):
 
     email = fields.String(required=True, metadata={"example": "importer@demo.greenlane.test"})
     password = fields.String(required=True, load_only=True)
-    name = fields.String(load_default="API token", metadata={"description": "Label shown on the settings page"})
+    name = fields.String(load_default="API token",
+                         metadata={"description": "Label shown on the settings page"})
 
 
 class TokenSchema(Schema):

@@ -110,9 +110,11 @@ def create_user(actor: Any, *, email: str, password: str, role: str, org_name: s
 def register_organization(*, email: str, password: str, full_name: str, org_name: str, kind: str) -> User:
     """Self-registration: a new importer, rights-holder or industry-group organisation and its first user."""
     if kind not in {k.value for k in SELF_REGISTERING_KINDS}:
-        raise ValidationFailed("Choose the kind of organisation.", fields={"kind": ["Not a kind you can register."]})
+        raise ValidationFailed("Choose the kind of organisation.",
+                               fields={"kind": ["Not a kind you can register."]})
     name = (org_name or "").strip()
-    if name and db.session.scalar(select(Organization.id).where(func.lower(Organization.name) == name.lower())):
+    taken = select(Organization.id).where(func.lower(Organization.name) == name.lower())
+    if name and db.session.scalar(taken):
         # Joining an existing organisation would expose its data; its admin (CBP) adds colleagues.
         message = "An organisation with this name is already registered; ask CBP to add you to it."
         raise ValidationFailed(message, fields={"org_name": [message]})
@@ -158,7 +160,8 @@ def issue_token(user: User, name: str = "") -> tuple[str, ApiToken]:
                      prefix=plain[:10])
     db.session.add(token)
     db.session.flush()
-    audit.record(user, "api_token.issue", "api_token", token.id, after={"user_id": user.id, "name": token.name})
+    audit.record(user, "api_token.issue", "api_token", token.id,
+                 after={"user_id": user.id, "name": token.name})
     return plain, token
 
 
@@ -190,7 +193,8 @@ def revoke_token(actor: User, token_id: int) -> ApiToken:
 def tokens_of(user: User) -> list[ApiToken]:
     """The user's tokens, newest first."""
     return list(db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        select(ApiToken).where(ApiToken.user_id == user.id)
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
     ))
 
 

@@ -35,6 +35,7 @@ def throttled(view):
     """Apply the per-account and per-address failure limits to a login-like route."""
     view = limiter.limit(lambda: current_app.config["LOGIN_FAILURE_LIMIT_ACCOUNT"], key_func=_submitted_email,
                          deduct_when=_failed, exempt_when=_only_posts, scope="auth-account")(view)
-    view = limiter.limit(lambda: current_app.config["LOGIN_FAILURE_LIMIT_ADDRESS"], key_func=get_remote_address,
-                         deduct_when=_failed, exempt_when=_only_posts, scope="auth-address")(view)
+    view = limiter.limit(lambda: current_app.config["LOGIN_FAILURE_LIMIT_ADDRESS"],
+                         key_func=get_remote_address, deduct_when=_failed, exempt_when=_only_posts,
+                         scope="auth-address")(view)
     return view

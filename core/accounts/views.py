@@ -155,7 +155,8 @@ def change_password():
                 apply_errors(form, exc)
             else:
                 db.session.commit()
-                login_user(current_user._get_current_object())  # keep this session valid under the new session version
+                # keep this session valid under the new session version
+                login_user(current_user._get_current_object())
                 flash("Password changed. Other sessions have been signed out.", "success")
                 return redirect(url_for("accounts.settings"))
     return render_template("core/accounts/settings.html", tokens=services.tokens_of(current_user),
@@ -187,7 +188,8 @@ def admin_new_user():
     if form.validate_on_submit():
         try:
             user = services.create_user(current_user, email=form.email.data, password=form.password.data,
-                                        role=form.role.data, org_name=form.org.data, full_name=form.full_name.data)
+                                        role=form.role.data, org_name=form.org.data,
+                                        full_name=form.full_name.data)
         except ValidationFailed as exc:
             db.session.rollback()
             apply_errors(form, exc)

@@ -12,6 +12,8 @@
 
   // Repeating rows (contacts, parties, lines, requirements): a container [data-rows] holds rows
   // [data-row]; "Add" clones a <template data-row-template> with __index__ replaced; "Remove" deletes.
+  // The buttons may be submit buttons (the server adds or removes the row when JavaScript is off);
+  // here their default action is cancelled so the page does not also submit.
   function renumber(container) {
     var rows = container.querySelectorAll("[data-row]");
     rows.forEach(function (row, i) {

@@ -15,10 +15,29 @@ from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--disable-quic", "--no-first-run"]
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
 
 pytestmark = pytest.mark.browser
+
+
+def _closing(wsgi_app):
+    """Close every response iterable as soon as it is exhausted (or its wrapper is collected).
+
+    Werkzeug's dev server skips ``close()`` when the browser has already dropped the connection, which
+    leaves static files open until garbage collection and fails a random later test with an
+    unraisable ResourceWarning (``filterwarnings = error``).
+    """
+
+    def app(environ, start_response):
+        iterable = wsgi_app(environ, start_response)
+        try:
+            yield from iterable
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+
+    return app
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +46,7 @@ def live_server(app, test_config) -> Iterator[str]:
     from app import create_app
 
     served = create_app({**test_config, "WTF_CSRF_ENABLED": True})
-    server = make_server("127.0.0.1", 0, served, threaded=True)
+    server = make_server("127.0.0.1", 0, _closing(served), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -55,14 +74,16 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser, live_server) -> Iterator[object]:
-    """A fresh browser context and page whose relative URLs resolve against the live server."""
+    """A fresh browser context and page whose relative URLs resolve against the live server (CSRF on)."""
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 

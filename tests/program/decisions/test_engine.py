@@ -294,7 +294,7 @@ def ueis_by_pick(rate: float, picked: bool, count: int = 3) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("uei", ueis_by_pick(0.5, picked=True))
+@pytest.mark.parametrize("uei", ueis_by_pick(0.5, picked=True), ids=["uei-a", "uei-b", "uei-c"])
 def test_random_verification_refers_an_expedited_entry_on_every_line(uei):
     decision = run(line(1), blank_line(2), rate=0.5, uei=uei)
     assert decision.outcome == REF
@@ -304,7 +304,7 @@ def test_random_verification_refers_an_expedited_entry_on_every_line(uei):
     assert run(line(1), blank_line(2), rate=0.5, uei=uei) == decision  # deterministic
 
 
-@pytest.mark.parametrize("uei", ueis_by_pick(0.5, picked=False))
+@pytest.mark.parametrize("uei", ueis_by_pick(0.5, picked=False), ids=["uei-a", "uei-b", "uei-c"])
 def test_random_verification_not_picked(uei):
     assert run(line(1), rate=0.5, uei=uei).outcome == EXP
 

@@ -1,4 +1,4 @@
-"""Tables of the standards domain."""
+"""Sectors: reference data that standards, marks and enrollments refer to by code."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ class Sector(db.Model):
 
     __tablename__ = "sector"
 
-    code: Mapped[str] = mapped_column(String(40), primary_key=True, comment="Stable code, e.g. consumer_electronics")
+    code: Mapped[str] = mapped_column(
+        String(40), primary_key=True, comment="Stable code, e.g. consumer_electronics"
+    )
     name: Mapped[str] = mapped_column(String(120), comment="Display name")
     heightened_protection: Mapped[bool] = mapped_column(
         default=False, comment="Health-and-safety sector: standards allowed, expedited release never"

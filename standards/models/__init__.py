@@ -1,0 +1,23 @@
+"""Tables of the standards domain, one module per entity; import them from here."""
+
+from __future__ import annotations
+
+from standards.models.endorsement import Endorsement, endorsement_mark
+from standards.models.guide import PhotoGuide
+from standards.models.mark import RECORDATION_PATTERN, RecordedMark, mark_sector
+from standards.models.sector import Sector
+from standards.models.standard import Requirement, Standard, StandardVersion, VersionCondition
+
+__all__ = [
+    "RECORDATION_PATTERN",
+    "Endorsement",
+    "PhotoGuide",
+    "RecordedMark",
+    "Requirement",
+    "Sector",
+    "Standard",
+    "StandardVersion",
+    "VersionCondition",
+    "endorsement_mark",
+    "mark_sector",
+]
