@@ -16,6 +16,7 @@ from program.enrollment.models import Enrollment
 from program.messages.contacts import register_contact_resolver
 from program.messages.related import RelatedRef, register_related
 from standards.dashboard import home_panels
+from standards.models import StandardVersion
 
 
 def _enrollment_ref(related_id: str) -> RelatedRef | None:
@@ -36,9 +37,21 @@ def _enrollment_url(enrollment_id: int) -> str:
     return url_for("enrollment.show", enrollment_id=enrollment_id)
 
 
+def _standard_ref(related_id: str) -> RelatedRef | None:
+    """Anyone may discuss a proposed or published standard; a draft concerns its author only."""
+    version = db.session.get(StandardVersion, int(related_id)) if str(related_id).isdigit() else None
+    if version is None:
+        return None
+    open_to_all = version.status in {"proposed", "published", "superseded"}
+    return RelatedRef(organization_ids=None if open_to_all else {version.standard.author_organization_id},
+                      label=f"Standard “{version.title}” v{version.version}",
+                      url=url_for("standards.view", version_id=version.id))
+
+
 def connect() -> None:
     """Register every cross-domain hook (idempotent)."""
     if home_panels not in HOME_CONTEXT:
         HOME_CONTEXT.append(home_panels)
     register_related("enrollment", _enrollment_ref)
+    register_related("standard", _standard_ref)
     register_contact_resolver(enrollment_queries.contact_emails)
