@@ -55,3 +55,14 @@ def connect() -> None:
     register_related("enrollment", _enrollment_ref)
     register_related("standard", _standard_ref)
     register_contact_resolver(enrollment_queries.contact_emails)
+    _watch_program_facts()
+
+
+def _watch_program_facts() -> None:
+    """Changes to anything the release rules read bump the facts version, so per-process caches reload."""
+    from program.decisions import facts
+    from program.enrollment.models import DebarredParty, EnrollmentSector
+    from standards.models import Endorsement, RecordedMark, Sector, VersionCondition
+
+    facts.watch(Enrollment, EnrollmentSector, DebarredParty, Sector, RecordedMark, StandardVersion,
+                VersionCondition, Endorsement)

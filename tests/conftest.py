@@ -25,7 +25,7 @@ from core.extensions import db, limiter
 from standards.reference import SECTORS
 
 DEMO_PASSWORD = "correct horse battery staple"
-KEEP_TABLES = {"alembic_version"}
+KEEP_TABLES = {"alembic_version", "facts_version"}
 
 
 def _worker() -> str:
@@ -97,6 +97,8 @@ def _empty_database() -> None:
         [{"c": c, "n": n, "h": h, "t": "2026-01-01 00:00:00"} for c, n, h in SECTORS],
     )
     db.session.execute(text("INSERT INTO audit_head (id, seq, last_hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
+    # Rows vanished behind the ORM's back: caches of program facts (here and in a live server) must reload.
+    db.session.execute(text("UPDATE facts_version SET version = version + 1"))
     db.session.commit()
 
 

@@ -1,0 +1,168 @@
+"""Program facts for the engine: loaded in a handful of queries, cached per process, invalidated by version.
+
+Every write that changes what the rules look at (enrollments, the debarred list, sectors, marks,
+standards and endorsements, blank declarations) bumps the single ``facts_version`` counter in its own
+transaction: the ORM listener below does it for every flush that touches a watched table, and
+:func:`bump_facts_version` is there for Core writes. A request reads the counter (one primary-key
+look-up) and reuses the cached snapshot while it is unchanged and the day has not turned.
+
+Blank lines are the exception: their remaining quantities fall with every release decision (a Core
+``UPDATE`` that deliberately does not bump the counter), so a request reads the lines it cites fresh
+(:func:`with_fresh_blank_lines`), and the consumption itself is a conditional update that can never
+overdraw whatever the snapshot said.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
+
+from core.extensions import db
+from core.timeutil import today
+from program.decisions.engine import BlankLineFact, EnrollmentFact, Facts, MarkFact
+from program.decisions.models import FactsVersion
+
+_WATCHED: set[type] = set()
+
+
+def watch(*classes: type) -> None:
+    """Have flushes that add, change or delete instances of ``classes`` bump the facts version."""
+    _WATCHED.update(classes)
+
+
+def bump_facts_version() -> None:
+    """Mark program facts changed, inside the caller's transaction (for writes the ORM does not see)."""
+    db.session.execute(update(FactsVersion).where(FactsVersion.id == 1).values(version=FactsVersion.version + 1))
+
+
+@event.listens_for(Session, "after_flush")
+def _bump_on_flush(session: Session, _context: Any) -> None:
+    """Bump the counter once per flush that touched a watched table (pre-flush lists are still visible)."""
+    if not _WATCHED:
+        return
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if type(obj) in _WATCHED:
+            session.connection().execute(
+                update(FactsVersion).where(FactsVersion.id == 1).values(version=FactsVersion.version + 1)
+            )
+            return
+
+
+def current_version() -> int:
+    """The facts version as committed (or as bumped in this transaction)."""
+    return db.session.execute(select(FactsVersion.version).where(FactsVersion.id == 1)).scalar_one()
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Facts for one day and version, plus who may ask about which IOR numbers."""
+
+    version: int
+    facts: Facts
+    iors_by_organization: dict[int, frozenset[str]]
+    sectors: frozenset[str]
+
+    def iors_of(self, organization_id: int | None) -> frozenset[str]:
+        """IOR numbers on any enrollment of ``organization_id`` (empty when it never applied)."""
+        return self.iors_by_organization.get(organization_id, frozenset()) if organization_id else frozenset()
+
+
+_lock = threading.Lock()
+_cached: Snapshot | None = None
+
+
+def clear_cache() -> None:
+    """Forget the cached snapshot (tests; a new process starts empty anyway)."""
+    global _cached
+    _cached = None
+
+
+def snapshot(as_of: date | None = None) -> Snapshot:
+    """The facts for ``as_of`` (default today): cached while the version and day are unchanged."""
+    global _cached
+    as_of = as_of or today()
+    version = current_version()
+    cached = _cached
+    if cached is not None and cached.version == version and cached.facts.as_of == as_of:
+        return cached
+    with _lock:
+        fresh = load_snapshot(as_of, version)
+        if as_of == today():
+            _cached = fresh
+    return fresh
+
+
+def load_snapshot(as_of: date, version: int = 0) -> Snapshot:
+    """Read every fact the rules use, in one query per kind of fact."""
+    from program.blanks.queries import blank_line_facts
+    from program.enrollment.debarred import debarred_snapshot
+    from standards.queries import endorsed_index, heightened_sectors, marks_index
+
+    enrollments, iors_by_org = _enrollment_facts()
+    debarred = debarred_snapshot(as_of)
+    facts = Facts(
+        as_of=as_of,
+        debarred_iors=debarred.iors,
+        debarred_names=debarred.names,
+        enrollments=enrollments,
+        heightened_sectors=heightened_sectors(),
+        marks={number: MarkFact(row.mark_id, row.owner_organization_id, row.lever_rule)
+               for number, row in marks_index().items()},
+        endorsed=endorsed_index(),
+        blank_lines=blank_line_facts(as_of),
+    )
+    return Snapshot(version=version, facts=facts, iors_by_organization=iors_by_org, sectors=_sector_codes())
+
+
+def _sector_codes() -> frozenset[str]:
+    from standards.models import Sector
+
+    return frozenset(db.session.scalars(select(Sector.code)))
+
+
+def _enrollment_facts() -> tuple[dict[str, EnrollmentFact], dict[int, frozenset[str]]]:
+    """For each IOR number the enrollment that speaks for it (approved, else suspended, else the newest
+    submitted-or-later), and every IOR number each organisation has used on any enrollment."""
+    from program.enrollment.models import Enrollment, EnrollmentSector
+
+    rank = {"approved": 0, "suspended": 1}
+    rows = db.session.execute(
+        select(Enrollment.id, Enrollment.organization_id, Enrollment.ior_number, Enrollment.legal_name,
+               Enrollment.status, Enrollment.valid_until)
+        .where(Enrollment.ior_number.is_not(None)).order_by(Enrollment.id.desc())
+    ).all()
+    approved_sectors: dict[int, set[str]] = defaultdict(set)
+    for enrollment_id, code in db.session.execute(
+        select(EnrollmentSector.enrollment_id, EnrollmentSector.sector_code).where(EnrollmentSector.approved.is_(True))
+    ):
+        approved_sectors[enrollment_id].add(code)
+    best: dict[str, tuple[int, Any]] = {}
+    iors: dict[int, set[str]] = defaultdict(set)
+    for enrollment_id, org_id, ior, name, status, valid_until in rows:  # newest first
+        iors[org_id].add(ior)
+        if status == "draft":
+            continue
+        key = rank.get(status, 2)
+        if ior not in best or key < best[ior][0]:
+            best[ior] = (key, EnrollmentFact(enrollment_id, org_id, name, status, valid_until,
+                                             frozenset(approved_sectors.get(enrollment_id, ()))))
+    return ({ior: fact for ior, (_, fact) in best.items()},
+            {org: frozenset(values) for org, values in iors.items()})
+
+
+def with_fresh_blank_lines(facts: Facts, keys: Iterable[tuple[str, int]]) -> Facts:
+    """``facts`` with the cited declaration lines re-read now (their remaining quantities move constantly)."""
+    wanted = {key for key in keys if key[0] is not None and key[1] is not None}
+    if not wanted:
+        return facts
+    from program.blanks.queries import blank_line_facts_for
+
+    fresh: dict[tuple[str, int], BlankLineFact] = blank_line_facts_for(wanted, facts.as_of)
+    return replace(facts, blank_lines=fresh)

@@ -1,0 +1,171 @@
+"""Tables of release decisions: the decision (one per entry), its lines, screening jobs, the facts version.
+
+Decisions are records: inputs, the facts relied on and the rules version are stored with the outcome,
+and a row is never updated after it is written (a new request gives a new decision and a new UEI).
+Lines are written with Core bulk inserts by the screening job, so nothing here relies on ORM events.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.extensions import db
+from core.timeutil import UTCDateTime, utcnow
+from program.decisions.engine import OUTCOMES
+
+_OUTCOMES = ", ".join(f"'{o}'" for o in OUTCOMES)
+CONDITIONS = ("new_parallel", "used", "refurbished", "recycled", "blank")
+SOURCES = ("api", "batch", "web", "screen")
+JOB_STATUSES = ("queued", "running", "finished", "failed")
+
+
+class ReleaseDecision(db.Model):
+    """The decision for one entry: outcome, UEI, rules version and the facts it relied on."""
+
+    __tablename__ = "release_decision"
+    __table_args__ = (
+        CheckConstraint(f"outcome IN ({_OUTCOMES})", name="outcome"),
+        CheckConstraint(f"source IN ({', '.join(repr(s) for s in SOURCES)})", name="source"),
+        CheckConstraint("(idempotency_key IS NULL) = (request_hash IS NULL)", name="idempotency"),
+        # One decision per (caller, Idempotency-Key): a replay finds it, a race loses on this index.
+        Index("uq_release_decision_idempotency", "requested_by_id", "idempotency_key", unique=True,
+              sqlite_where=text("idempotency_key IS NOT NULL"),
+              postgresql_where=text("idempotency_key IS NOT NULL")),
+        Index("ix_release_decision_ior_decided", "ior_number", "decided_at"),
+        Index("ix_release_decision_org_decided", "organization_id", "decided_at"),
+        Index("ix_release_decision_outcome_decided", "outcome", "decided_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key")
+    uei: Mapped[str] = mapped_column(String(15), unique=True,
+                                     comment="Unique enforcement identifier: 14 Crockford base32 + check character")
+    entry_number: Mapped[str] = mapped_column(String(13), index=True, comment="Entry number FFF-NNNNNNN-C")
+    port_code: Mapped[str] = mapped_column(String(4), comment="Port of entry (Schedule D, 4 digits)")
+    ior_number: Mapped[str] = mapped_column(String(16), comment="Importer of Record number as presented")
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="RESTRICT"),
+        comment="Importer organisation whose enrollment speaks for the IOR number (None: not enrolled)",
+    )
+    enrollment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enrollment.id", ondelete="RESTRICT"), comment="Enrollment the decision relied on, if any"
+    )
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT"), comment="User (or token owner) who asked; None for CLI"
+    )
+    source: Mapped[str] = mapped_column(String(8), comment="api, batch, web or screen (bulk CSV)")
+    screen_job_id: Mapped[int | None] = mapped_column(
+        ForeignKey("screen_job.id", ondelete="RESTRICT"), index=True, comment="Bulk screening job that decided it"
+    )
+    outcome: Mapped[str] = mapped_column(String(24), comment="Entry outcome: the most restrictive line outcome")
+    rules_version: Mapped[str] = mapped_column(String(16), comment="Version of the rule set that decided")
+    facts_used: Mapped[dict[str, Any]] = mapped_column(
+        JSON, comment="Facts relied on: as_of, enrollment id, mark ids, standard version ids, blank line ids"
+    )
+    line_count: Mapped[int] = mapped_column(Integer, comment="Number of lines")
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), comment="Caller's Idempotency-Key, if given")
+    request_hash: Mapped[str | None] = mapped_column(
+        String(64), comment="SHA-256 of the canonical request body (same key, other body -> 409)"
+    )
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True, comment="When decided")
+
+    lines: Mapped[list[DecisionLine]] = relationship(
+        back_populates="decision", order_by="DecisionLine.line_no", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<ReleaseDecision {self.uei} {self.outcome}>"
+
+
+class DecisionLine(db.Model):
+    """One line of a decided entry: what was presented and its outcome with every reason."""
+
+    __tablename__ = "release_decision_line"
+    __table_args__ = (
+        UniqueConstraint("decision_id", "line_no"),
+        CheckConstraint(f"outcome IN ({_OUTCOMES})", name="outcome"),
+        CheckConstraint(f"condition IN ({', '.join(repr(c) for c in CONDITIONS)})", name="condition"),
+        Index("ix_release_decision_line_recordation", "recordation_number"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                    comment="Surrogate key")
+    decision_id: Mapped[int] = mapped_column(
+        ForeignKey("release_decision.id", ondelete="CASCADE"), comment="The decision this line belongs to"
+    )
+    line_no: Mapped[int] = mapped_column(Integer, comment="Line number on the entry")
+    description: Mapped[str] = mapped_column(String(500), comment="Goods description as presented")
+    hts_code: Mapped[str] = mapped_column(String(10), comment="HTS code, 10 digits without dots")
+    quantity: Mapped[Decimal] = mapped_column(Numeric(18, 3), comment="Quantity presented")
+    value_usd: Mapped[Decimal] = mapped_column(Numeric(16, 2), comment="Declared value in U.S. dollars")
+    sector: Mapped[str] = mapped_column(String(40), comment="Sector code")
+    condition: Mapped[str] = mapped_column(String(16), comment="new_parallel, used, refurbished, recycled or blank")
+    recordation_number: Mapped[str | None] = mapped_column(String(12), comment="Recorded mark the goods bear")
+    lever_label: Mapped[bool] = mapped_column(Boolean, default=False, comment="Lever-rule label declared on goods")
+    blank_declaration_id: Mapped[str | None] = mapped_column(String(20), comment="Cited blank declaration (BGD id)")
+    blank_line_no: Mapped[int | None] = mapped_column(Integer, comment="Cited line of that declaration")
+    outcome: Mapped[str] = mapped_column(String(24), comment="Line outcome")
+    reasons: Mapped[list[dict[str, str]]] = mapped_column(
+        JSON, comment="Every rule that fired, in rule order: [{code, message}]"
+    )
+
+    decision: Mapped[ReleaseDecision] = relationship(back_populates="lines")
+
+
+class ScreenJob(db.Model):
+    """A bulk screening run of a CSV file (CLI, or the web upload run in-process or on an RQ worker)."""
+
+    __tablename__ = "screen_job"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({', '.join(repr(s) for s in JOB_STATUSES)})", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key")
+    status: Mapped[str] = mapped_column(String(10), default="queued", comment="queued, running, finished, failed")
+    filename: Mapped[str] = mapped_column(String(255), comment="Name of the uploaded or given input file")
+    input_file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_file.id", ondelete="RESTRICT"), comment="Uploaded input (web uploads)"
+    )
+    output_file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_file.id", ondelete="RESTRICT"), comment="Result CSV (web uploads)"
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT"), comment="Who started it; None for the CLI"
+    )
+    rows_total: Mapped[int | None] = mapped_column(Integer, comment="Data rows in the input, when known")
+    rows_done: Mapped[int] = mapped_column(Integer, default=0, comment="Rows read so far")
+    entries_decided: Mapped[int] = mapped_column(Integer, default=0, comment="Entries decided so far")
+    bad_rows: Mapped[int] = mapped_column(Integer, default=0, comment="Rows rejected (reported, not fatal)")
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON, comment="Outcome counts when finished")
+    errors: Mapped[list[dict[str, Any]] | None] = mapped_column(
+        JSON, comment="First rejected rows [{row, field, message}] (capped)"
+    )
+    failure: Mapped[str | None] = mapped_column(Text, comment="Why the job failed, if it did")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, comment="When started")
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="When finished or failed")
+
+
+class FactsVersion(db.Model):
+    """One row whose counter every write that changes program facts bumps, so caches know to reload."""
+
+    __tablename__ = "facts_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Always 1")
+    version: Mapped[int] = mapped_column(BigInteger, default=0, comment="Bumped by every change to program facts")
