@@ -16,6 +16,7 @@ def import_models() -> None:
     import core.audit  # noqa: F401
     import core.notifications  # noqa: F401
     import core.uploads  # noqa: F401
+    import program.blanks.models  # noqa: F401
     import program.decisions.models  # noqa: F401
     import program.enrollment.models  # noqa: F401
     import program.messages.models  # noqa: F401

@@ -1,0 +1,1 @@
+"""Blank-goods declarations: parties, lines and the quantities release decisions consume."""
