@@ -60,9 +60,12 @@ def connect() -> None:
 
 def _watch_program_facts() -> None:
     """Changes to anything the release rules read bump the facts version, so per-process caches reload."""
+    from program.blanks import services as blanks
     from program.decisions import facts
     from program.enrollment.models import DebarredParty, EnrollmentSector
     from standards.models import Endorsement, RecordedMark, Sector, VersionCondition
 
+    if facts.bump_facts_version not in blanks.on_facts_changed:
+        blanks.on_facts_changed.append(facts.bump_facts_version)
     facts.watch(Enrollment, EnrollmentSector, DebarredParty, Sector, RecordedMark, StandardVersion,
                 VersionCondition, Endorsement)

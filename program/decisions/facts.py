@@ -162,7 +162,7 @@ def with_fresh_blank_lines(facts: Facts, keys: Iterable[tuple[str, int]]) -> Fac
     wanted = {key for key in keys if key[0] is not None and key[1] is not None}
     if not wanted:
         return facts
-    from program.blanks.queries import blank_line_facts_for
+    from program.blanks.queries import blank_line_facts
 
-    fresh: dict[tuple[str, int], BlankLineFact] = blank_line_facts_for(wanted, facts.as_of)
+    fresh: dict[tuple[str, int], BlankLineFact] = blank_line_facts(facts.as_of, keys=wanted)
     return replace(facts, blank_lines=fresh)

@@ -1,0 +1,88 @@
+"""JSON API of release decisions (API.md, "Release decisions"): parse, check access, call one service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, request
+from marshmallow import Schema, fields
+from sqlalchemy.orm import selectinload
+
+from core import policy
+from core.apiutil import ApiBlueprint
+from core.errors import ValidationFailed
+from core.pagination import paginate
+from program.decisions import policy as perms
+from program.decisions import services
+from program.decisions.models import ReleaseDecision
+from program.decisions.schemas import (
+    DecisionListArgs,
+    DecisionPageSchema,
+    DecisionRequestSchema,
+    DecisionSchema,
+)
+
+blp = ApiBlueprint("decisions_api", __name__, url_prefix="/api/v1",
+                   description="Expedited release decisions: explainable outcomes per entry line, with a UEI")
+
+MAX_BATCH = 1000
+_request_schema = DecisionRequestSchema()
+
+
+class IdempotencyHeader(Schema):
+    """Optional ``Idempotency-Key``: the same key with the same body returns the same decision."""
+
+    class Meta:
+        unknown = "exclude"
+
+    idempotency_key = fields.String(data_key="Idempotency-Key")
+
+
+@blp.route("/release-decisions", methods=["POST"])
+@policy.require(perms.DECIDE)
+@blp.arguments(IdempotencyHeader, location="headers", as_kwargs=True)
+@blp.arguments(DecisionRequestSchema)
+@blp.response(201, DecisionSchema)
+@blp.alt_response(200, schema=DecisionSchema, description="Replay of an earlier request with the same key")
+@blp.alt_response(409, description="The Idempotency-Key was used with a different body")
+def create_decision(data: dict[str, Any], idempotency_key: str | None = None) -> Any:
+    """Decide an entry: every line's outcome with the reasons, the entry's outcome and a new UEI."""
+    outcome = services.request_decision(g.api_user, data, idempotency_key=idempotency_key)
+    return outcome.payload, (201 if outcome.created else 200)
+
+
+@blp.route("/release-decisions/batch", methods=["POST"])
+@policy.require(perms.DECIDE)
+@blp.response(200, description="One entry per item, in order: a decision, or an error with its status")
+def create_decisions_batch() -> Any:
+    """Decide up to 1,000 entries on one load of program facts; bad items get their own error entry."""
+    items = request.get_json(silent=True)
+    if not isinstance(items, list):
+        raise ValidationFailed("The body is a JSON array of decision requests.",
+                               fields={"body": ["Send a JSON array of up to 1,000 decision requests."]})
+    if not 1 <= len(items) <= MAX_BATCH:
+        raise ValidationFailed(f"A batch holds 1 to {MAX_BATCH} requests; this one has {len(items)}.",
+                               fields={"body": [f"Send 1 to {MAX_BATCH} requests per batch."]})
+    results = services.decide_batch(g.api_user, items, _request_schema.load)
+    schema = DecisionSchema()
+    return [schema.dump(item) if "uei" in item else item for item in results]
+
+
+@blp.route("/release-decisions/<int:decision_id>")
+@policy.require(perms.READ)
+@blp.response(200, DecisionSchema)
+def get_decision(decision_id: int) -> dict[str, Any]:
+    """One decision with its lines and reasons (importers: their organisation's only, else 404)."""
+    decision = services.get_decision_for(g.api_user, decision_id)
+    return services.decision_payload(decision, g.api_user)
+
+
+@blp.route("/release-decisions")
+@policy.require(perms.READ)
+@blp.arguments(DecisionListArgs, location="query")
+@blp.response(200, DecisionPageSchema)
+def list_decisions(args: dict[str, Any]) -> dict[str, Any]:
+    """Decisions the caller may see, newest first, filtered by IOR number, outcome, entry, port and dates."""
+    query = services.filtered(services.visible_decisions(g.api_user), args)
+    page = paginate(query.options(selectinload(ReleaseDecision.lines)), args["page"], args["page_size"])
+    return page.envelope([services.decision_payload(d, g.api_user) for d in page.items])
