@@ -101,6 +101,55 @@ def store_upload(upload: FileStorage | None, *, field: str, owner: Any, allowed:
     return stored
 
 
+def reserve_path(extension: str) -> tuple[str, Path]:
+    """A fresh random storage key and its path (parent folder created) for a file written in place."""
+    key = f"{secrets.token_hex(2)}/{secrets.token_hex(16)}.{extension}"
+    path = upload_root() / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return key, path
+
+
+def register_file(path: Path, key: str, *, name: str, content_type: str, owner: Any) -> StoredFile:
+    """Record a file already written at ``path`` (from :func:`reserve_path`): size and digest read in blocks."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+            size += len(block)
+    stored = StoredFile(original_name=secure_filename(name)[:255] or "file", content_type=content_type, size=size,
+                        sha256=digest.hexdigest(), storage_key=key, uploaded_by_id=getattr(owner, "id", None),
+                        organization_id=getattr(owner, "organization_id", None))
+    db.session.add(stored)
+    db.session.flush()
+    return stored
+
+
+def store_text_upload(upload: FileStorage | None, *, field: str, owner: Any, max_bytes: int,
+                      extension: str = "csv", content_type: str = "text/csv") -> StoredFile:
+    """Check and store an uploaded text file (CSV): size cap, UTF-8 without NUL bytes, never trusting the name."""
+    if upload is None or not upload.filename:
+        raise ValidationFailed("Choose a file to upload.", fields={field: ["No file was given."]})
+    data = upload.stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ValidationFailed(
+            f"The file is larger than {max_bytes // (1024 * 1024)} MB.", fields={field: ["File too large."]}
+        )
+    if not data:
+        raise ValidationFailed("The file is empty.", fields={field: ["File is empty."]})
+    try:
+        text_ok = b"\x00" not in data and bool(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        text_ok = False
+    if not text_ok or filetype.guess(data) is not None:
+        raise ValidationFailed(f"Only {extension.upper()} text files (UTF-8) are accepted.",
+                               fields={field: [f"Content is not {extension.upper()} text."]})
+    stem = Path(secure_filename(upload.filename) or "upload").stem[:120] or "upload"
+    key, path = reserve_path(extension)
+    path.write_bytes(data)
+    return register_file(path, key, name=f"{stem}.{extension}", content_type=content_type, owner=owner)
+
+
 def file_path(stored: StoredFile) -> Path:
     """Absolute path of a stored file's bytes."""
     return upload_root() / stored.storage_key

@@ -60,6 +60,20 @@ def consume_blank_quantity(line_id: int, quantity: Decimal, *, decision_id: int 
     transaction and never commits.
     """
     quantity = Decimal(quantity)
+    if not draw_blank_quantity(line_id, quantity):
+        return False
+    db.session.execute(BlankConsumption.__table__.insert().values(
+        line_id=line_id, quantity=quantity, decision_id=decision_id, reference=(reference or "")[:100],
+        created_at=utcnow()))
+    return True
+
+
+def draw_blank_quantity(line_id: int, quantity: Decimal) -> bool:
+    """The conditional UPDATE alone: take ``quantity`` off the line if that much remains (True when taken).
+
+    The bulk screen draws a whole chunk's total per line at once and writes the ledger rows itself
+    (:func:`record_blank_consumptions`), in the same transaction.
+    """
     if quantity <= 0:
         raise ValueError("quantity must be greater than 0")
     result = db.session.execute(
@@ -67,12 +81,13 @@ def consume_blank_quantity(line_id: int, quantity: Decimal, *, decision_id: int 
         .where(_blank_line.c.id == line_id, _blank_line.c.remaining_quantity >= quantity)
         .values(remaining_quantity=_blank_line.c.remaining_quantity - quantity)
     )
-    if result.rowcount != 1:
-        return False
-    db.session.execute(BlankConsumption.__table__.insert().values(
-        line_id=line_id, quantity=quantity, decision_id=decision_id, reference=(reference or "")[:100],
-        created_at=utcnow()))
-    return True
+    return result.rowcount == 1
+
+
+def record_blank_consumptions(rows: list[dict[str, Any]]) -> None:
+    """Write ledger rows ``{line_id, quantity, decision_id, reference, created_at}`` in one executemany."""
+    if rows:
+        db.session.execute(BlankConsumption.__table__.insert(), rows)
 
 
 def consume_many(consumptions: Iterable[tuple[int, Decimal]], *, decision_id: int | None, reference: str) -> bool:

@@ -9,6 +9,7 @@ upper case with dashes.
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = [
@@ -27,6 +28,7 @@ _FILER_DIGIT.update({ch: i % 9 + 1 for i, ch in enumerate("ABCDEFGHIJKLMNOPQR")}
 _FILER_DIGIT.update({ch: i + 2 for i, ch in enumerate("STUVWXYZ")})
 _ASCII_DIGITS = frozenset("0123456789")
 _LUHN_DOUBLE = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+_LUHN_DOUBLED_CHAR = {str(d): doubled for d, doubled in enumerate(_LUHN_DOUBLE)}
 
 
 class InvalidEntryNumber(ValueError):
@@ -40,20 +42,21 @@ class InvalidEntryNumber(ValueError):
 
 def filer_code_digits(filer: str) -> str:
     """The three digits a filer code stands for in the check-digit computation (``ABC`` -> ``123``)."""
-    code = filer.upper() if isinstance(filer, str) else ""
+    return _filer_code_digits(filer.upper() if isinstance(filer, str) else "")
+
+
+@functools.lru_cache(maxsize=4096)  # a few thousand filers file every entry: the bulk screen sees them again
+def _filer_code_digits(code: str) -> str:
     if len(code) != 3 or any(ch not in _FILER_DIGIT for ch in code):
         raise InvalidEntryNumber(
-            f"A filer code is 3 letters or digits (e.g. ABC); got {filer!r}.", "format"
+            f"A filer code is 3 letters or digits (e.g. ABC); got {code!r}.", "format"
         )
     return "".join(str(_FILER_DIGIT[ch]) for ch in code)
 
 
 def _luhn_check_digit(digits: str) -> int:
-    total = 0
     # The rightmost payload digit is doubled, then every second one to its left.
-    for i, ch in enumerate(reversed(digits)):
-        d = ord(ch) - 48
-        total += _LUHN_DOUBLE[d] if i % 2 == 0 else d
+    total = sum(map(_LUHN_DOUBLED_CHAR.__getitem__, digits[::-2])) + sum(map(int, digits[-2::-2]))
     return (10 - total % 10) % 10
 
 

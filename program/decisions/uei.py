@@ -20,6 +20,7 @@ Check character
 
 from __future__ import annotations
 
+import base64
 import secrets
 
 __all__ = [
@@ -93,10 +94,14 @@ def check_character(body: str) -> str:
     return ALPHABET[_fold(body)]
 
 
+# RFC 4648 base32 digits -> the same 5-bit values in Crockford's alphabet (C code, no Python loop).
+_FROM_BASE32 = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", ALPHABET.encode("ascii"))
+
+
 def new_uei() -> str:
     """A fresh random UEI in canonical form (15 characters, upper case, no separators)."""
-    bits = secrets.randbits(5 * BODY_LENGTH)
-    body = "".join(ALPHABET[(bits >> shift) & 31] for shift in range(0, 5 * BODY_LENGTH, 5))
+    # 9 random bytes are 72 bits, 15 base32 digits (plus padding); the first 14 digits are 70 random bits.
+    body = base64.b32encode(secrets.token_bytes(9))[:BODY_LENGTH].translate(_FROM_BASE32).decode("ascii")
     return body + ALPHABET[_fold(body)]
 
 

@@ -1,0 +1,295 @@
+"""Benchmark of the bulk screen: ``flask --app app decisions screen`` against a pure-Python ceiling.
+
+Builds a fresh database (SQLite in a temporary folder, or a throwaway PostgreSQL database next to
+``--database-url``), runs the real migrations and ``seed demo``, files blank-goods declarations for the
+enrolled demo importers, then generates N lines (mixed sectors, conditions, marks, blanks, a few bad
+rows) from the facts actually in the database. It then runs, each as a subprocess measured with
+``wait4`` (wall time and peak RSS of that process alone):
+
+1. the screen CLI on the file;
+2. the ceiling: a minimal loop that reads the same CSV with the csv module, does the same dictionary
+   look-ups (enrollment, sector, mark, endorsed standard, declared line) and writes a CSV.
+
+Prints lines/s of both, the ratio (target >= 0.33) and peak RSS (target <= 300 MB).
+
+    python bench/screen.py [--lines 1000000] [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+COLUMNS = ("entry_number", "port_code", "ior_number", "line_no", "description", "hts_code", "quantity", "value_usd",
+           "sector", "condition", "recordation_number", "lever_label", "blank_declaration_id", "blank_line_no")
+BLANK_HTS = ("4202.92.3131", "6109.10.0012", "8517.13.0000")
+
+
+# --------------------------------------------------------------------------- database and world
+
+
+def _throwaway_postgres(url: str) -> tuple[str, callable]:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url if "+psycopg" in url else url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"gl_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return base.set(database=name).render_as_string(hide_password=False), drop
+
+
+def prepare_world(database_url: str, workdir: Path) -> dict:
+    """Migrate, seed the demo, file blank declarations; return the facts the generator draws from."""
+    from datetime import timedelta
+
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from app import create_app
+    from core.accounts.models import User
+    from core.extensions import db
+    from core.timeutil import today
+    from program.blanks.services import file_declaration
+    from program.decisions.facts import load_snapshot
+    from program.seed import seed_demo
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench",
+                      "UPLOAD_FOLDER": str(workdir / "uploads")})
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        seed_demo()
+        db.session.commit()
+        start = today()
+        for user in db.session.scalars(select(User).where(User.role == "importer")):
+            data = {"valid_from": start.isoformat(), "valid_until": (start + timedelta(days=180)).isoformat(),
+                    "parties": [{"role": "manufacturer", "name": "Plain Goods Co.", "country": "CN",
+                                 "address": "12 Mill Road"}],
+                    "lines": [{"line_no": i + 1, "description": "Plain goods, no logos", "hts_code": hts,
+                               "quantity": 50_000_000, "unit": "pcs", "country_of_origin": "CN",
+                               "intended_marking": "none"} for i, hts in enumerate(BLANK_HTS)],
+                    "attestation": True}
+            try:
+                file_declaration(user, data)
+                db.session.commit()
+            except Exception:  # noqa: BLE001 - importers without an approved enrollment cannot file
+                db.session.rollback()
+        snap = load_snapshot(today())
+        facts = snap.facts
+        world = {
+            "sectors": sorted(snap.sectors),
+            "enrollments": {ior: {"org": e.organization_id, "status": e.status,
+                                  "sectors": sorted(e.approved_sectors)} for ior, e in facts.enrollments.items()},
+            "debarred": sorted(facts.debarred_iors),
+            "heightened": sorted(facts.heightened_sectors),
+            "marks": {number: m.lever_rule for number, m in facts.marks.items()},
+            "endorsed": [list(key) for key in facts.endorsed],
+            "blank_lines": [[key[0], key[1], f.organization_id, f.hts_code] for key, f in facts.blank_lines.items()],
+        }
+        db.session.remove()
+        db.engine.dispose()
+    return world
+
+
+# --------------------------------------------------------------------------- input file
+
+
+def _entry_number(serial: int) -> str:
+    from program.decisions.entry_number import entry_check_digit
+
+    return f"BNC-{serial:07d}-{entry_check_digit('BNC', serial)}"
+
+
+def generate(path: Path, world: dict, lines: int, seed: int = 7) -> int:
+    """Write ``lines`` rows (entries of 1-8 lines, rows contiguous); returns the number of entries."""
+    rng = random.Random(seed)
+    approved = [ior for ior, e in world["enrollments"].items() if e["status"] == "approved"]
+    others = [ior for ior, e in world["enrollments"].items() if e["status"] != "approved"] + ["55-1234567"]
+    iors = approved * 8 + others + world["debarred"]
+    org_of = {ior: e["org"] for ior, e in world["enrollments"].items()}
+    blanks_by_org: dict = {}
+    for public_id, line_no, org, hts in world["blank_lines"]:
+        blanks_by_org.setdefault(org, []).append((public_id, line_no, hts))
+    endorsed = [tuple(k) for k in world["endorsed"]]
+    marks = list(world["marks"])
+    sectors = world["sectors"]
+    conditions = ("new_parallel", "used", "refurbished", "recycled")
+    written = 0
+    entries = 0
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        while written < lines:
+            entries += 1
+            entry = _entry_number(entries)
+            ior = rng.choice(iors)
+            port = rng.choice(("2704", "1001", "3004"))
+            blanks = blanks_by_org.get(org_of.get(ior), [])
+            for line_no in range(1, min(rng.randint(1, 8), lines - written) + 1):
+                pick = rng.random()
+                qty = str(rng.randint(1, 40))
+                value = f"{rng.randint(10, 90000)}.{rng.randint(0, 99):02d}"
+                if pick < 0.15 and blanks:
+                    public_id, bline, hts = rng.choice(blanks)
+                    row = (entry, port, ior, line_no, "Plain goods", hts, qty, value, "apparel_footwear", "blank",
+                           "", "", public_id, bline)
+                elif pick < 0.65 and endorsed:
+                    sector, condition, number = rng.choice(endorsed)
+                    row = (entry, port, ior, line_no, f"{sector} goods", "8517.13.0000", qty, value, sector, condition,
+                           number, "true", "", "")
+                elif pick < 0.999:
+                    row = (entry, port, ior, line_no, "Assorted goods", "6202.93.5011", qty, value,
+                           rng.choice(sectors), rng.choice(conditions), rng.choice(marks + [""]),
+                           rng.choice(("true", "false", "")), "", "")
+                else:
+                    row = (entry, port, ior, line_no, "Bad HTS", "12.34", qty, value, "mobile_devices", "used",
+                           "", "", "", "")
+                writer.writerow(row)
+                written += 1
+    return entries
+
+
+# --------------------------------------------------------------------------- ceiling
+
+
+def ceiling(world_path: str, source: str, target: str) -> None:
+    """The ceiling loop: read the CSV, the same dictionary look-ups, write a CSV (run as a subprocess)."""
+    world = json.loads(Path(world_path).read_text())
+    enrollments = {ior: (e["org"], e["status"], frozenset(e["sectors"])) for ior, e in world["enrollments"].items()}
+    marks = world["marks"]
+    endorsed = {tuple(k): True for k in world["endorsed"]}
+    blank_lines = {(p, n): (org, hts) for p, n, org, hts in world["blank_lines"]}
+    debarred = frozenset(world["debarred"])
+    heightened = frozenset(world["heightened"])
+    with open(source, newline="") as inp, open(target, "w", newline="") as out:
+        reader = csv.reader(inp)
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(next(reader) + ["line_outcome", "entry_outcome", "reasons", "uei"])
+        for row in reader:
+            enrollment = enrollments.get(row[2])
+            outcome = "expedited_release"
+            if row[2] in debarred or enrollment is None or row[8] not in enrollment[2] or row[8] in heightened:
+                outcome = "standard_processing"
+            if row[9] == "blank":
+                if blank_lines.get((row[12], int(row[13]) if row[13] else 0)) is None:
+                    outcome = "standard_processing"
+            elif marks.get(row[10]) is None or (row[8], row[9], row[10]) not in endorsed:
+                outcome = "standard_processing"
+            writer.writerow(row + [outcome, outcome, "", ""])
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+def measure(command: list[str], env: dict) -> tuple[float, float, int]:
+    """Run ``command``; return (wall seconds, peak RSS in MB of that process, exit status)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # wait4 gives this child's own rusage; read its pipes in threads so it never blocks on a full pipe.
+    import threading
+
+    chunks: dict[str, bytes] = {}
+    readers = [threading.Thread(target=lambda n, s: chunks.__setitem__(n, s.read()), args=(n, s))
+               for n, s in (("out", process.stdout), ("err", process.stderr))]
+    for reader in readers:
+        reader.start()
+    _pid, status, usage = os.wait4(process.pid, 0)
+    for reader in readers:
+        reader.join()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.perf_counter() - started
+    if process.returncode != 0:
+        sys.stderr.write(chunks.get("err", b"").decode()[-4000:])
+    measure.last_output = chunks.get("out", b"").decode()
+    return elapsed, usage.ru_maxrss / 1024, process.returncode
+
+
+def main() -> int:
+    """Parse arguments, prepare, run both, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--database-url", default="", help="PostgreSQL server URL (a throwaway database is made)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--ceiling-run", nargs=3, metavar=("WORLD", "IN", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--prepare-run", nargs=2, metavar=("DATABASE_URL", "WORKDIR"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.ceiling_run:
+        ceiling(*args.ceiling_run)
+        return 0
+    if args.prepare_run:
+        workdir = Path(args.prepare_run[1])
+        (workdir / "world.json").write_text(json.dumps(prepare_world(args.prepare_run[0], workdir)))
+        return 0
+
+    workdir = Path(tempfile.mkdtemp(prefix="gl-bench-screen-"))
+    drop = None
+    if args.database_url.startswith("postgres"):
+        database_url, drop = _throwaway_postgres(args.database_url)
+        label = "PostgreSQL"
+    else:
+        database_url, label = f"sqlite:///{workdir / 'bench.db'}", "SQLite"
+    try:
+        t0 = time.perf_counter()
+        # In a child process, so this one stays small: a forked child's peak RSS starts from its parent's.
+        subprocess.run([sys.executable, __file__, "--prepare-run", database_url, str(workdir)], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        world_path = workdir / "world.json"
+        world = json.loads(world_path.read_text())
+        source = workdir / "lines.csv"
+        entries = generate(source, world, args.lines)
+        print(f"prepared {label} world and {args.lines:,} lines in {entries:,} entries "
+              f"({source.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.1f} s")
+        load = os.getloadavg()[0]
+        env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="bench", UPLOAD_FOLDER=str(workdir / "uploads"))
+        flask = str(Path(sys.executable).parent / "flask")
+        screen_s, screen_mb, status = measure(
+            [flask, "--app", "app", "decisions", "screen", str(source), "--output", str(workdir / "out.csv"),
+             "--no-progress"], env)
+        if status != 0:
+            print("screen failed")
+            return 1
+        summary = measure.last_output
+        ceil_s, ceil_mb, status = measure(
+            [sys.executable, __file__, "--ceiling-run", str(world_path), str(source), str(workdir / "ceiling.csv")], env)
+        if status != 0:
+            print("ceiling failed")
+            return 1
+        rate, ceil_rate = args.lines / screen_s, args.lines / ceil_s
+        print(summary.rstrip())
+        print()
+        print(f"bench/screen.py on {label}, {args.lines:,} lines, load average {load:.2f} at start, {os.cpu_count()} cores")
+        print(f"  screen CLI : {screen_s:7.2f} s  {rate:10,.0f} lines/s  peak RSS {screen_mb:6.0f} MB")
+        print(f"  ceiling    : {ceil_s:7.2f} s  {ceil_rate:10,.0f} lines/s  peak RSS {ceil_mb:6.0f} MB")
+        print(f"  ratio      : {rate / ceil_rate:.2f} of the ceiling (target >= 0.33);"
+              f" RSS target <= 300 MB: {'met' if screen_mb <= 300 else 'MISSED'}")
+        return 0
+    finally:
+        if drop is not None:
+            drop()
+        if not args.keep:
+            import shutil
+
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

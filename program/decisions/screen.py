@@ -1,0 +1,549 @@
+"""Bulk screening: decide every entry of a CSV of entry lines, in constant memory, at border scale.
+
+The input (API.md, "Release decisions") has one row per entry line; rows with the same
+``entry_number`` form one entry and **must be contiguous** (sort the file by entry number first).
+Rows are streamed: only the current chunk of entries (``chunk_entries``, default 5,000) is in memory,
+whatever the size of the file. An entry number that reappears after other entries, within a look-back
+of the last :data:`LOOKBACK` entries, is reported as a bad row rather than silently decided twice.
+
+Bad rows are reported with their row number (the file's line number, the header being line 1) and the
+first field at fault, and do not stop the run. **An entry with a bad row is rejected whole**: deciding
+the rest would give an entry outcome for goods other than those presented (a missing line could hide a
+referral) and draw blank quantities for part of a shipment. Its rows come out with ``entry_outcome``
+``rejected``, the bad rows with reason ``invalid:<field>`` and the others with ``entry_rejected``.
+
+Program facts are loaded once (:func:`program.decisions.facts.load_snapshot`) and every entry is decided
+by the same pure engine as the API. Blank-goods quantities are tracked in memory as the run draws them,
+so later entries see what earlier ones took; each chunk then draws its total per declared line with the
+conditional ``UPDATE … WHERE remaining >= :q`` in the chunk's transaction. If a draw fails (an API
+decision took the quantity meanwhile), the transaction is rolled back, the cited lines are re-read and
+the chunk re-decided on what is really left (the same UEIs), as :func:`services.request_decision` does
+for one entry. Decisions, lines and ledger rows are written in bulk (``executemany``; ``COPY`` on
+PostgreSQL) with one audit entry per chunk; no ORM object is made per decision or line.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache, partial
+from typing import Any, TextIO
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from core import audit
+from core.extensions import db
+from core.timeutil import today, utcnow
+from program.blanks.models import BlankLine
+from program.blanks.services import draw_blank_quantity, record_blank_consumptions
+from program.decisions import facts as program_facts
+from program.decisions import inputs
+from program.decisions.engine import OUTCOMES, RULES_VERSION, EntryDecision, EntryInput, LineInput, decide
+from program.decisions.models import DecisionLine, ReleaseDecision, ScreenJob
+from program.decisions.uei import new_uei
+
+INPUT_COLUMNS = ("entry_number", "port_code", "ior_number", "line_no", "description", "hts_code", "quantity",
+                 "value_usd", "sector", "condition", "recordation_number", "lever_label", "blank_declaration_id",
+                 "blank_line_no")
+RESULT_COLUMNS = ("line_outcome", "entry_outcome", "reasons", "uei")
+OUTPUT_COLUMNS = INPUT_COLUMNS + RESULT_COLUMNS
+REJECTED = "rejected"
+CHUNK_ENTRIES = 5000
+LOOKBACK = 100_000
+MAX_ERRORS_KEPT = 100
+MAX_ATTEMPTS = 5
+
+_DECISIONS = ReleaseDecision.__table__
+_LINES = DecisionLine.__table__
+_JOBS = ScreenJob.__table__
+_DECISION_COLUMNS = ("id", "uei", "entry_number", "port_code", "ior_number", "organization_id", "enrollment_id",
+                     "requested_by_id", "source", "screen_job_id", "outcome", "rules_version", "facts_used",
+                     "line_count", "decided_at")
+_LINE_COLUMNS = ("decision_id", "line_no", "description", "hts_code", "quantity", "value_usd", "sector", "condition",
+                 "recordation_number", "lever_label", "blank_declaration_id", "blank_line_no", "outcome", "reasons")
+
+
+class ScreenInputError(ValueError):
+    """The file cannot be screened at all (no header, missing columns)."""
+
+
+# Field parsers of inputs.py behind small caches: most values repeat (IOR numbers, HTS codes, sectors,
+# marks), so a million rows cost a dictionary look-up per field, not a regular expression.
+_entry_number = lru_cache(maxsize=8192)(inputs.parse_entry)
+_port = lru_cache(maxsize=1024)(inputs.parse_port)
+_ior = lru_cache(maxsize=8192)(inputs.parse_ior)
+_hts = lru_cache(maxsize=16384)(inputs.parse_hts)
+_recordation = lru_cache(maxsize=4096)(inputs.parse_recordation)
+_lever = lru_cache(maxsize=64)(inputs.parse_bool)
+_declaration = lru_cache(maxsize=8192)(inputs.parse_declaration_id)
+_line_no = lru_cache(maxsize=10000)(inputs.parse_line_no)
+_blank_line_no = lru_cache(maxsize=10000)(lambda v: inputs.parse_line_no(v, what="blank line number"))
+_quantity = lru_cache(maxsize=16384)(lambda v: inputs.parse_decimal(v, positive=True, what="quantity"))
+_value = lru_cache(maxsize=65536)(lambda v: inputs.parse_decimal(v, positive=False, what="value in USD"))
+_CONDITIONS = frozenset(inputs.CONDITIONS)
+_line_input = partial(tuple.__new__, LineInput)  # every field given: skips the named tuple's Python __new__
+
+
+@dataclass
+class ScreenSummary:
+    """What a run did: counts by outcome, bad rows (the first few kept), time taken."""
+
+    job_id: int | None = None
+    rows: int = 0
+    entries: Counter = field(default_factory=Counter)  # decided entries by outcome
+    lines: Counter = field(default_factory=Counter)  # decided lines by outcome
+    rejected_entries: int = 0
+    rejected_lines: int = 0
+    bad_rows: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    @property
+    def decided_lines(self) -> int:
+        """Lines decided (rows of rejected entries excluded)."""
+        return sum(self.lines.values())
+
+    @property
+    def lines_per_second(self) -> float:
+        """Rows screened per second of wall time."""
+        return self.rows / self.elapsed if self.elapsed else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON stored on the job and shown by the progress page."""
+        return {
+            "rows": self.rows,
+            "entries": {o: self.entries.get(o, 0) for o in OUTCOMES},
+            "lines": {o: self.lines.get(o, 0) for o in OUTCOMES},
+            "rejected_entries": self.rejected_entries, "rejected_lines": self.rejected_lines,
+            "bad_rows": self.bad_rows, "elapsed_seconds": round(self.elapsed, 3),
+            "lines_per_second": round(self.lines_per_second),
+        }
+
+    def table(self) -> str:
+        """A plain-text summary table for the terminal."""
+        rows = [(o, self.entries.get(o, 0), self.lines.get(o, 0)) for o in OUTCOMES]
+        rows.append((REJECTED, self.rejected_entries, self.rejected_lines))
+        rows.append(("total", sum(self.entries.values()) + self.rejected_entries, self.rows))
+        width = max(len(r[0]) for r in rows)
+        out = [f"{'outcome':<{width}}  {'entries':>10}  {'lines':>10}", "-" * (width + 24)]
+        out += [f"{name:<{width}}  {entries:>10,}  {lines:>10,}" for name, entries, lines in rows]
+        out.append("")
+        out.append(f"bad rows: {self.bad_rows:,}   elapsed: {self.elapsed:.1f} s   "
+                   f"rate: {self.lines_per_second:,.0f} lines/s")
+        return "\n".join(out)
+
+
+class _Group:
+    """The rows of one entry as read: parsed lines, or the problems that reject it."""
+
+    __slots__ = ("key", "first_row", "entry_number", "port", "ior", "raw_port", "raw_ior", "rows", "lines", "line_nos",
+                 "bad")
+
+    def __init__(self, key: str, first_row: int) -> None:
+        self.key = key
+        self.first_row = first_row
+        self.entry_number: str | None = None
+        self.port: str | None = None
+        self.ior: str | None = None
+        self.raw_port = self.raw_ior = ""
+        self.rows: list[list[str]] = []  # output prefixes (the API columns as given)
+        self.lines: list[tuple[LineInput, str, Decimal]] = []  # engine input, description, value
+        self.line_nos: set[int] = set()
+        self.bad: dict[int, str] | None = None  # index in rows -> field at fault
+
+
+class Screener:
+    """One screening run: read, decide and write chunk by chunk (see the module docstring)."""
+
+    def __init__(self, *, job_id: int | None, actor: Any = None, snap: program_facts.Snapshot | None = None,
+                 as_of: date | None = None, chunk_entries: int = CHUNK_ENTRIES, sample_rate: float | None = None,
+                 on_progress: Callable[[ScreenSummary], None] | None = None,
+                 on_bad_row: Callable[[dict[str, Any]], None] | None = None) -> None:
+        self.job_id = job_id
+        self.actor = actor
+        self.snap = snap or program_facts.load_snapshot(as_of or today())
+        # The run's own view of declared lines: remaining quantities fall as the run draws them.
+        self.blank_lines = dict(self.snap.facts.blank_lines)
+        self.facts = replace(self.snap.facts, blank_lines=self.blank_lines)
+        self.key_of_line = {fact.line_id: key for key, fact in self.blank_lines.items()}
+        self.sectors = self.snap.sectors
+        self.enrollments = self.snap.facts.enrollments
+        self.chunk_entries = chunk_entries
+        self.sample_rate = float(current_app.config.get("VERIFICATION_SAMPLE_RATE", 0.02)) \
+            if sample_rate is None else sample_rate
+        self.on_progress = on_progress
+        self.on_bad_row = on_bad_row
+        self.summary = ScreenSummary(job_id=job_id)
+        self.recent: dict[str, int] = {}  # entry keys already closed -> their first row (bounded)
+        self._reasons_cache: dict[tuple, tuple[str, str]] = {}
+        dialect = db.engine.dialect
+        self.postgres = dialect.name == "postgresql"
+        if dialect.name == "sqlite":  # a bigger page cache keeps the growing indexes in memory (per connection)
+            db.session.connection().exec_driver_sql("PRAGMA cache_size=-65536")
+        self._when = _DECISIONS.c.decided_at.type.bind_processor(dialect) or (lambda v: v)
+        mark = "%s" if dialect.paramstyle in ("format", "pyformat") else "?"
+        self._decision_sql = _insert_sql(_DECISIONS.name, _DECISION_COLUMNS, mark)
+        self._line_sql = _insert_sql(_LINES.name, _LINE_COLUMNS, mark)
+
+    # ------------------------------------------------------------------ reading
+
+    def run(self, lines: Iterable[str], out: TextIO) -> ScreenSummary:
+        """Screen the CSV text ``lines`` (an open file or any iterable of lines) into ``out``."""
+        started = time.perf_counter()
+        reader = csv.reader(lines)
+        header = next(reader, None)
+        if header is None:
+            raise ScreenInputError("The file is empty; the first row must name the columns.")
+        names = [name.strip().lower().lstrip("\ufeff") for name in header]
+        missing = [c for c in INPUT_COLUMNS if c not in names]
+        if missing:
+            raise ScreenInputError(f"The header lacks the column(s) {', '.join(missing)}; "
+                                   f"the columns are {', '.join(INPUT_COLUMNS)}.")
+        index = [names.index(c) for c in INPUT_COLUMNS]
+        self._index = index
+        self._in_order = index == list(range(len(INPUT_COLUMNS)))
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(OUTPUT_COLUMNS)
+        chunk: list[_Group] = []
+        group: _Group | None = None
+        width = max(index) + 1
+        for row in reader:
+            if not row:
+                continue
+            row_no = reader.line_num
+            key = row[index[0]].strip().upper().replace("-", "") if len(row) > index[0] else ""
+            if group is None or key != group.key:
+                if group is not None:
+                    chunk.append(self._close(group))
+                    if len(chunk) >= self.chunk_entries:
+                        self._flush(chunk, writer, started)
+                        chunk = []
+                group = _Group(key, row_no)
+            self._add_row(group, row, row_no, width)
+        if group is not None:
+            chunk.append(self._close(group))
+        if chunk:
+            self._flush(chunk, writer, started)
+        self.summary.elapsed = time.perf_counter() - started
+        return self.summary
+
+    def _close(self, group: _Group) -> _Group:
+        """Remember the closed entry for the contiguity check (bounded look-back)."""
+        recent = self.recent
+        if group.key in recent and group.bad is None:
+            message = (f"Entry {group.key} already appeared from row {recent[group.key]}; the rows of an entry "
+                       "must be contiguous (sort the file by entry_number).")
+            for i in range(len(group.rows)):
+                self._bad(group, i, group.first_row + i, "entry_number", message)
+        recent[group.key] = group.first_row
+        if len(recent) > LOOKBACK:
+            del recent[next(iter(recent))]
+        return group
+
+    def _bad(self, group: _Group, i: int, row_no: int, field_name: str, message: str) -> None:
+        if group.bad is None:
+            group.bad = {}
+        group.bad[i] = field_name
+        summary = self.summary
+        summary.bad_rows += 1
+        problem = {"row": row_no, "field": field_name, "message": message}
+        if len(summary.errors) < MAX_ERRORS_KEPT:
+            summary.errors.append(problem)
+        if self.on_bad_row is not None:
+            self.on_bad_row(problem)
+
+    def _add_row(self, group: _Group, row: list[str], row_no: int, width: int) -> None:
+        """Parse one row into ``group`` (the hot path: cached parsers, no schema library)."""
+        index = self._index
+        if len(row) < width:
+            row = row + [""] * (width - len(row))
+        prefix = row[: len(INPUT_COLUMNS)] if self._in_order else [row[i] for i in index]
+        group.rows.append(prefix)
+        i = len(group.rows) - 1
+        (entry_number, port, ior, line_no, description, hts, quantity, value, sector, condition, recordation,
+         lever, declaration, blank_line_no) = prefix
+        name = "entry_number"
+        try:
+            if group.entry_number is None:  # the first row speaks for the entry; the others must agree
+                entry = _entry_number(entry_number)
+                name = "port_code"
+                parsed_port = _port(port)
+                name = "ior_number"
+                group.ior, group.raw_ior = _ior(ior), ior
+                group.port, group.raw_port, group.entry_number = parsed_port, port, entry
+            else:
+                if port != group.raw_port:
+                    name = "port_code"
+                    if _port(port) != group.port:
+                        raise inputs.FieldProblem(f"The port code differs from the entry's first row ({group.port}).")
+                if ior != group.raw_ior:
+                    name = "ior_number"
+                    if _ior(ior) != group.ior:
+                        raise inputs.FieldProblem(f"The IOR number differs from the entry's first row ({group.ior}).")
+            name = "line_no"
+            number = _line_no(line_no)
+            if number in group.line_nos:
+                raise inputs.FieldProblem(f"Line number {number} appears twice in entry {group.entry_number}.")
+            if len(group.line_nos) >= inputs.MAX_LINES:
+                raise inputs.FieldProblem(f"An entry has at most {inputs.MAX_LINES} lines.")
+            name = "description"
+            description = description.strip()
+            if not 1 <= len(description) <= 500:
+                raise inputs.FieldProblem("A description of 1 to 500 characters is required.")
+            name = "hts_code"
+            hts = _hts(hts)
+            name = "quantity"
+            quantity = _quantity(quantity)
+            name = "value_usd"
+            value = _value(value)
+            name = "sector"
+            sector = sector.strip()
+            if sector not in self.sectors:
+                raise inputs.FieldProblem(f"Unknown sector {sector!r}; use a sector code such as mobile_devices.")
+            name = "condition"
+            condition = condition.strip()
+            if condition not in _CONDITIONS:
+                inputs.parse_condition(condition)
+            name = "recordation_number"
+            recordation = _recordation(recordation)
+            name = "lever_label"
+            lever = _lever(lever)
+            name = "blank_declaration_id"
+            declaration = _declaration(declaration)
+            name = "blank_line_no"
+            blank_line_no = _blank_line_no(blank_line_no) if blank_line_no.strip() else None
+        except inputs.FieldProblem as problem:
+            self._bad(group, i, row_no, name, str(problem))
+            return
+        group.line_nos.add(number)
+        group.lines.append((_line_input((number, description, hts, quantity, value, sector, condition, recordation,
+                                         lever, declaration, blank_line_no)), description, value))
+
+    # ------------------------------------------------------------------ deciding and writing
+
+    def _decide(self, groups: list[_Group], ueis: list[str]) -> list[EntryDecision]:
+        """Decide each entry in turn on the run's facts, drawing blank quantities in memory."""
+        facts, blank_lines, key_of_line = self.facts, self.blank_lines, self.key_of_line
+        rate = self.sample_rate
+        decisions = []
+        for group, uei in zip(groups, ueis, strict=True):
+            entry = EntryInput(group.entry_number, group.port, group.ior, tuple(line for line, _, _ in group.lines))
+            decision = decide(entry, facts, uei=uei, sample_rate=rate)
+            for line_id, quantity in decision.consumptions:
+                key = key_of_line[line_id]
+                fact = blank_lines[key]
+                blank_lines[key] = replace(fact, remaining=fact.remaining - quantity)
+            decisions.append(decision)
+        return decisions
+
+    def _refresh(self, groups: list[_Group]) -> None:
+        """Re-read (and on PostgreSQL lock) the remaining quantity of every declared line the chunk cites."""
+        ids = {self.blank_lines[key].line_id for group in groups for line, _, _ in group.lines
+               if (key := (line.blank_declaration_id, line.blank_line_no)) in self.blank_lines}
+        if not ids:
+            return
+        table = BlankLine.__table__
+        rows = db.session.execute(select(table.c.id, table.c.remaining_quantity)
+                                  .where(table.c.id.in_(sorted(ids))).with_for_update())
+        for line_id, remaining in rows:
+            key = self.key_of_line[line_id]
+            self.blank_lines[key] = replace(self.blank_lines[key], remaining=Decimal(remaining))
+
+    def _flush(self, chunk: list[_Group], writer: Any, started: float) -> None:
+        """Decide the chunk's valid entries, write them in one transaction, then write the output rows."""
+        groups = [g for g in chunk if g.bad is None and g.lines]
+        ueis = [new_uei() for _ in groups]
+        summary = self.summary
+        attempts = 0
+        while True:
+            attempts += 1
+            decisions = self._decide(groups, ueis)
+            self._progress_row(chunk)  # first write: takes SQLite's write lock for the whole chunk
+            drawn: dict[int, Decimal] = {}
+            for decision in decisions:
+                for line_id, quantity in decision.consumptions:
+                    drawn[line_id] = drawn.get(line_id, 0) + quantity
+            if all(draw_blank_quantity(line_id, quantity) for line_id, quantity in drawn.items()):
+                break
+            db.session.rollback()  # lost a race for a declared line: decide again on what is left
+            if attempts >= MAX_ATTEMPTS:
+                raise RuntimeError("The blank-goods quantities cited kept changing; run the file again.")
+            self._refresh(groups)
+        self._write(groups, ueis, decisions, attempts)
+        db.session.commit()
+
+        results = self._reasons_cache
+        rows_out = []
+        decided = iter(zip(ueis, decisions, strict=True))
+        for group in chunk:
+            summary.rows += len(group.rows)
+            if group.bad is not None or not group.lines:
+                summary.rejected_entries += 1
+                summary.rejected_lines += len(group.rows)
+                bad = group.bad or {}
+                for i, prefix in enumerate(group.rows):
+                    field_name = bad.get(i)
+                    reason = f"invalid:{field_name}" if field_name else "entry_rejected"
+                    rows_out.append(prefix + ["", REJECTED, reason, ""])
+                continue
+            uei, decision = next(decided)
+            outcome = decision.outcome
+            summary.entries[outcome] += 1
+            for prefix, line in zip(group.rows, decision.lines, strict=True):
+                summary.lines[line.outcome] += 1
+                cached = results.get(line.reasons)
+                if cached is None:
+                    cached = _reason_texts(line.reasons, results)
+                rows_out.append(prefix + [line.outcome, outcome, cached[1], uei])
+        writer.writerows(rows_out)
+        summary.elapsed = time.perf_counter() - started
+        if self.on_progress is not None:
+            self.on_progress(summary)
+
+    def _progress_row(self, chunk: list[_Group]) -> None:
+        if self.job_id is None:
+            return
+        summary = self.summary
+        rows = summary.rows + sum(len(g.rows) for g in chunk)
+        db.session.execute(update(_JOBS).where(_JOBS.c.id == self.job_id).values(
+            rows_done=rows, entries_decided=sum(summary.entries.values()), bad_rows=summary.bad_rows))
+
+    def _write(self, groups: list[_Group], ueis: list[str], decisions: list[EntryDecision], attempts: int) -> None:
+        """Insert the chunk's decisions, lines and ledger rows in bulk, and one audit entry."""
+        if not groups:
+            return
+        conn = db.session.connection()
+        ids = self._reserve_ids(conn, len(groups))
+        now = utcnow()
+        when = self._when(now)
+        postgres = self.postgres
+        enrollments = self.enrollments
+        requested_by = getattr(self.actor, "id", None)
+        job_id = self.job_id
+        cache = self._reasons_cache
+        decision_rows = []
+        line_rows = []
+        ledger = []
+        counts: Counter = Counter()
+        for decision_id, group, uei, decision in zip(ids, groups, ueis, decisions, strict=True):
+            enrollment = enrollments.get(group.ior)
+            decision_rows.append((
+                decision_id, uei, group.entry_number, group.port, group.ior,
+                enrollment.organization_id if enrollment is not None else None,
+                decision.facts_used["enrollment_id"], requested_by, "screen", job_id, decision.outcome,
+                decision.rules_version, json.dumps(decision.facts_used, separators=(",", ":")),
+                len(decision.lines), when))
+            counts[decision.outcome] += 1
+            for (line, description, value), decided in zip(group.lines, decision.lines, strict=True):
+                reasons = cache.get(decided.reasons)
+                if reasons is None:
+                    reasons = _reason_texts(decided.reasons, cache)
+                quantity = line.quantity
+                line_rows.append((
+                    decision_id, line.line_no, description, line.hts_code,
+                    quantity if postgres else str(quantity), value if postgres else str(value),
+                    line.sector, line.condition, line.recordation_number, line.lever_label,
+                    line.blank_declaration_id, line.blank_line_no, decided.outcome, reasons[0]))
+            for line_id, quantity in decision.consumptions:
+                ledger.append({"line_id": line_id, "quantity": quantity, "decision_id": decision_id,
+                               "reference": uei, "created_at": now})
+        if postgres:
+            _copy(conn, _DECISIONS.name, _DECISION_COLUMNS, decision_rows)
+            _copy(conn, _LINES.name, _LINE_COLUMNS, line_rows)
+        else:
+            conn.exec_driver_sql(self._decision_sql, decision_rows)
+            conn.exec_driver_sql(self._line_sql, line_rows)
+        record_blank_consumptions(ledger)
+        audit.record(self.actor, "screen", "release_decision", f"{ids[0]}-{ids[-1]}", after={
+            "screen_job_id": job_id, "first_id": ids[0], "last_id": ids[-1], "entries": len(groups),
+            "lines": len(line_rows), "by_outcome": dict(sorted(counts.items())), "blank_draws": len(ledger),
+            "rules_version": RULES_VERSION, "attempts": attempts})
+
+    def _reserve_ids(self, conn: Any, n: int) -> list[int]:
+        """``n`` decision ids: from the sequence on PostgreSQL; past ``MAX(id)`` under SQLite's write lock."""
+        if self.postgres:
+            return list(conn.exec_driver_sql(
+                "SELECT nextval(pg_get_serial_sequence('release_decision', 'id')) FROM generate_series(1, %s)",
+                (n,)).scalars())
+        start = conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM release_decision").scalar_one() + 1
+        return list(range(start, start + n))
+
+
+def _reason_texts(reasons: tuple, cache: dict[tuple, tuple[str, str]]) -> tuple[str, str]:
+    """The reasons as stored JSON and as ``;``-joined codes, serialised once per distinct tuple."""
+    if len(cache) > 50_000:
+        cache.clear()
+    texts = (json.dumps([{"code": r.code, "message": r.message} for r in reasons]),
+             ";".join(r.code for r in reasons))
+    cache[reasons] = texts
+    return texts
+
+
+def _insert_sql(table: str, columns: tuple[str, ...], mark: str) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"  # noqa: S608
+
+
+def _copy(conn: Any, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """PostgreSQL ``COPY … FROM STDIN`` on the session's own connection (same transaction)."""
+    if not rows:
+        return
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    finally:
+        cursor.close()
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+def start_job(filename: str, *, created_by_id: int | None = None, input_file_id: int | None = None,
+              rows_total: int | None = None, status: str = "running") -> ScreenJob:
+    """Record a screening job (committed by the caller)."""
+    job = ScreenJob(status=status, filename=filename[:255], created_by_id=created_by_id, input_file_id=input_file_id,
+                    rows_total=rows_total)
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def finish_job(job_id: int, summary: ScreenSummary | None, *, failure: str | None = None,
+               output_file_id: int | None = None) -> None:
+    """Mark the job finished (with its summary) or failed, and commit."""
+    values: dict[str, Any] = {"finished_at": utcnow()}
+    if failure is not None:
+        values.update(status="failed", failure=failure[:2000])
+    else:
+        values.update(status="finished")
+    if summary is not None:
+        values.update(summary=summary.to_dict(), errors=summary.errors, rows_done=summary.rows,
+                      entries_decided=sum(summary.entries.values()), bad_rows=summary.bad_rows)
+    if output_file_id is not None:
+        values["output_file_id"] = output_file_id
+    db.session.execute(update(_JOBS).where(_JOBS.c.id == job_id).values(**values))
+    db.session.commit()
+
+
+def screen_file(lines: Iterable[str], out: TextIO, *, job_id: int | None, actor: Any = None, finish: bool = True,
+                **options: Any) -> ScreenSummary:
+    """Screen ``lines`` into ``out``; the job is marked failed (with the reason) on error, and finished
+    with its summary unless ``finish`` is false (the web job attaches its result file first)."""
+    try:
+        summary = Screener(job_id=job_id, actor=actor, **options).run(lines, out)
+    except Exception as error:
+        db.session.rollback()
+        if job_id is not None:
+            finish_job(job_id, None, failure=str(error) or type(error).__name__)
+        raise
+    if job_id is not None and finish:
+        finish_job(job_id, summary)
+    return summary
