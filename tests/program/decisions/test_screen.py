@@ -1,0 +1,237 @@
+"""The bulk screen: ``flask --app app decisions screen IN.csv --output OUT.csv`` and its engine."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from core.audit import AuditEntry, verify_chain
+from core.extensions import db
+from program.blanks.models import BlankConsumption, BlankLine
+from program.decisions.models import DecisionLine, ReleaseDecision, ScreenJob
+from program.decisions.screen import INPUT_COLUMNS, OUTPUT_COLUMNS, Screener, ScreenInputError, start_job
+from tests.program.decisions.conftest import EXPEDITED_LINE, IOR, REFERRED_LINE, STANDARD_LINE
+
+ENTRY_A, ENTRY_B, ENTRY_C, ENTRY_D = "ABC-1234567-6", "999-9999999-0", "123-1234567-6", "ABC-0000001-0"
+
+
+def _rows(entry_number: str, *lines: dict[str, Any], ior: str = IOR, port: str = "2704") -> list[dict[str, Any]]:
+    return [{"entry_number": entry_number, "port_code": port, "ior_number": ior, **line} for line in lines]
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=INPUT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("true" if v is True else "false" if v is False else v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def _screen(app, text: str, **options: Any) -> tuple[Any, list[dict[str, str]]]:
+    """Run a Screener over ``text`` (no job) and return the summary and the output rows."""
+    out = io.StringIO()
+    with app.app_context():
+        summary = Screener(job_id=None, **options).run(io.StringIO(text), out)
+        db.session.remove()
+    out.seek(0)
+    return summary, list(csv.DictReader(out))
+
+
+def _blank(world, quantity: int, line_no: int = 1) -> dict[str, Any]:
+    return {"line_no": line_no, "description": "Plain tote bags", "hts_code": "4202.92.3131", "quantity": quantity,
+            "value_usd": "50.00", "sector": "handbags_accessories", "condition": "blank",
+            "blank_declaration_id": world.declaration_id, "blank_line_no": 1}
+
+
+def test_cli_output_columns_and_outcomes_match_the_api(app, world, runner, tmp_path, entry):
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text(_csv(_rows(ENTRY_A, EXPEDITED_LINE, STANDARD_LINE, REFERRED_LINE)
+                           + _rows(ENTRY_B, dict(EXPEDITED_LINE, line_no=1), dict(STANDARD_LINE, line_no=2))))
+    result = runner.invoke(args=["decisions", "screen", str(source), "--output", str(target), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert "expedited_release" in result.output and "lines/s" in result.output
+
+    with open(target, newline="") as handle:
+        reader = csv.reader(handle)
+        assert tuple(next(reader)) == OUTPUT_COLUMNS
+        rows = [dict(zip(OUTPUT_COLUMNS, row, strict=True)) for row in reader]
+    assert [r["entry_number"] for r in rows] == [ENTRY_A] * 3 + [ENTRY_B] * 2
+
+    api = world.reviewer.post("/api/v1/release-decisions", json=entry(EXPEDITED_LINE, STANDARD_LINE, REFERRED_LINE))
+    assert api.status_code == 201
+    for row, line in zip(rows[:3], api.json["lines"], strict=True):
+        assert row["line_outcome"] == line["outcome"]
+        assert row["reasons"] == ";".join(r["code"] for r in line["reasons"])
+        assert row["entry_outcome"] == api.json["outcome"] == "refer_for_examination"
+    assert [r["line_outcome"] for r in rows[:3]] == ["expedited_release", "standard_processing",
+                                                     "refer_for_examination"]
+    assert len({r["uei"] for r in rows[:3]}) == 1 and rows[0]["uei"] != rows[3]["uei"]
+
+    with app.app_context():
+        decisions = db.session.scalars(select(ReleaseDecision).where(ReleaseDecision.source == "screen")
+                                       .order_by(ReleaseDecision.id)).all()
+        assert [d.uei for d in decisions] == [rows[0]["uei"], rows[3]["uei"]]
+        job = db.session.get(ScreenJob, decisions[0].screen_job_id)
+        assert job.status == "finished" and job.rows_done == 5 and job.entries_decided == 2
+        assert job.summary["lines"]["refer_for_examination"] == 1
+        lines = decisions[0].lines
+        assert [line.line_no for line in lines] == [1, 2, 3]
+        assert lines[2].reasons == api.json["lines"][2]["reasons"]
+        assert lines[0].quantity == Decimal(10) and lines[0].hts_code == "8517130000"
+        # The API reads screened decisions like any other.
+        assert decisions[0].facts_used["enrollment_id"] == world.enrollment_id
+
+
+def test_bad_rows_are_reported_with_row_numbers_and_reject_only_their_entry(app, world, runner, tmp_path):
+    rows = (_rows(ENTRY_A, EXPEDITED_LINE, dict(STANDARD_LINE, hts_code="12.34"))  # rows 2-3
+            + _rows("ABC-1234567-5", EXPEDITED_LINE)  # row 4: wrong check digit
+            + _rows(ENTRY_C, EXPEDITED_LINE, dict(STANDARD_LINE, sector="nonsense"))  # rows 5-6
+            + _rows(ENTRY_B, EXPEDITED_LINE, dict(EXPEDITED_LINE, line_no=1)))  # rows 7-8: line 1 twice
+    rows.append(_rows(ENTRY_D, EXPEDITED_LINE)[0])  # row 9: fine
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text(_csv(rows))
+    result = runner.invoke(args=["decisions", "screen", str(source), "--output", str(target), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    report = result.stderr
+    assert "row 3: hts_code:" in report
+    assert "row 4: entry_number:" in report and "check digit" in report
+    assert "row 6: sector: Unknown sector 'nonsense'" in report
+    assert "row 8: line_no: Line number 1 appears twice" in report
+    with open(target, newline="") as handle:
+        out = list(csv.DictReader(handle))
+    assert [r["entry_outcome"] for r in out] == ["rejected"] * 7 + ["expedited_release"]
+    assert [r["reasons"] for r in out[:3]] == ["entry_rejected", "invalid:hts_code", "invalid:entry_number"]
+    assert all(r["uei"] == "" for r in out[:7])
+    with app.app_context():
+        job = db.session.scalar(select(ScreenJob))
+        assert job.bad_rows == 4 and job.summary["rejected_entries"] == 4 and job.summary["rejected_lines"] == 7
+        assert [e["row"] for e in job.errors] == [3, 4, 6, 8]
+        assert db.session.scalar(select(func.count()).select_from(ReleaseDecision)) == 1
+
+
+def test_missing_columns_fail_before_any_work(app, runner, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("entry_number,port_code\nABC-1234567-6,2704\n")
+    result = runner.invoke(args=["decisions", "screen", str(source), "--output", str(tmp_path / "o.csv"),
+                                 "--no-progress"])
+    assert result.exit_code == 1 and "lacks the column(s) ior_number" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(ScreenJob.status)) == "failed"
+    with app.app_context(), pytest.raises(ScreenInputError):
+        Screener(job_id=None).run(io.StringIO(""), io.StringIO())
+
+
+def test_rows_of_an_entry_must_be_contiguous(app, world):
+    rows = (_rows(ENTRY_A, EXPEDITED_LINE) + _rows(ENTRY_B, EXPEDITED_LINE)
+            + _rows(ENTRY_A, dict(STANDARD_LINE, line_no=2)))
+    summary, out = _screen(app, _csv(rows))
+    assert [r["entry_outcome"] for r in out] == ["expedited_release", "expedited_release", "rejected"]
+    assert out[2]["reasons"] == "invalid:entry_number"
+    assert summary.errors[0]["row"] == 4 and "contiguous" in summary.errors[0]["message"]
+    # Dashes and case do not split an entry.
+    summary, out = _screen(app, _csv(_rows(ENTRY_C, EXPEDITED_LINE) + _rows("12312345676", dict(STANDARD_LINE))))
+    assert summary.bad_rows == 0 and len({r["uei"] for r in out}) == 1
+
+
+def test_blank_draws_never_exceed_what_remains_and_match_the_ledger(app, world):
+    # Declared 100: 40 + 40 fit, the third 40 does not (referred, nothing drawn), then 20 fits exactly.
+    rows = []
+    for serial, quantity in ((1, 40), (2, 40), (3, 40), (4, 20), (5, 1)):
+        rows += _rows(f"ABC-{serial:07d}-{_check(serial)}", _blank(world, quantity))
+    summary, out = _screen(app, _csv(rows), chunk_entries=2)
+    assert [r["line_outcome"] for r in out] == ["expedited_release", "expedited_release", "refer_for_examination",
+                                                "expedited_release", "refer_for_examination"]
+    assert out[2]["reasons"] == out[4]["reasons"] == "blank_quantity_exceeded"
+    with app.app_context():
+        line = db.session.get(BlankLine, world.declaration_line_id)
+        drawn = db.session.scalar(select(func.sum(BlankConsumption.quantity))
+                                  .where(BlankConsumption.line_id == line.id))
+        assert line.remaining_quantity == 0 and drawn == 100 == line.quantity - line.remaining_quantity
+        references = set(db.session.scalars(select(BlankConsumption.reference)))
+        assert references == {out[0]["uei"], out[1]["uei"], out[3]["uei"]}
+
+
+def test_a_lost_race_for_a_declared_line_redecides_on_what_is_left(app, world):
+    from program.blanks.services import consume_blank_quantity
+    from program.decisions.facts import load_snapshot
+
+    with app.app_context():
+        snap = load_snapshot(load_date())  # the run's facts say 100 remain ...
+        consume_blank_quantity(world.declaration_line_id, Decimal(95), decision_id=None, reference="elsewhere")
+        db.session.commit()  # ... but an API decision has since drawn 95
+        out = io.StringIO()
+        summary = Screener(job_id=None, snap=snap).run(io.StringIO(_csv(_rows(ENTRY_A, _blank(world, 10)))), out)
+        assert summary.lines["refer_for_examination"] == 1
+        assert "blank_quantity_exceeded" in out.getvalue()
+        assert db.session.get(BlankLine, world.declaration_line_id).remaining_quantity == 5
+        audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "screen"))
+        assert audit.after["attempts"] == 2
+        db.session.remove()
+
+
+def test_one_audit_entry_per_chunk_with_the_id_range(app, world):
+    rows = []
+    for serial in range(1, 6):
+        rows += _rows(f"ABC-{serial:07d}-{_check(serial)}", EXPEDITED_LINE, STANDARD_LINE)
+    with app.app_context():
+        job = start_job("five.csv")
+        db.session.commit()
+        Screener(job_id=job.id, chunk_entries=2).run(io.StringIO(_csv(rows)), io.StringIO())
+        entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "screen")
+                                     .order_by(AuditEntry.seq)).all()
+        ids = list(db.session.scalars(select(ReleaseDecision.id).order_by(ReleaseDecision.id)))
+        assert [e.after["entries"] for e in entries] == [2, 2, 1]
+        assert [e.after["lines"] for e in entries] == [4, 4, 2]
+        assert entries[0].entity_type == "release_decision" and entries[0].entity_id == f"{ids[0]}-{ids[1]}"
+        assert entries[2].after["first_id"] == entries[2].after["last_id"] == ids[4]
+        assert all(e.after["screen_job_id"] == job.id for e in entries)
+        assert db.session.scalar(select(func.count()).select_from(DecisionLine)) == 10
+        assert verify_chain().ok
+        db.session.remove()
+
+
+def test_streams_in_constant_memory(app, world):
+    """A lazily generated input is consumed chunk by chunk: never more than one chunk of entries held."""
+    produced = {"rows": 0}
+    held: list[tuple[int, int]] = []
+
+    def lines() -> Iterator[str]:
+        yield ",".join(INPUT_COLUMNS) + "\n"
+        for serial in range(1, 3001):
+            for line_no in (1, 2):
+                produced["rows"] += 1
+                yield (f"ABC-{serial:07d}-{_check(serial)},2704,{IOR},{line_no},Used phones,8517.13.0000,1,10.00,"
+                       "mobile_devices,used,TMK 21-00123,,,\n")
+
+    class Counting(Screener):
+        def _flush(self, chunk, writer, started):
+            held.append((len(chunk), produced["rows"]))
+            super()._flush(chunk, writer, started)
+
+    sink = io.StringIO()
+    with app.app_context():
+        summary = Counting(job_id=None, chunk_entries=500).run(lines(), sink)
+        db.session.remove()
+    assert summary.rows == 6000 and summary.entries["expedited_release"] == 3000
+    assert max(size for size, _ in held) == 500
+    # When the first chunk was written, only that chunk's rows (and one look-ahead row) had been read.
+    assert held[0][1] == 1001
+
+
+def load_date():
+    from core.timeutil import today
+
+    return today()
+
+
+def _check(serial: int) -> int:
+    from program.decisions.entry_number import entry_check_digit
+
+    return entry_check_digit("ABC", serial)
