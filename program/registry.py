@@ -32,6 +32,7 @@ def web_blueprints() -> list[Blueprint]:
     from core.audit_views import bp as audit
     from core.health import bp as health
     from program.dashboards.views import bp as dashboards
+    from program.decisions.screen_views import bp as decisions_screen
     from program.enrollment.views import bp as enrollment
     from program.enrollment.views_debarred import bp as debarred
     from program.enrollment.views_public import bp as verify
@@ -42,7 +43,7 @@ def web_blueprints() -> list[Blueprint]:
     from standards.views import bp as standards
 
     return [health, accounts, audit, dashboards, standards, marks, sectors, enrollment, enrollment_review, debarred,
-            verify, messages]
+            verify, messages, decisions_screen]
 
 
 def api_blueprints() -> list[Blueprint]:

@@ -48,7 +48,10 @@ def submit(job_id: int) -> str:
 def perform(job_id: int) -> None:
     """The RQ job: run the screening job in the current app, or in a new one (plain ``rq worker``)."""
     if has_app_context():
-        run_job(job_id)
+        try:
+            run_job(job_id)
+        finally:
+            db.session.remove()  # the worker's next job starts with a fresh session
         return
     from app import create_app
 
@@ -87,8 +90,6 @@ def run_job(job_id: int) -> None:
         if job is not None and job.status != "failed":
             finish_job(job_id, None, failure=traceback.format_exc(limit=3))
         raise
-    finally:
-        db.session.remove()
 
 
 def work(*, burst: bool = False) -> None:
