@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, select, text, update
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, bindparam, insert, select, text, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.extensions import db
@@ -128,19 +128,25 @@ def entry_hash(prev_hash: str, *, seq: int, at: datetime, actor: str, action: st
     return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
 
 
+_HEAD = AuditHead.__table__
+_ADVANCE_HEAD = (update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq + 1)
+                 .returning(_HEAD.c.seq, _HEAD.c.last_hash))
+_SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=bindparam("digest"))
+_INSERT_ENTRY = insert(AuditEntry.__table__)
+
+
 def record(actor: Any, action: str, entity_type: str, entity_id: Any, *, before: Any = None,
            after: Any = None) -> AuditEntry:
-    """Append one entry to the chain inside the caller's transaction (flushes, never commits)."""
+    """Append one entry to the chain inside the caller's transaction (flushes, never commits); returns it
+    (not added to the session)."""
     if entity_type not in ENTITY_TYPES:
         raise ValueError(f"unknown audit entity type {entity_type!r}")
     session = db.session
+    session.flush()  # the caller's pending changes go first, as before
     # Normalise to what the JSON column will give back, so verify recomputes the same bytes.
     before = json.loads(canonical_json(before)) if before is not None else None
     after = json.loads(canonical_json(after)) if after is not None else None
-    row = session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
-        .returning(AuditHead.seq, AuditHead.last_hash)
-    ).one_or_none()
+    row = session.execute(_ADVANCE_HEAD).one_or_none()
     if row is None:
         raise RuntimeError("audit_head row is missing: run `flask --app app db upgrade`")
     seq, prev_hash = row
@@ -149,13 +155,14 @@ def record(actor: Any, action: str, entity_type: str, entity_id: Any, *, before:
     actor_id = getattr(actor, "id", None)
     digest = entry_hash(prev_hash, seq=seq, at=at, actor=actor_label, action=action,
                         entity_type=entity_type, entity_id=str(entity_id), before=before, after=after)
-    entry = AuditEntry(seq=seq, at=at, actor_id=actor_id, actor=actor_label, action=action,
-                       entity_type=entity_type, entity_id=str(entity_id), before=before, after=after,
-                       prev_hash=prev_hash, hash=digest)
-    session.add(entry)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=digest))
-    session.flush()
-    return entry
+    values = {"seq": seq, "at": at, "actor_id": actor_id, "actor": actor_label, "action": action,
+              "entity_type": entity_type, "entity_id": str(entity_id), "before": before, "after": after,
+              "prev_hash": prev_hash, "hash": digest}
+    # Core statements built once: an ORM object and ORM-enabled updates per entry cost a unit-of-work
+    # flush and statement construction on every request that writes.
+    session.execute(_INSERT_ENTRY, values)
+    session.execute(_SET_HEAD_HASH, {"digest": digest})
+    return AuditEntry(**values)
 
 
 @dataclass(frozen=True)

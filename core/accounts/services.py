@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Session, make_transient_to_detached
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core import audit
@@ -165,16 +168,60 @@ def issue_token(user: User, name: str = "") -> tuple[str, ApiToken]:
     return plain, token
 
 
+# Token look-ups are cached per process for a few seconds: hash -> (expiry, the user's column values).
+# A hit costs no query: the user is rebuilt from the values and attached to the request's session as if
+# just loaded. Any flush that changes a user or a token in this process (revocation, role change,
+# deactivation, password change) empties the cache at once; other worker processes notice within
+# API_TOKEN_CACHE_SECONDS (default 5; 0 turns the cache off). Tokens are looked up by hash only.
+_token_cache: dict[str, tuple[float, dict[str, Any]]] = {}
+_TOKEN_CACHE_MAX = 4096
+_USER_ATTRIBUTES = tuple(attr.key for attr in sa_inspect(User).column_attrs)
+
+
+def forget_cached_tokens() -> None:
+    """Drop every cached token look-up (called whenever users or tokens change)."""
+    _token_cache.clear()
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_on_change(session: Session, _context: Any) -> None:
+    if _token_cache and any(isinstance(obj, (User, ApiToken))
+                            for obj in (*session.new, *session.dirty, *session.deleted)):
+        _token_cache.clear()
+
+
 def user_for_token(plain: str) -> User | None:
     """The active user owning a live token, or None."""
     if not plain:
         return None
-    token = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(plain), ApiToken.revoked_at.is_(None))
-    )
+    digest = hash_token(plain)
+    now = time.monotonic()
+    cached = _token_cache.get(digest)
+    if cached is not None and cached[0] > now:
+        return _attached_user(cached[1])
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None)))
     if token is None or not token.user.active:
+        _token_cache.pop(digest, None)
         return None
-    return token.user
+    user = token.user
+    ttl = float(current_app.config.get("API_TOKEN_CACHE_SECONDS", 5))
+    if ttl > 0:
+        if len(_token_cache) >= _TOKEN_CACHE_MAX:
+            _token_cache.clear()
+        _token_cache[digest] = (now + ttl, {key: getattr(user, key) for key in _USER_ATTRIBUTES})
+    return user
+
+
+def _attached_user(values: dict[str, Any]) -> User:
+    """The cached user as a persistent instance of this session (no query), or the one already loaded."""
+    session = db.session
+    existing = session.identity_map.get(session.identity_key(User, values["id"]))
+    if existing is not None:
+        return existing
+    user = User(**values)
+    make_transient_to_detached(user)
+    session.add(user)
+    return user
 
 
 def revoke_token(actor: User, token_id: int) -> ApiToken:

@@ -40,9 +40,9 @@ class IdempotencyHeader(Schema):
 
 @blp.route("/release-decisions", methods=["POST"])
 @policy.require(perms.DECIDE)
-@blp.arguments(IdempotencyHeader, location="headers", as_kwargs=True)
-@blp.arguments(DecisionRequestSchema)
-@blp.response(201, DecisionSchema)
+@blp.arguments(IdempotencyHeader(), location="headers", as_kwargs=True)  # instances: not rebuilt per request
+@blp.arguments(_request_schema)
+@blp.response(201, DecisionSchema())
 @blp.alt_response(200, schema=DecisionSchema, description="Replay of an earlier request with the same key")
 @blp.alt_response(409, description="The Idempotency-Key was used with a different body")
 def create_decision(data: dict[str, Any], idempotency_key: str | None = None) -> Any:

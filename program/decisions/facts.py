@@ -55,9 +55,13 @@ def _bump_on_flush(session: Session, _context: Any) -> None:
             return
 
 
+_VERSION = FactsVersion.__table__
+_READ_VERSION = select(_VERSION.c.version).where(_VERSION.c.id == 1)  # built once: read on every request
+
+
 def current_version() -> int:
     """The facts version as committed (or as bumped in this transaction)."""
-    return db.session.execute(select(FactsVersion.version).where(FactsVersion.id == 1)).scalar_one()
+    return db.session.execute(_READ_VERSION).scalar_one()
 
 
 @dataclass(frozen=True, slots=True)

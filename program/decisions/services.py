@@ -35,6 +35,8 @@ from program.decisions.uei import format_uei, new_uei
 _DECISIONS = ReleaseDecision.__table__
 _LINES = DecisionLine.__table__
 MAX_ATTEMPTS = 5
+_INSERT_DECISION = insert(_DECISIONS).returning(_DECISIONS.c.id)  # statements built once, not per request
+_INSERT_LINES = insert(_LINES)
 
 
 class IdempotencyConflict(Conflict):
@@ -161,9 +163,9 @@ def _store(actor: Any, data: dict[str, Any], decision: EntryDecision, *, uei: st
         "rules_version": decision.rules_version, "facts_used": decision.facts_used,
         "line_count": len(decision.lines), "idempotency_key": key, "request_hash": digest, "decided_at": now,
     }
-    decision_id = db.session.execute(insert(_DECISIONS).returning(_DECISIONS.c.id), row).scalar_one()
+    decision_id = db.session.execute(_INSERT_DECISION, row).scalar_one()
     lines = _line_rows(decision_id, data["lines"], decision)
-    db.session.execute(insert(_LINES), lines)
+    db.session.execute(_INSERT_LINES, lines)
     for consumption in decision.consumptions:
         if not consume_blank_quantity(consumption.blank_line_id, consumption.quantity, decision_id=decision_id,
                                       reference=uei):

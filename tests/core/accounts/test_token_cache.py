@@ -1,0 +1,66 @@
+"""The per-process cache of token look-ups: no query on a hit, emptied by every change to users or tokens."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+
+from core.accounts import services as accounts
+from core.accounts.models import User
+from core.extensions import db
+
+
+def _count_queries(app):
+    counter = {"n": 0}
+
+    def count(*_args):
+        counter["n"] += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    return counter, lambda: event.remove(engine, "before_cursor_execute", count)
+
+
+def test_a_cached_token_costs_no_query_and_keeps_the_same_principal(app, api_as):
+    api = api_as("importer")
+    assert api.get("/api/v1/me").json["email"] == api.user.email  # fills the cache
+    counter, stop = _count_queries(app)
+    try:
+        with app.test_request_context():
+            user = accounts.user_for_token(api.headers["Authorization"].split()[1])
+            assert user is not None and user.id == api.user.id and user.role == "importer"
+            assert user.organization.id == api.user.organization_id  # attached: relationships load
+    finally:
+        stop()
+    assert counter["n"] == 1  # only the organisation, not the token
+
+
+def test_revocation_deactivation_and_role_change_take_effect_at_once(app, api_as, make_user):
+    api = api_as("importer")
+    assert api.get("/api/v1/me").status_code == 200
+    assert accounts._token_cache
+    with app.app_context():
+        admin = db.session.get(User, make_user("admin").id)
+        accounts.update_user(admin, db.session.get(User, api.user.id), active=False)
+        db.session.commit()
+    assert not accounts._token_cache
+    assert api.get("/api/v1/me").status_code == 401
+    with app.app_context():
+        admin = db.session.get(User, make_user("admin").id)
+        accounts.update_user(admin, db.session.get(User, api.user.id), active=True)
+        db.session.commit()
+    assert api.get("/api/v1/me").status_code == 200
+
+
+def test_the_cache_expires_and_can_be_turned_off(app, api_as, monkeypatch):
+    api = api_as("importer")
+    monkeypatch.setitem(app.config, "API_TOKEN_CACHE_SECONDS", 0)
+    accounts.forget_cached_tokens()
+    assert api.get("/api/v1/me").status_code == 200
+    assert not accounts._token_cache
+    monkeypatch.setitem(app.config, "API_TOKEN_CACHE_SECONDS", 5)
+    assert api.get("/api/v1/me").status_code == 200
+    digest = next(iter(accounts._token_cache))
+    expiry, values = accounts._token_cache[digest]
+    accounts._token_cache[digest] = (0.0, dict(values, role="reviewer"))  # expired: read again, not trusted
+    assert api.get("/api/v1/me").json["role"] == "importer"
