@@ -6,6 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
+BENCH_DB ?=
 
 .PHONY: run test install install-test assets db demo lint bench clean
 
@@ -48,9 +49,10 @@ demo: install
 lint: install-test
 	$(BIN)/ruff check .
 
-bench: install-test ## benchmarks: figures and ratios to same-run baselines
-	$(BIN)/python bench/screen.py
-	$(BIN)/python bench/http.py
+bench: install-test ## benchmarks on SQLite: figures and ratios to same-run baselines (PostgreSQL: see README)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python bench/screen.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
+	$(BIN)/python bench/http.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
 
 clean:
 	rm -rf $(VENV) node_modules static/uswds instance screenshots
