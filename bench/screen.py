@@ -30,6 +30,8 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, bench/ comes first on sys.path and bench/http.py would shadow the standard ``http``.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
 COLUMNS = ("entry_number", "port_code", "ior_number", "line_no", "description", "hts_code", "quantity", "value_usd",

@@ -85,6 +85,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "OPENAPI_JSON_PATH": "openapi.json",
         "LOGIN_FAILURE_LIMIT_ACCOUNT": os.environ.get("LOGIN_FAILURE_LIMIT_ACCOUNT") or "5 per 15 minutes",
         "LOGIN_FAILURE_LIMIT_ADDRESS": os.environ.get("LOGIN_FAILURE_LIMIT_ADDRESS") or "30 per 15 minutes",
+        "API_TOKEN_CACHE_SECONDS": _float("API_TOKEN_CACHE_SECONDS", 5.0),
         "PAGE_SIZE_DEFAULT": 50,
         "PAGE_SIZE_MAX": 500,
     }

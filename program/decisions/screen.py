@@ -186,7 +186,7 @@ class Screener:
         dialect = db.engine.dialect
         self.postgres = dialect.name == "postgresql"
         if dialect.name == "sqlite":  # a bigger page cache keeps the growing indexes in memory (per connection)
-            db.session.connection().exec_driver_sql("PRAGMA cache_size=-65536")
+            db.session.connection().exec_driver_sql("PRAGMA cache_size=-32768")
         self._when = _DECISIONS.c.decided_at.type.bind_processor(dialect) or (lambda v: v)
         mark = "%s" if dialect.paramstyle in ("format", "pyformat") else "?"
         self._decision_sql = _insert_sql(_DECISIONS.name, _DECISION_COLUMNS, mark)
@@ -478,7 +478,7 @@ class Screener:
 
 def _reason_texts(reasons: tuple, cache: dict[tuple, tuple[str, str]]) -> tuple[str, str]:
     """The reasons as stored JSON and as ``;``-joined codes, serialised once per distinct tuple."""
-    if len(cache) > 50_000:
+    if len(cache) > 10_000:
         cache.clear()
     texts = (json.dumps([{"code": r.code, "message": r.message} for r in reasons]),
              ";".join(r.code for r in reasons))
