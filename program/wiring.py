@@ -62,10 +62,11 @@ def _watch_program_facts() -> None:
     """Changes to anything the release rules read bump the facts version, so per-process caches reload."""
     from program.blanks import services as blanks
     from program.decisions import facts
-    from program.enrollment.models import DebarredParty, EnrollmentSector
+    from program.enrollment.models import DebarredParty, EnrollmentSector, EnrollmentStatusChange
     from standards.models import Endorsement, RecordedMark, Sector, VersionCondition
 
     if facts.bump_facts_version not in blanks.on_facts_changed:
         blanks.on_facts_changed.append(facts.bump_facts_version)
-    facts.watch(Enrollment, EnrollmentSector, DebarredParty, Sector, RecordedMark, StandardVersion,
+    # Enrollment moves are conditional Core UPDATEs; the status-history row each one writes is what we see.
+    facts.watch(Enrollment, EnrollmentSector, EnrollmentStatusChange, DebarredParty, Sector, RecordedMark, StandardVersion,
                 VersionCondition, Endorsement)
