@@ -48,13 +48,15 @@ def api_blueprints() -> list[Blueprint]:
     """flask-smorest blueprints under /api/v1 (CSRF-exempt, bearer-token auth)."""
     from core.accounts.api import blp as auth_api
     from core.audit_views import blp as audit_api
+    from program.blanks.api import blp as blanks_api
     from program.enrollment.api import blp as enrollment_api
     from program.enrollment.debarred_api import blp as debarred_api
     from program.messages.api import blp as messages_api
     from standards.api import blp as standards_api
     from standards.api_versions import blp as standard_versions_api
 
-    return [auth_api, audit_api, standards_api, standard_versions_api, enrollment_api, debarred_api, messages_api]
+    return [auth_api, audit_api, standards_api, standard_versions_api, enrollment_api, debarred_api, messages_api,
+            blanks_api]
 
 
 def cli_groups() -> list[AppGroup]:
