@@ -30,6 +30,7 @@ def web_blueprints() -> list[Blueprint]:
     from core.accounts.views import bp as accounts
     from core.audit_views import bp as audit
     from core.health import bp as health
+    from program.blanks.views import bp as blanks
     from program.dashboards.views import bp as dashboards
     from program.enrollment.views import bp as enrollment
     from program.enrollment.views_debarred import bp as debarred
@@ -41,7 +42,7 @@ def web_blueprints() -> list[Blueprint]:
     from standards.views import bp as standards
 
     return [health, accounts, audit, dashboards, standards, marks, sectors, enrollment, enrollment_review, debarred,
-            verify, messages]
+            verify, messages, blanks]
 
 
 def api_blueprints() -> list[Blueprint]:
