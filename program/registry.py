@@ -65,6 +65,8 @@ def cli_groups() -> list[AppGroup]:
     from core.accounts.cli import users_cli
     from core.audit_views import audit_cli
     from core.notifications_cli import outbox_cli
+    from program.blanks import seed as _blanks_seed  # noqa: F401  (appends its seeder)
+    from program.blanks.cli import blanks_cli
     from program.enrollment import seed as _enrollment_seed  # noqa: F401  (appends its seeder)
     from program.enrollment.cli import debarred_cli, enrollments_cli
     from program.messages import seed as _messages_seed  # noqa: F401  (appends its seeder)
@@ -73,4 +75,4 @@ def cli_groups() -> list[AppGroup]:
 
     if all(seeder is not seed_standards for _label, seeder in SEEDERS):
         SEEDERS.append(("standards", seed_standards))
-    return [users_cli, audit_cli, outbox_cli, seed_cli, enrollments_cli, debarred_cli]
+    return [users_cli, audit_cli, outbox_cli, seed_cli, enrollments_cli, debarred_cli, blanks_cli]
