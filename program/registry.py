@@ -31,6 +31,7 @@ def web_blueprints() -> list[Blueprint]:
     from core.accounts.views import bp as accounts
     from core.audit_views import bp as audit
     from core.health import bp as health
+    from program.blanks.views import bp as blanks
     from program.dashboards.views import bp as dashboards
     from program.enrollment.views import bp as enrollment
     from program.enrollment.views_debarred import bp as debarred
@@ -42,13 +43,14 @@ def web_blueprints() -> list[Blueprint]:
     from standards.views import bp as standards
 
     return [health, accounts, audit, dashboards, standards, marks, sectors, enrollment, enrollment_review, debarred,
-            verify, messages]
+            verify, messages, blanks]
 
 
 def api_blueprints() -> list[Blueprint]:
     """flask-smorest blueprints under /api/v1 (CSRF-exempt, bearer-token auth)."""
     from core.accounts.api import blp as auth_api
     from core.audit_views import blp as audit_api
+    from program.blanks.api import blp as blanks_api
     from program.decisions.api import blp as decisions_api
     from program.enrollment.api import blp as enrollment_api
     from program.enrollment.debarred_api import blp as debarred_api
@@ -57,7 +59,7 @@ def api_blueprints() -> list[Blueprint]:
     from standards.api_versions import blp as standard_versions_api
 
     return [auth_api, audit_api, standards_api, standard_versions_api, enrollment_api, debarred_api, messages_api,
-            decisions_api]
+            blanks_api, decisions_api]
 
 
 def cli_groups() -> list[AppGroup]:
@@ -65,6 +67,8 @@ def cli_groups() -> list[AppGroup]:
     from core.accounts.cli import users_cli
     from core.audit_views import audit_cli
     from core.notifications_cli import outbox_cli
+    from program.blanks import seed as _blanks_seed  # noqa: F401  (appends its seeder)
+    from program.blanks.cli import blanks_cli
     from program.enrollment import seed as _enrollment_seed  # noqa: F401  (appends its seeder)
     from program.enrollment.cli import debarred_cli, enrollments_cli
     from program.messages import seed as _messages_seed  # noqa: F401  (appends its seeder)
@@ -73,4 +77,4 @@ def cli_groups() -> list[AppGroup]:
 
     if all(seeder is not seed_standards for _label, seeder in SEEDERS):
         SEEDERS.append(("standards", seed_standards))
-    return [users_cli, audit_cli, outbox_cli, seed_cli, enrollments_cli, debarred_cli]
+    return [users_cli, audit_cli, outbox_cli, seed_cli, enrollments_cli, debarred_cli, blanks_cli]

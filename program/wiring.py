@@ -10,6 +10,7 @@ from flask import url_for
 from core import policy
 from core.accounts.roles import CBP_ROLES
 from core.extensions import db
+from program.blanks import queries as blank_queries
 from program.dashboards.views import HOME_CONTEXT
 from program.enrollment import queries as enrollment_queries
 from program.enrollment.models import Enrollment
@@ -48,12 +49,23 @@ def _standard_ref(related_id: str) -> RelatedRef | None:
                       url=url_for("standards.view", version_id=version.id))
 
 
+def _blank_declaration_ref(related_id: str) -> RelatedRef | None:
+    """A thread about a blank-goods declaration concerns the importer that filed it only."""
+    declaration = blank_queries.get_declaration(str(related_id))
+    if declaration is None:
+        return None
+    return RelatedRef(organization_ids={declaration.organization_id},
+                      label=f"Blank-goods declaration {declaration.public_id}",
+                      url=url_for("blanks.show", public_id=declaration.public_id))
+
+
 def connect() -> None:
     """Register every cross-domain hook (idempotent)."""
     if home_panels not in HOME_CONTEXT:
         HOME_CONTEXT.append(home_panels)
     register_related("enrollment", _enrollment_ref)
     register_related("standard", _standard_ref)
+    register_related("blank_declaration", _blank_declaration_ref)
     register_contact_resolver(enrollment_queries.contact_emails)
     _watch_program_facts()
 

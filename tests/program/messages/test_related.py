@@ -41,7 +41,7 @@ def test_thread_about_own_object_keeps_its_label(parties, start, fake_related):
 @pytest.mark.parametrize(("related_type", "related_id", "field"), [
     ("enrollment", "404", "related_id"),
     ("enrollment", None, "related_id"),
-    ("blank_declaration", "1", "related_type"),
+    ("blank_declaration", "BGD-2026-000404", "related_id"),  # resolved by program.blanks: no such declaration
     ("enrollment", "x" * 65, "related_id"),
 ])
 def test_bad_related_objects_are_422(api_as, parties, fake_related, related_type, related_id, field):
