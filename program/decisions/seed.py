@@ -74,7 +74,7 @@ UNKNOWN_MARK = _line("Used LUMIN-branded speakers", "8518.22.0000", 30, "900.00"
 ROUTERS = _line("Refurbished network routers", "8517.62.0090", 45, "6750.00", "computers_networking",
                 "refurbished", "TMK 21-00123")
 BLANK_UNCOVERED = _line("Plain tote bags, no logos", "4202.92.3131", 100, "300.00", "handbags_accessories",
-                        "blank", blank_declaration_id="BGD-2025-000001", blank_line_no=1)
+                        "blank", blank_declaration_id="BGD-2019-000001", blank_line_no=1)
 
 # (actor, ior, lines): actor None is the demo reviewer asking about an IOR number that is not theirs.
 ENTRIES: tuple[tuple[tuple[str, str], tuple[dict[str, Any], ...]], ...] = (
