@@ -70,11 +70,11 @@ class LineForm(Form):
 class DecisionRequestForm(FlaskForm):
     """Request a release decision: entry number, port, importer of record and any number of lines."""
 
-    entry_number = StringField("Entry number", description="Filer code, 7 digits and check digit: ABC-1234567-6")
-    port_code = StringField("Port of entry", description="Schedule D code, 4 digits, e.g. 2704")
-    ior_number = StringField("Importer of Record number", description="As on your enrollment")
+    entry_number = StringField("Entry number", description="E.g. ABC-1234567-6 (dashes optional)")
+    port_code = StringField("Port of entry", description="Schedule D code, e.g. 2704")
+    ior_number = StringField("Importer of Record number", description="Any IOR number, enrolled or not")
     ior_choice = SelectField("Importer of Record number", validate_choice=False,
-                             description="One of your organisation's enrolled numbers")
+                             description="Your organisation's enrolled numbers")
     lines = FieldList(FormField(LineForm), min_entries=1, max_entries=MAX_LINES)
 
     def setup(self, *, sectors: list[Any], iors: list[str] | None) -> DecisionRequestForm:

@@ -7,6 +7,7 @@ otherwise); CBP staff see every decision and, on its page, the program facts it 
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -56,13 +57,20 @@ def optional_url(endpoint: str, **values: Any) -> str | None:
         return None
 
 
+def quantity_text(quantity: Decimal) -> str:
+    """A quantity without exponent or trailing zeros, thousands grouped (``1,200``, ``2.5``)."""
+    number = Decimal(quantity).normalize()
+    whole, _, fraction = f"{number:f}".partition(".")
+    return f"{int(whole):,}" + (f".{fraction}" if fraction else "")
+
+
 @bp.record_once
 def _template_globals(state: Any) -> None:
     """Labels and helpers the decision templates (and other domains' partials) use."""
     state.app.jinja_env.globals.update(
         outcome_label=lambda outcome: OUTCOME_LABELS.get(outcome, outcome),
         outcome_tag=lambda outcome: OUTCOME_TAGS.get(outcome, "bg-base"),
-        format_uei=format_uei, optional_url=optional_url,
+        format_uei=format_uei, optional_url=optional_url, quantity_text=quantity_text,
     )
 
 
