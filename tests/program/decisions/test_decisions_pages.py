@@ -236,3 +236,8 @@ def test_navigation_shows_release_decisions_to_importers_and_reviewers(world, we
     assert 'href="/decisions"' in web_as(world.importer.user).get("/home").text
     assert 'href="/decisions"' in web_as(world.reviewer.user).get("/home").text
     assert 'href="/decisions"' not in web_as(world.rights.user).get("/home").text
+
+
+def test_an_importer_without_enrollment_is_told_to_apply(web_as, make_user, app):
+    page = web_as(make_user("importer", org="Newcomer Imports LLC")).get("/decisions/new")
+    assert page.status_code == 200 and "has no enrollment yet" in page.text
