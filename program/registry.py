@@ -33,6 +33,7 @@ def web_blueprints() -> list[Blueprint]:
     from core.health import bp as health
     from program.blanks.views import bp as blanks
     from program.dashboards.views import bp as dashboards
+    from program.decisions.views import bp as decisions
     from program.enrollment.views import bp as enrollment
     from program.enrollment.views_debarred import bp as debarred
     from program.enrollment.views_public import bp as verify
@@ -43,7 +44,7 @@ def web_blueprints() -> list[Blueprint]:
     from standards.views import bp as standards
 
     return [health, accounts, audit, dashboards, standards, marks, sectors, enrollment, enrollment_review, debarred,
-            verify, messages, blanks]
+            verify, messages, blanks, decisions]
 
 
 def api_blueprints() -> list[Blueprint]:
@@ -69,6 +70,7 @@ def cli_groups() -> list[AppGroup]:
     from core.notifications_cli import outbox_cli
     from program.blanks import seed as _blanks_seed  # noqa: F401  (appends its seeder)
     from program.blanks.cli import blanks_cli
+    from program.decisions import seed as _decisions_seed  # noqa: F401  (appends its seeder)
     from program.enrollment import seed as _enrollment_seed  # noqa: F401  (appends its seeder)
     from program.enrollment.cli import debarred_cli, enrollments_cli
     from program.messages import seed as _messages_seed  # noqa: F401  (appends its seeder)
