@@ -121,10 +121,8 @@ def _sample_rate(rate: float):
 
 def _blank_lines(ior_of_org: dict[int, str]) -> list[tuple[str, dict[str, Any]]]:
     """Blank lines citing the live demo declarations (half their remaining quantity, then a line too big)."""
-    try:
-        from program.blanks.models import BlankDeclaration
-    except ImportError:  # pragma: no cover - the blanks domain is part of the app
-        return []
+    from program.blanks.models import BlankDeclaration
+
     today = date.today()
     declarations = db.session.scalars(
         select(BlankDeclaration).where(BlankDeclaration.status.in_(("filed", "queried")),

@@ -15,7 +15,6 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from werkzeug.routing import BuildError
 
 from core import navigation, policy
 from core.accounts.roles import Role
@@ -49,14 +48,6 @@ OUTCOME_HELP = {
 }
 
 
-def optional_url(endpoint: str, **values: Any) -> str | None:
-    """``url_for`` when the endpoint exists in this app (some domains' pages may not be installed), else None."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
-
 def quantity_text(quantity: Decimal) -> str:
     """A quantity without exponent or trailing zeros, thousands grouped (``1,200``, ``2.5``)."""
     number = Decimal(quantity).normalize()
@@ -70,7 +61,7 @@ def _template_globals(state: Any) -> None:
     state.app.jinja_env.globals.update(
         outcome_label=lambda outcome: OUTCOME_LABELS.get(outcome, outcome),
         outcome_tag=lambda outcome: OUTCOME_TAGS.get(outcome, "bg-base"),
-        format_uei=format_uei, optional_url=optional_url, quantity_text=quantity_text,
+        format_uei=format_uei, quantity_text=quantity_text,
     )
 
 
@@ -160,8 +151,7 @@ def facts_links(decision: ReleaseDecision) -> dict[str, Any]:
     declarations = []
     for line in blank_lines:
         declaration = line.declaration
-        url = (optional_url("blanks.view", declaration_id=declaration.id)
-               or optional_url("blanks.show", declaration_id=declaration.id))
+        url = url_for("blanks.show", public_id=declaration.public_id)
         declarations.append({"public_id": declaration.public_id, "line_no": line.line_no,
                              "description": line.description, "url": url})
     return {"as_of": used.get("as_of"), "enrollment": enrollment, "versions": versions, "marks": marks,

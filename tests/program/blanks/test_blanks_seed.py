@@ -20,10 +20,17 @@ def test_seed_demo_files_declarations(app, runner):
         declarations = db.session.scalars(select(BlankDeclaration).order_by(BlankDeclaration.id)).all()
         assert sorted(d.status for d in declarations) == ["filed", "filed", "queried", "revoked"]
         bags = declarations[0]
-        assert [str(line.remaining_quantity) for line in bags.lines] == ["2250.000", "100.000", "600.000"]
+        # The blanks seeder drew these; the decisions seeder that runs after it may draw more from line 1.
+        assert [str(line.remaining_quantity) for line in bags.lines[1:]] == ["100.000", "600.000"]
+        assert bags.lines[0].remaining_quantity <= 2250
         assert bags.lines[2].recordation_number == "TMK 19-04567"
         references = set(db.session.scalars(select(BlankConsumption.reference)))
-        assert all(r.startswith("demo") for r in references) and len(references) == 5
+        assert len({r for r in references if r.startswith("demo")}) == 5
+        for declaration in declarations:
+            for line in declaration.lines:
+                drawn = sum(c.quantity for c in db.session.scalars(
+                    select(BlankConsumption).where(BlankConsumption.line_id == line.id)))
+                assert line.quantity - line.remaining_quantity == drawn
         assert verify_chain().ok
 
 
