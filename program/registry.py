@@ -16,6 +16,7 @@ def import_models() -> None:
     import core.audit  # noqa: F401
     import core.notifications  # noqa: F401
     import core.uploads  # noqa: F401
+    import program.cases.models  # noqa: F401
     import program.decisions.models  # noqa: F401
     import program.enrollment.models  # noqa: F401
     import program.messages.models  # noqa: F401
@@ -30,6 +31,8 @@ def web_blueprints() -> list[Blueprint]:
     from core.accounts.views import bp as accounts
     from core.audit_views import bp as audit
     from core.health import bp as health
+    from program.cases.views import bp as cases
+    from program.cases.views_stats import bp as cases_stats
     from program.dashboards.views import bp as dashboards
     from program.enrollment.views import bp as enrollment
     from program.enrollment.views_debarred import bp as debarred
@@ -41,20 +44,22 @@ def web_blueprints() -> list[Blueprint]:
     from standards.views import bp as standards
 
     return [health, accounts, audit, dashboards, standards, marks, sectors, enrollment, enrollment_review, debarred,
-            verify, messages]
+            verify, messages, cases, cases_stats]
 
 
 def api_blueprints() -> list[Blueprint]:
     """flask-smorest blueprints under /api/v1 (CSRF-exempt, bearer-token auth)."""
     from core.accounts.api import blp as auth_api
     from core.audit_views import blp as audit_api
+    from program.cases.api import blp as cases_api
     from program.enrollment.api import blp as enrollment_api
     from program.enrollment.debarred_api import blp as debarred_api
     from program.messages.api import blp as messages_api
     from standards.api import blp as standards_api
     from standards.api_versions import blp as standard_versions_api
 
-    return [auth_api, audit_api, standards_api, standard_versions_api, enrollment_api, debarred_api, messages_api]
+    return [auth_api, audit_api, standards_api, standard_versions_api, enrollment_api, debarred_api, messages_api,
+            cases_api]
 
 
 def cli_groups() -> list[AppGroup]:
@@ -62,6 +67,8 @@ def cli_groups() -> list[AppGroup]:
     from core.accounts.cli import users_cli
     from core.audit_views import audit_cli
     from core.notifications_cli import outbox_cli
+    from program.cases import seed as _cases_seed  # noqa: F401  (appends its seeder)
+    from program.cases.cli import cases_cli
     from program.enrollment import seed as _enrollment_seed  # noqa: F401  (appends its seeder)
     from program.enrollment.cli import debarred_cli, enrollments_cli
     from program.messages import seed as _messages_seed  # noqa: F401  (appends its seeder)
@@ -70,4 +77,4 @@ def cli_groups() -> list[AppGroup]:
 
     if all(seeder is not seed_standards for _label, seeder in SEEDERS):
         SEEDERS.append(("standards", seed_standards))
-    return [users_cli, audit_cli, outbox_cli, seed_cli, enrollments_cli, debarred_cli]
+    return [users_cli, audit_cli, outbox_cli, seed_cli, enrollments_cli, debarred_cli, cases_cli]
