@@ -83,7 +83,7 @@ def _fallback_demo_decisions(users: dict[str, User]) -> list[ReleaseDecision]:
             organization_id=enrollment.organization_id if enrollment else None,
             enrollment_id=enrollment.id if enrollment else None, requested_by_id=users[email].id, source="api",
             outcome=result.outcome, rules_version=result.rules_version, facts_used=result.facts_used,
-            line_count=len(inputs), decided_at=utcnow() - timedelta(days=70 - 8 * n))
+            line_count=len(inputs), decided_at=utcnow() - timedelta(days=100 - 8 * n))
         for line, decided in zip(inputs, result.lines, strict=True):
             decision.lines.append(DecisionLine(
                 line_no=line.line_no, description=line.description, hts_code=line.hts_code, quantity=line.quantity,
@@ -148,7 +148,7 @@ def seed_cases(users: dict[str, User]) -> str:
             importer = db.session.scalar(select(User).where(User.organization_id == decision.organization_id)
                                          .order_by(User.id)) if decision.organization_id else None
             if importer is not None:
-                answered = min(case.response_due + timedelta(days=1), today()) if recent else case.response_due
+                answered = min(case.response_due + timedelta(days=1) if recent else case.response_due, today())
                 services.record_event(importer, case, event_type="importer_response", event_date=answered,
                                       note="Invoices from the authorised distributor attached to the entry file.")
         if not recent:
