@@ -137,6 +137,12 @@ def _render(chart: pygal.graph.graph.Graph) -> str:
     return _SCRIPT.sub("", chart.render(is_unicode=True))
 
 
+def _ticks(highest: int) -> list[int]:
+    """Whole-number axis labels (counts are never fractional): at most about ten."""
+    step = max(1, -(-highest // 10))
+    return list(range(0, max(highest, 1) + step, step))
+
+
 def _config(**extra: Any) -> dict[str, Any]:
     return {"disable_xml_declaration": True, "js": [], "style": _style(), "width": 720, "height": 360,
             "print_values": True, "print_zeroes": False, "explicit_size": True, **extra}
@@ -144,7 +150,8 @@ def _config(**extra: Any) -> dict[str, Any]:
 
 def outcome_chart(stats: dict[str, Any]) -> str:
     """Bar chart of closed cases by outcome, alternatives to seizure in green."""
-    chart = pygal.Bar(**_config(show_legend=False, title="Closed cases by outcome (green: alternatives to seizure)"))
+    chart = pygal.Bar(**_config(show_legend=False, title="Closed cases by outcome (green: alternatives to seizure)",
+                                y_labels=_ticks(max(stats["by_outcome"].values(), default=0))))
     chart.x_labels = [STATUS_LABELS[o].split(" (")[0] for o in OUTCOMES]
     chart.add("Cases", [{"value": n, "color": OUTCOME_COLOURS[o], "label": STATUS_LABELS[o]}
                         for o, n in stats["by_outcome"].items()])
@@ -153,11 +160,12 @@ def outcome_chart(stats: dict[str, Any]) -> str:
 
 def _stacked(title: str, groups: dict[str, dict[str, int]], horizontal: bool = False) -> str:
     kind = pygal.HorizontalStackedBar if horizontal else pygal.StackedBar
+    highest = max((sum(counts.values()) for counts in groups.values()), default=0)
     chart = kind(**_config(title=title, legend_at_bottom=True, legend_at_bottom_columns=3, print_values=False,
-                           height=420))
+                           height=420, y_labels=_ticks(highest)))
     chart.x_labels = list(groups) or ["none yet"]
-    palette = {"seized": SEIZED_COLOUR, "released": OTHER_COLOUR, "abandoned": "#00a91c", "manipulated": "#008817",
-               "exported": "#4d8055", "destroyed": "#1a4480"}
+    palette = {"seized": SEIZED_COLOUR, "released": OTHER_COLOUR, "abandoned": "#00a91c", "manipulated": "#538200",
+               "exported": "#008480", "destroyed": "#216e1f"}
     chart.config.style = Style(**{**_style().__dict__, "colors": tuple(palette[o] for o in OUTCOMES)})
     for outcome in OUTCOMES:
         chart.add(STATUS_LABELS[outcome], [counts[outcome] for counts in groups.values()] or [0])

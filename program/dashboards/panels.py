@@ -167,11 +167,13 @@ def decisions_chart() -> str:
     """Stacked bars of release decisions per week (CBP)."""
     import pygal
 
-    from program.cases.stats import _config, _render
+    from program.cases.stats import _config, _render, _ticks
 
     weeks = decisions_by_week()
+    highest = max((sum(c.values()) for c in weeks.values()), default=0)
     chart = pygal.StackedBar(**_config(title="Release decisions per week", legend_at_bottom=True,
-                                       legend_at_bottom_columns=3, print_values=False, height=380))
+                                       legend_at_bottom_columns=3, print_values=False, height=380,
+                                       y_labels=_ticks(highest)))
     chart.config.style.colors = ("#00a91c", "#e5a000", "#b50909")
     chart.x_labels = list(weeks)
     for outcome, label in DECISION_LABELS.items():
