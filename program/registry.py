@@ -17,6 +17,7 @@ def import_models() -> None:
     import core.notifications  # noqa: F401
     import core.uploads  # noqa: F401
     import program.blanks.models  # noqa: F401
+    import program.cases.models  # noqa: F401
     import program.decisions.models  # noqa: F401
     import program.enrollment.models  # noqa: F401
     import program.messages.models  # noqa: F401
@@ -32,6 +33,8 @@ def web_blueprints() -> list[Blueprint]:
     from core.audit_views import bp as audit
     from core.health import bp as health
     from program.blanks.views import bp as blanks
+    from program.cases.views import bp as cases
+    from program.cases.views_stats import bp as cases_stats
     from program.dashboards.views import bp as dashboards
     from program.decisions.views import bp as decisions
     from program.enrollment.views import bp as enrollment
@@ -44,7 +47,7 @@ def web_blueprints() -> list[Blueprint]:
     from standards.views import bp as standards
 
     return [health, accounts, audit, dashboards, standards, marks, sectors, enrollment, enrollment_review, debarred,
-            verify, messages, blanks, decisions]
+            verify, messages, blanks, decisions, cases, cases_stats]
 
 
 def api_blueprints() -> list[Blueprint]:
@@ -52,6 +55,7 @@ def api_blueprints() -> list[Blueprint]:
     from core.accounts.api import blp as auth_api
     from core.audit_views import blp as audit_api
     from program.blanks.api import blp as blanks_api
+    from program.cases.api import blp as cases_api
     from program.decisions.api import blp as decisions_api
     from program.enrollment.api import blp as enrollment_api
     from program.enrollment.debarred_api import blp as debarred_api
@@ -60,7 +64,7 @@ def api_blueprints() -> list[Blueprint]:
     from standards.api_versions import blp as standard_versions_api
 
     return [auth_api, audit_api, standards_api, standard_versions_api, enrollment_api, debarred_api, messages_api,
-            blanks_api, decisions_api]
+            blanks_api, decisions_api, cases_api]
 
 
 def cli_groups() -> list[AppGroup]:
@@ -70,6 +74,8 @@ def cli_groups() -> list[AppGroup]:
     from core.notifications_cli import outbox_cli
     from program.blanks import seed as _blanks_seed  # noqa: F401  (appends its seeder)
     from program.blanks.cli import blanks_cli
+    from program.cases import seed as _cases_seed  # noqa: F401  (appends its seeder)
+    from program.cases.cli import cases_cli
     from program.decisions import seed as _decisions_seed  # noqa: F401  (appends its seeder)
     from program.enrollment import seed as _enrollment_seed  # noqa: F401  (appends its seeder)
     from program.enrollment.cli import debarred_cli, enrollments_cli
@@ -79,4 +85,4 @@ def cli_groups() -> list[AppGroup]:
 
     if all(seeder is not seed_standards for _label, seeder in SEEDERS):
         SEEDERS.append(("standards", seed_standards))
-    return [users_cli, audit_cli, outbox_cli, seed_cli, enrollments_cli, debarred_cli, blanks_cli]
+    return [users_cli, audit_cli, outbox_cli, seed_cli, enrollments_cli, debarred_cli, blanks_cli, cases_cli]

@@ -9,11 +9,18 @@ from flask import url_for
 
 from core import policy
 from core.accounts.roles import CBP_ROLES
+from core.errors import ValidationFailed
 from core.extensions import db
 from program.blanks import queries as blank_queries
+from program.cases import policy as case_policy
+from program.cases import queries as case_queries
+from program.cases import services as case_services
+from program.cases.states import STATUS_LABELS as CASE_STATUS_LABELS
 from program.dashboards.views import HOME_CONTEXT
+from program.decisions.uei import format_uei
 from program.enrollment import queries as enrollment_queries
 from program.enrollment.models import Enrollment
+from program.enrollment.screening import PRIOR_HISTORY_CHECKS, Finding
 from program.messages.contacts import register_contact_resolver
 from program.messages.related import RelatedRef, register_related
 from standards.dashboard import home_panels
@@ -59,6 +66,31 @@ def _blank_declaration_ref(related_id: str) -> RelatedRef | None:
                       url=url_for("blanks.show", public_id=declaration.public_id))
 
 
+def _case_ref(related_id: str) -> RelatedRef | None:
+    """A thread about a case concerns the importer organisation of the entry (and CBP) only."""
+    try:
+        case = case_policy.load_case(related_id)
+    except ValidationFailed:  # a malformed UEI is simply no such case here
+        return None
+    if case is None:
+        return None
+    importer = case.decision.organization_id
+    return RelatedRef(organization_ids={importer} if importer else set(), label=f"Case {format_uei(case.uei)}",
+                      url=url_for("cases.show", uei=case.uei))
+
+
+def prior_case_findings(enrollment: Enrollment) -> list[Finding]:
+    """Closed Greenlane cases of entries under the applicant's IOR number: seized ones flagged, others for information."""
+    findings = []
+    for case in case_queries.prior_cases_for_ior([enrollment.ior_number or ""]):
+        outcome = CASE_STATUS_LABELS.get(case.status, case.status).lower()
+        code = "prior_case_seized" if case.status == "seized" else "prior_case"
+        findings.append(Finding(code, (
+            f"Case {format_uei(case.uei)} (entry {case.decision.entry_number}, port {case.port_code}) under IOR "
+            f"{case.decision.ior_number} ended {outcome} on {case.outcome_date.isoformat()}.")))
+    return findings
+
+
 def connect() -> None:
     """Register every cross-domain hook (idempotent)."""
     if home_panels not in HOME_CONTEXT:
@@ -67,6 +99,13 @@ def connect() -> None:
     register_related("standard", _standard_ref)
     register_related("blank_declaration", _blank_declaration_ref)
     register_contact_resolver(enrollment_queries.contact_emails)
+    register_related("case", _case_ref)
+    case_services.set_contact_lookup(enrollment_queries.contact_emails)
+    if prior_case_findings not in PRIOR_HISTORY_CHECKS:
+        PRIOR_HISTORY_CHECKS.append(prior_case_findings)
+    from program.dashboards import panels
+
+    panels.connect()
     _watch_program_facts()
 
 
