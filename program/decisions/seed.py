@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from core.accounts.models import User
 from core.extensions import db
+from core.timeutil import utcnow
 from program.decisions import facts as program_facts
 from program.decisions import services
 from program.decisions.entry_number import make_entry_number
@@ -152,6 +153,11 @@ def seed_decisions(users: dict[str, User]) -> str:
     codes: set[str] = set()
     serial = 4100
 
+    # Spread the demo decisions over the last three months (oldest first), so weekly charts and case
+    # timelines have something to show; the records say when, the rules ran on today's facts.
+    total_entries = len(ENTRIES) + 5
+    start = utcnow() - timedelta(days=90)
+
     def decide(who: tuple[str, str], lines: tuple[dict[str, Any], ...], port: str) -> None:
         nonlocal serial
         email, ior = who
@@ -164,7 +170,8 @@ def seed_decisions(users: dict[str, User]) -> str:
                 "lines": [dict(line, line_no=n, quantity=Decimal(line["quantity"]),
                                value_usd=Decimal(line["value_usd"]), hts_code=line["hts_code"].replace(".", ""))
                           for n, line in enumerate(lines, start=1)]}
-        payload = services.request_decision(actor, data, source="web").payload
+        when = start + timedelta(days=90 * sum(made.values()) / total_entries)
+        payload = services.request_decision(actor, data, source="web", decided_at=when).payload
         made[payload["outcome"]] += 1
         codes.update(r["code"] for line in payload["lines"] for r in line["reasons"])
 
