@@ -1,8 +1,7 @@
 """The program dashboard's panels, by role: a list of providers ``function(user) -> [Panel]``.
 
 Domains (or ``program.wiring``) append providers to :data:`PANEL_PROVIDERS`; the dashboard page shows
-every panel the providers give, ordered by ``order``. Extension point: blank-declaration utilisation
-(the blanks domain) adds its provider here the same way.
+every panel the providers give, ordered by ``order``.
 """
 
 from __future__ import annotations
@@ -184,8 +183,32 @@ def decisions_chart() -> str:
 CHARTS: dict[str, Callable[[], str]] = {"decisions": decisions_chart}
 
 
+def _blank_panels(user: Any) -> list[Panel]:
+    """Blank-declaration utilisation: how much of each live declaration release decisions have drawn."""
+    from flask import url_for
+
+    from program.blanks.queries import utilisation
+
+    role = str(user.role)
+    if role not in CBP_ROLES and role != Role.IMPORTER:
+        return []
+    rows = utilisation(None if role in CBP_ROLES else user.organization_id)[:10]
+    return [Panel("blanks-utilisation", "Blank-goods declarations: quantity drawn",
+                  "Live declarations, most used first (the ten highest).",
+                  headers=["Declaration", "Valid until", "Unit", "Declared", "Drawn", "Used"],
+                  rows=[[r["public_id"], r["valid_until"].isoformat(), r["unit"], _qty(r["declared"]),
+                         _qty(r["drawn"]), f"{r['share']:.0%}"] for r in rows],
+                  links=[(r["public_id"], url_for("blanks.show", public_id=r["public_id"])) for r in rows],
+                  empty="No live declarations.", order=30)]
+
+
+def _qty(value: Any) -> str:
+    text = format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
+    return text
+
+
 def connect() -> None:
     """Install the built-in providers (idempotent)."""
-    for provider in (_case_panels, _enrollment_panels, _decision_panels, _mark_panels):
+    for provider in (_case_panels, _enrollment_panels, _decision_panels, _blank_panels, _mark_panels):
         if provider not in PANEL_PROVIDERS:
             PANEL_PROVIDERS.append(provider)
