@@ -11,7 +11,7 @@ from sqlalchemy import select
 from core import navigation, policy
 from core.apiutil import ApiBlueprint
 from core.audit import ENTITY_TYPES, AuditEntry, verify_chain
-from core.pagination import PageArgsSchema, page_args_from_request, paginate
+from core.pagination import PageArgsSchema, PageSchema, page_args_from_request, paginate
 
 bp = Blueprint("audit", __name__)
 blp = ApiBlueprint("audit_api", __name__, url_prefix="/api/v1", description="The hash-chained audit log")
@@ -42,14 +42,10 @@ class AuditEntrySchema(Schema):
     prev_hash = fields.String()
 
 
-class AuditPageSchema(Schema):
+class AuditPageSchema(PageSchema):
     """A page of audit entries."""
 
     items = fields.List(fields.Nested(AuditEntrySchema))
-    page = fields.Integer()
-    page_size = fields.Integer()
-    total = fields.Integer()
-    pages = fields.Integer()
 
 
 def _query(entity_type: str | None, entity_id: str | None):

@@ -23,6 +23,15 @@ class PageArgsSchema(Schema):
                                validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
 
+class PageSchema(Schema):
+    """The paging figures of every list response; subclasses add ``items``."""
+
+    page = fields.Integer()
+    page_size = fields.Integer()
+    total = fields.Integer()
+    pages = fields.Integer()
+
+
 @dataclass
 class Page:
     """One page of results with what a pager needs."""

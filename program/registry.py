@@ -17,6 +17,7 @@ def import_models() -> None:
     import core.notifications  # noqa: F401
     import core.uploads  # noqa: F401
     import program.blanks.models  # noqa: F401
+    import program.cases.models  # noqa: F401
     import program.decisions.models  # noqa: F401
     import program.enrollment.models  # noqa: F401
     import program.messages.models  # noqa: F401
@@ -31,8 +32,12 @@ def web_blueprints() -> list[Blueprint]:
     from core.accounts.views import bp as accounts
     from core.audit_views import bp as audit
     from core.health import bp as health
+    from program.blanks.views import bp as blanks
+    from program.cases.views import bp as cases
+    from program.cases.views_stats import bp as cases_stats
     from program.dashboards.views import bp as dashboards
     from program.decisions.screen_views import bp as decisions_screen
+    from program.decisions.views import bp as decisions
     from program.enrollment.views import bp as enrollment
     from program.enrollment.views_debarred import bp as debarred
     from program.enrollment.views_public import bp as verify
@@ -43,13 +48,15 @@ def web_blueprints() -> list[Blueprint]:
     from standards.views import bp as standards
 
     return [health, accounts, audit, dashboards, standards, marks, sectors, enrollment, enrollment_review, debarred,
-            verify, messages, decisions_screen]
+            verify, messages, blanks, decisions, decisions_screen, cases, cases_stats]
 
 
 def api_blueprints() -> list[Blueprint]:
     """flask-smorest blueprints under /api/v1 (CSRF-exempt, bearer-token auth)."""
     from core.accounts.api import blp as auth_api
     from core.audit_views import blp as audit_api
+    from program.blanks.api import blp as blanks_api
+    from program.cases.api import blp as cases_api
     from program.decisions.api import blp as decisions_api
     from program.enrollment.api import blp as enrollment_api
     from program.enrollment.debarred_api import blp as debarred_api
@@ -58,7 +65,7 @@ def api_blueprints() -> list[Blueprint]:
     from standards.api_versions import blp as standard_versions_api
 
     return [auth_api, audit_api, standards_api, standard_versions_api, enrollment_api, debarred_api, messages_api,
-            decisions_api]
+            blanks_api, decisions_api, cases_api]
 
 
 def cli_groups() -> list[AppGroup]:
@@ -66,6 +73,11 @@ def cli_groups() -> list[AppGroup]:
     from core.accounts.cli import users_cli
     from core.audit_views import audit_cli
     from core.notifications_cli import outbox_cli
+    from program.blanks import seed as _blanks_seed  # noqa: F401  (appends its seeder)
+    from program.blanks.cli import blanks_cli
+    from program.cases import seed as _cases_seed  # noqa: F401  (appends its seeder)
+    from program.cases.cli import cases_cli
+    from program.decisions import seed as _decisions_seed  # noqa: F401  (appends its seeder)
     from program.decisions.cli import decisions_cli
     from program.enrollment import seed as _enrollment_seed  # noqa: F401  (appends its seeder)
     from program.enrollment.cli import debarred_cli, enrollments_cli
@@ -75,4 +87,5 @@ def cli_groups() -> list[AppGroup]:
 
     if all(seeder is not seed_standards for _label, seeder in SEEDERS):
         SEEDERS.append(("standards", seed_standards))
-    return [users_cli, audit_cli, outbox_cli, seed_cli, enrollments_cli, debarred_cli, decisions_cli]
+    return [users_cli, audit_cli, outbox_cli, seed_cli, enrollments_cli, debarred_cli, blanks_cli, cases_cli,
+            decisions_cli]

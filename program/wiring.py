@@ -9,10 +9,18 @@ from flask import url_for
 
 from core import policy
 from core.accounts.roles import CBP_ROLES
+from core.errors import ValidationFailed
 from core.extensions import db
+from program.blanks import queries as blank_queries
+from program.cases import policy as case_policy
+from program.cases import queries as case_queries
+from program.cases import services as case_services
+from program.cases.states import STATUS_LABELS as CASE_STATUS_LABELS
 from program.dashboards.views import HOME_CONTEXT
+from program.decisions.uei import format_uei
 from program.enrollment import queries as enrollment_queries
 from program.enrollment.models import Enrollment
+from program.enrollment.screening import PRIOR_HISTORY_CHECKS, Finding
 from program.messages.contacts import register_contact_resolver
 from program.messages.related import RelatedRef, register_related
 from standards.dashboard import home_panels
@@ -48,13 +56,56 @@ def _standard_ref(related_id: str) -> RelatedRef | None:
                       url=url_for("standards.view", version_id=version.id))
 
 
+def _blank_declaration_ref(related_id: str) -> RelatedRef | None:
+    """A thread about a blank-goods declaration concerns the importer that filed it only."""
+    declaration = blank_queries.get_declaration(str(related_id))
+    if declaration is None:
+        return None
+    return RelatedRef(organization_ids={declaration.organization_id},
+                      label=f"Blank-goods declaration {declaration.public_id}",
+                      url=url_for("blanks.show", public_id=declaration.public_id))
+
+
+def _case_ref(related_id: str) -> RelatedRef | None:
+    """A thread about a case concerns the importer organisation of the entry (and CBP) only."""
+    try:
+        case = case_policy.load_case(related_id)
+    except ValidationFailed:  # a malformed UEI is simply no such case here
+        return None
+    if case is None:
+        return None
+    importer = case.decision.organization_id
+    return RelatedRef(organization_ids={importer} if importer else set(), label=f"Case {format_uei(case.uei)}",
+                      url=url_for("cases.show", uei=case.uei))
+
+
+def prior_case_findings(enrollment: Enrollment) -> list[Finding]:
+    """Closed Greenlane cases of entries under the applicant's IOR number: seized ones flagged, others for information."""
+    findings = []
+    for case in case_queries.prior_cases_for_ior([enrollment.ior_number or ""]):
+        outcome = CASE_STATUS_LABELS.get(case.status, case.status).lower()
+        code = "prior_case_seized" if case.status == "seized" else "prior_case"
+        findings.append(Finding(code, (
+            f"Case {format_uei(case.uei)} (entry {case.decision.entry_number}, port {case.port_code}) under IOR "
+            f"{case.decision.ior_number} ended {outcome} on {case.outcome_date.isoformat()}.")))
+    return findings
+
+
 def connect() -> None:
     """Register every cross-domain hook (idempotent)."""
     if home_panels not in HOME_CONTEXT:
         HOME_CONTEXT.append(home_panels)
     register_related("enrollment", _enrollment_ref)
     register_related("standard", _standard_ref)
+    register_related("blank_declaration", _blank_declaration_ref)
     register_contact_resolver(enrollment_queries.contact_emails)
+    register_related("case", _case_ref)
+    case_services.set_contact_lookup(enrollment_queries.contact_emails)
+    if prior_case_findings not in PRIOR_HISTORY_CHECKS:
+        PRIOR_HISTORY_CHECKS.append(prior_case_findings)
+    from program.dashboards import panels
+
+    panels.connect()
     _watch_program_facts()
 
 
@@ -62,10 +113,11 @@ def _watch_program_facts() -> None:
     """Changes to anything the release rules read bump the facts version, so per-process caches reload."""
     from program.blanks import services as blanks
     from program.decisions import facts
-    from program.enrollment.models import DebarredParty, EnrollmentSector
+    from program.enrollment.models import DebarredParty, EnrollmentSector, EnrollmentStatusChange
     from standards.models import Endorsement, RecordedMark, Sector, VersionCondition
 
     if facts.bump_facts_version not in blanks.on_facts_changed:
         blanks.on_facts_changed.append(facts.bump_facts_version)
-    facts.watch(Enrollment, EnrollmentSector, DebarredParty, Sector, RecordedMark, StandardVersion,
+    # Enrollment moves are conditional Core UPDATEs; the status-history row each one writes is what we see.
+    facts.watch(Enrollment, EnrollmentSector, EnrollmentStatusChange, DebarredParty, Sector, RecordedMark, StandardVersion,
                 VersionCondition, Endorsement)

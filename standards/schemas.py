@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from core.pagination import PageArgsSchema
+from core.pagination import PageArgsSchema, PageSchema
 from standards.states import VersionStatus
 
 
@@ -21,13 +21,6 @@ class OwnerOrganizationSchema(Schema):
 
     id = fields.Integer()
     name = fields.String()
-
-
-class _PageSchema(Schema):
-    page = fields.Integer()
-    page_size = fields.Integer()
-    total = fields.Integer()
-    pages = fields.Integer()
 
 
 # --- marks -------------------------------------------------------------------------------------------
@@ -65,7 +58,7 @@ class MarkQuerySchema(PageArgsSchema):
     q = fields.String(metadata={"description": "Part of the mark or of its recordation number"})
 
 
-class MarkPageSchema(_PageSchema):
+class MarkPageSchema(PageSchema):
     """A page of marks."""
 
     items = fields.List(fields.Nested(MarkSchema))
@@ -182,7 +175,7 @@ class StandardVersionSchema(Schema):
     versions = fields.List(fields.Nested(VersionRefSchema))
 
 
-class StandardPageSchema(_PageSchema):
+class StandardPageSchema(PageSchema):
     """A page of standard versions."""
 
     items = fields.List(fields.Nested(StandardVersionSchema))
@@ -205,7 +198,7 @@ class PublicStandardSchema(Schema):
     published_at = fields.DateTime()
 
 
-class PublicStandardPageSchema(_PageSchema):
+class PublicStandardPageSchema(PageSchema):
     """A page of published standards."""
 
     items = fields.List(fields.Nested(PublicStandardSchema))

@@ -123,3 +123,24 @@ def licensed_lines_for_owner(organization_id: int) -> Select:
             .options(joinedload(BlankLine.declaration), joinedload(BlankLine.mark))
             .where(RecordedMark.owner_organization_id == organization_id, BlankLine.intended_marking == "licensed")
             .order_by(BlankDeclaration.filed_at.desc(), BlankLine.line_no))
+
+
+def utilisation(organization_id: int | None = None, as_of: date | None = None) -> list[dict[str, Any]]:
+    """Live, unexpired declarations with declared and drawn quantities per unit (an importer's own when
+    ``organization_id`` is given), most used first — for the program dashboard."""
+    from sqlalchemy import func
+
+    as_of = as_of or today()
+    d, line = BlankDeclaration.__table__.c, BlankLine.__table__.c
+    query = (select(d.public_id, d.valid_until, line.unit, func.sum(line.quantity), func.sum(line.remaining_quantity))
+             .select_from(BlankLine.__table__.join(BlankDeclaration.__table__, line.declaration_id == d.id))
+             .where(d.status.in_(_LIVE), d.valid_until >= as_of)
+             .group_by(d.public_id, d.valid_until, line.unit))
+    if organization_id is not None:
+        query = query.where(d.organization_id == organization_id)
+    rows = []
+    for public_id, valid_until, unit, declared, remaining in db.session.execute(query):
+        drawn = declared - remaining
+        rows.append({"public_id": public_id, "valid_until": valid_until, "unit": unit, "declared": declared,
+                     "drawn": drawn, "share": float(drawn / declared) if declared else 0.0})
+    return sorted(rows, key=lambda r: (-r["share"], r["public_id"]))

@@ -22,6 +22,7 @@ from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.extensions import db
 from core.notifications import queue_notification
 from core.timeutil import utcnow
+from program.blanks import csv_import
 from program.blanks.models import BlankConsumption, BlankDeclaration, BlankLine, BlankParty, BlankQuery
 from program.blanks.states import ACTION_LABELS, STATUS_LABELS, SYSTEM, TRANSITIONS, Action, Marking, Status
 from program.blanks.validation import clean_declaration
@@ -117,7 +118,7 @@ def _marks(numbers: set[str]) -> dict[str, RecordedMark]:
 def file_declaration(actor: Any, data: dict[str, Any], *, now: datetime | None = None,
                      as_of: date | None = None) -> BlankDeclaration:
     """File a declaration for the actor's organisation (403 without an approved, unexpired enrollment;
-    422 naming every failing field)."""
+    422 naming every failing field). Lines come from ``lines`` or, for bulk filing, the ``lines_csv`` text."""
     now = now or utcnow()
     if getattr(actor, "role", None) != "importer":
         raise NotAllowed("Only importers file blank-goods declarations.")
@@ -125,12 +126,16 @@ def file_declaration(actor: Any, data: dict[str, Any], *, now: datetime | None =
     if enrollment is None:
         raise NotAllowed("Only importers with an approved, unexpired enrollment may file blank-goods declarations.",
                          code="not_enrolled")
-    clean, errors = clean_declaration(data)
+    data, paths = dict(data), None
+    if data.get("lines_csv") is not None and not data.get("lines"):
+        data["lines"], paths = csv_import.read_lines(csv_import.decode(data["lines_csv"]))
+    clean, errors = clean_declaration(data, paths)
+    paths = paths or [f"lines.{i}" for i in range(len(clean["lines"]))]
     marks = _marks({line["recordation_number"] for line in clean["lines"] if line["recordation_number"]})
     for i, line in enumerate(clean["lines"]):
         number = line["recordation_number"]
         if number and number not in marks:
-            errors.setdefault(f"lines.{i}.recordation_number", []).append(
+            errors.setdefault(f"{paths[i]}.recordation_number", []).append(
                 f"{number} is not a mark recorded with CBP.")
     if errors:
         raise ValidationFailed("The declaration could not be filed: " + ", ".join(sorted(errors)) + ".",

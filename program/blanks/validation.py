@@ -124,8 +124,12 @@ def _date(value: Any, path: str, errors: Errors) -> date | None:
         return None
 
 
-def clean_declaration(data: dict[str, Any]) -> tuple[dict[str, Any], Errors]:
-    """The whole declaration: validity, parties (a manufacturer required), lines (unique numbers), attestation."""
+def clean_declaration(data: dict[str, Any], line_paths: list[str] | None = None) -> tuple[dict[str, Any], Errors]:
+    """The whole declaration: validity, parties (a manufacturer required), lines (unique numbers), attestation.
+
+    ``line_paths`` names where each line came from (``lines_csv.row 2`` for a CSV upload); default
+    ``lines.<index>``.
+    """
     errors: Errors = {}
     valid_from = _date(data.get("valid_from"), "valid_from", errors)
     valid_until = _date(data.get("valid_until"), "valid_until", errors)
@@ -138,7 +142,8 @@ def clean_declaration(data: dict[str, Any]) -> tuple[dict[str, Any], Errors]:
         errors.setdefault("parties", []).append(f"Name at most {MAX_PARTIES} parties.")
     if not any(p["role"] == PartyRole.MANUFACTURER for p in parties):
         errors.setdefault("parties", []).append("Name the manufacturer (a party with role manufacturer).")
-    lines = [clean_line(raw or {}, f"lines.{i}", errors, default_line_no=i + 1)
+    paths = line_paths or [f"lines.{i}" for i in range(len(lines_raw))]
+    lines = [clean_line(raw or {}, paths[i], errors, default_line_no=i + 1)
              for i, raw in enumerate(lines_raw[:MAX_LINES])]
     if len(lines_raw) > MAX_LINES:
         errors.setdefault("lines", []).append(f"Declare at most {MAX_LINES} lines; file several declarations.")
@@ -147,7 +152,7 @@ def clean_declaration(data: dict[str, Any]) -> tuple[dict[str, Any], Errors]:
     seen: set[int] = set()
     for i, line in enumerate(lines):
         if line["line_no"] is not None and line["line_no"] in seen:
-            errors.setdefault(f"lines.{i}.line_no", []).append(f"Line number {line['line_no']} is used twice.")
+            errors.setdefault(f"{paths[i]}.line_no", []).append(f"Line number {line['line_no']} is used twice.")
         seen.add(line["line_no"])
     if data.get("attestation") is not True:
         errors.setdefault("attestation", []).append("Attest that the goods bear no marks and the declaration is true.")

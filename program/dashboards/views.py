@@ -9,13 +9,15 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from core import policy
+from core import navigation, policy
 from core.accounts.models import User
 from core.audit import AuditEntry
 from core.extensions import db
 from standards.models import Sector
 
 bp = Blueprint("dashboards", __name__)
+
+navigation.register("Dashboard", "dashboards.program_dashboard", "dashboard.read", order=15)
 
 # Domains add what their part of a role's home page needs: function(user) -> template variables.
 HOME_CONTEXT: list[Callable[[Any], dict[str, Any]]] = []
@@ -46,3 +48,27 @@ def home():
     for provide in HOME_CONTEXT:
         extra.update(provide(current_user))
     return render_template("program/dashboards/home.html", recent=recent, **extra)
+
+
+@bp.route("/dashboard")
+@policy.require("dashboard.read")
+def program_dashboard():
+    """The program dashboard: the role's panels (enrollments, decisions, cases, marks), each a table."""
+    from program.dashboards.panels import panels_for
+
+    return render_template("program/dashboards/dashboard.html", panels=panels_for(current_user))
+
+
+@bp.route("/dashboard/charts/<name>.svg")
+@policy.require("dashboard.read")
+def chart(name: str):
+    """One dashboard chart as an SVG image (CBP charts only)."""
+    from flask import Response, abort
+
+    from program.dashboards.panels import CHARTS
+
+    if name not in CHARTS or not policy.can(current_user, "cases.stats"):
+        abort(404)
+    response = Response(CHARTS[name](), mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+    return response

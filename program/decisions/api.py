@@ -53,6 +53,8 @@ def create_decision(data: dict[str, Any], idempotency_key: str | None = None) ->
 
 @blp.route("/release-decisions/batch", methods=["POST"])
 @policy.require(perms.DECIDE)
+@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": {
+    "type": "array", "minItems": 1, "maxItems": MAX_BATCH, "items": {"$ref": "#/components/schemas/DecisionRequest"}}}}})
 @blp.response(200, description="One entry per item, in order: a decision, or an error with its status")
 def create_decisions_batch() -> Any:
     """Decide up to 1,000 entries on one load of program facts; bad items get their own error entry."""

@@ -11,7 +11,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.pagination import PageArgsSchema
+from core.pagination import PageArgsSchema, PageSchema
 from program.decisions import inputs
 from program.decisions.engine import OUTCOMES
 from program.enrollment.schemas import FlatErrorsSchema
@@ -202,14 +202,10 @@ class DecisionSchema(Schema):
     facts_used = fields.Dict(metadata={"description": "Facts relied on (CBP staff only)"})
 
 
-class DecisionPageSchema(Schema):
+class DecisionPageSchema(PageSchema):
     """A page of decisions."""
 
     items = fields.List(fields.Nested(DecisionSchema))
-    page = fields.Integer()
-    page_size = fields.Integer()
-    total = fields.Integer()
-    pages = fields.Integer()
 
 
 class DecisionListArgs(PageArgsSchema):

@@ -90,8 +90,12 @@ def check_sectors(data: dict[str, Any], snap: program_facts.Snapshot) -> None:
 
 
 def request_decision(actor: Any, data: dict[str, Any], *, idempotency_key: str | None = None,
-                     source: str = "api", snap: program_facts.Snapshot | None = None) -> Outcome:
-    """Decide one parsed request and commit it (or return the decision an earlier identical request got)."""
+                     source: str = "api", snap: program_facts.Snapshot | None = None,
+                     decided_at: datetime | None = None) -> Outcome:
+    """Decide one parsed request and commit it (or return the decision an earlier identical request got).
+
+    ``decided_at`` backdates the record (demo data only); requests always use the current time.
+    """
     key = idempotency_key.strip() if idempotency_key else None
     if key is not None and not 1 <= len(key) <= 200:
         raise ValidationFailed("The Idempotency-Key header is 1 to 200 characters.",
@@ -111,7 +115,8 @@ def request_decision(actor: Any, data: dict[str, Any], *, idempotency_key: str |
                          if line.condition == "blank"))
         decision = decide(entry, facts, uei=uei, sample_rate=sample_rate())
         try:
-            payload = _store(actor, data, decision, uei=uei, snap=snap, source=source, key=key, digest=digest)
+            payload = _store(actor, data, decision, uei=uei, snap=snap, source=source, key=key, digest=digest,
+                             now=decided_at)
         except _LostRace:
             db.session.rollback()
             continue
@@ -146,11 +151,11 @@ def _replay(actor_id: int | None, key: str, digest: str | None) -> Outcome | Non
 
 def _store(actor: Any, data: dict[str, Any], decision: EntryDecision, *, uei: str,
            snap: program_facts.Snapshot, source: str, key: str | None, digest: str | None,
-           screen_job_id: int | None = None) -> dict[str, Any]:
+           screen_job_id: int | None = None, now: datetime | None = None) -> dict[str, Any]:
     """Insert the decision and its lines with Core, apply the consumptions, audit; flushes, never commits."""
     from program.blanks.services import consume_blank_quantity
 
-    now = utcnow()
+    now = now or utcnow()
     enrollment = snap.facts.enrollments.get(data["ior_number"])
     organization_id = enrollment.organization_id if enrollment is not None else None
     if organization_id is None and actor is not None and actor.role == Role.IMPORTER:

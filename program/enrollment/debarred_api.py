@@ -11,7 +11,7 @@ from core import policy
 from core.apiutil import ApiBlueprint
 from core.errors import NotFound
 from core.extensions import db
-from core.pagination import PageArgsSchema, paginate
+from core.pagination import PageArgsSchema, PageSchema, paginate
 from core.timeutil import today
 from program.enrollment import debarred
 from program.enrollment import policy as perms
@@ -58,14 +58,10 @@ class DebarredListArgs(PageArgsSchema):
     active = fields.Boolean(load_default=False, metadata={"description": "Only entries in force today"})
 
 
-class DebarredPageSchema(Schema):
+class DebarredPageSchema(PageSchema):
     """A page of entries."""
 
     items = fields.List(fields.Nested(DebarredSchema))
-    page = fields.Integer()
-    page_size = fields.Integer()
-    total = fields.Integer()
-    pages = fields.Integer()
 
 
 def _payload(party: DebarredParty) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from core.pagination import PageArgsSchema
+from core.pagination import PageArgsSchema, PageSchema
 from program.enrollment import formats
 from program.enrollment.application import address_of, missing_items
 from program.enrollment.models import Enrollment
@@ -217,14 +217,10 @@ class EnrollmentSummarySchema(Schema):
     screening_codes = fields.List(fields.String(), metadata={"description": "CBP only"})
 
 
-class EnrollmentPageSchema(Schema):
+class EnrollmentPageSchema(PageSchema):
     """A page of enrollments."""
 
     items = fields.List(fields.Nested(EnrollmentSummarySchema))
-    page = fields.Integer()
-    page_size = fields.Integer()
-    total = fields.Integer()
-    pages = fields.Integer()
 
 
 class PublicImporterSchema(Schema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import url_for
 from marshmallow import Schema, fields, validate
 
-from core.pagination import PageArgsSchema
+from core.pagination import PageArgsSchema, PageSchema
 from program.messages.states import RELATED_TYPES, ThreadStatus
 
 
@@ -122,11 +122,7 @@ class ThreadDetailSchema(ThreadSchema):
         return MessageSchema(many=True).dump(getattr(thread, "loaded_messages", None) or thread.messages)
 
 
-class ThreadPageSchema(Schema):
+class ThreadPageSchema(PageSchema):
     """A page of threads, most recent activity first."""
 
     items = fields.List(fields.Nested(ThreadSchema))
-    page = fields.Integer()
-    page_size = fields.Integer()
-    total = fields.Integer()
-    pages = fields.Integer()

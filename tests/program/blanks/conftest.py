@@ -107,3 +107,29 @@ def file_as(app, declaration_body):
         return public_id
 
     return factory
+
+
+@pytest.fixture
+def mark_of(api_as, reviewer_api):
+    """Factory: a mark recorded for a new rights holder; returns (rights holder ApiClient, recordation number)."""
+    counter = {"n": 0}
+
+    def factory(number: str | None = None, name: str = "ACME"):
+        counter["n"] += 1
+        holder = api_as("rights_holder")
+        number = number or f"TMK 21-{counter['n']:05d}"
+        created = reviewer_api.post("/api/v1/marks", json={
+            "recordation_number": number, "mark": name, "owner_organization_id": holder.user.organization_id})
+        assert created.status_code == 201, created.json
+        return holder, number
+
+    return factory
+
+
+def licensed_line(number: str, **overrides: Any) -> dict[str, Any]:
+    """A licensed line naming the mark ``number``."""
+    line = {"line_no": 3, "description": "Plain caps for licensed embroidery", "hts_code": "6505.00.8015",
+            "quantity": 400, "unit": "pcs", "country_of_origin": "BD", "intended_marking": "licensed",
+            "authorization_ref": "ACME-LIC-2026-17", "recordation_number": number}
+    line.update(overrides)
+    return line

@@ -207,3 +207,12 @@ def test_every_decision_is_audited(app, world, entry):
     audit = world.reviewer.get(f"/api/v1/audit?entity_type=release_decision&entity_id={body['id']}").json
     items = audit["items"] if isinstance(audit, dict) else audit
     assert items and items[0]["after"]["uei"] == body["uei"]
+
+
+def test_openapi_documents_the_decision_routes(client):
+    spec = client.get("/api/v1/openapi.json").json
+    paths = spec["paths"]
+    assert {"/api/v1/release-decisions", "/api/v1/release-decisions/batch",
+            "/api/v1/release-decisions/{decision_id}"} <= set(paths)
+    batch = paths["/api/v1/release-decisions/batch"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert batch["items"]["$ref"].split("/")[-1] in spec["components"]["schemas"]

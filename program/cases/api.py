@@ -1,0 +1,118 @@
+"""JSON API of enforcement cases and statistics (API.md, "Enforcement cases"): thin handlers — check
+access, call one service, commit once, serialise through ``policy.present``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+from flask_smorest.fields import Upload
+from marshmallow import Schema, fields
+
+from core import policy as core_policy
+from core.apiutil import ApiBlueprint
+from core.errors import ValidationFailed
+from core.extensions import db
+from core.pagination import paginate
+from program.cases import policy, queries, services, stats
+from program.cases.schemas import (
+    CaseCreateSchema,
+    CaseEventInSchema,
+    CaseListArgs,
+    CasePageSchema,
+    CaseSchema,
+    CaseWithEventSchema,
+    EnforcementStatsSchema,
+)
+from program.decisions.models import ReleaseDecision
+
+blp = ApiBlueprint("cases_api", __name__, url_prefix="/api/v1",
+                   description="Enforcement cases: detention, images, responses, outcomes; enforcement statistics")
+
+
+class CaseImageUploadSchema(Schema):
+    """A detention image (multipart part ``image``: JPEG or PNG) and an optional caption."""
+
+    image = Upload(required=True)
+
+
+class CaseImageCaptionSchema(Schema):
+    """Caption of an uploaded image (form field)."""
+
+    caption = fields.String(load_default="")
+
+
+@blp.route("/cases", methods=["POST"])
+@core_policy.require(policy.MANAGE)
+@blp.arguments(CaseCreateSchema)
+@blp.response(201, CaseSchema)
+@blp.alt_response(409, description="The decision already has a case")
+def create_case(data: dict[str, Any]) -> dict[str, Any]:
+    """Detain the shipment of a release decision: the case takes the decision's UEI."""
+    decision = db.session.get(ReleaseDecision, data["decision_id"])
+    if decision is None:
+        raise ValidationFailed("No such release decision.", fields={"decision_id": ["No such release decision."]})
+    case = services.open_case(g.api_user, decision, notice_date=data["notice_date"],
+                              country_of_origin=data.get("country_of_origin"), note=data.get("note", ""))
+    db.session.commit()
+    return policy.present(case, policy.view_for(g.api_user, case))
+
+
+@blp.route("/cases")
+@core_policy.require(policy.READ)
+@blp.arguments(CaseListArgs, location="query")
+@blp.response(200, CasePageSchema)
+def list_cases(args: dict[str, Any]) -> dict[str, Any]:
+    """Cases the caller may see, newest notice first (CBP all; importers theirs; rights holders their marks')."""
+    user = g.api_user
+    query = queries.case_list_query(user, status=args.get("status"), port=args.get("port"),
+                                    overdue=args.get("overdue", False))
+    page = paginate(query, args["page"], args["page_size"])
+    return page.envelope([policy.summary(case, policy.view_for(user, case)) for case in page.items])
+
+
+@blp.route("/cases/<uei>")
+@core_policy.require(policy.READ)
+@blp.response(200, CaseSchema)
+def get_case(uei: str) -> dict[str, Any]:
+    """One case, as far as the caller may see it (422 malformed UEI, 404 unknown or not the caller's)."""
+    case, view = policy.get_case_for(g.api_user, uei)
+    return policy.present(case, view)
+
+
+@blp.route("/cases/<uei>/events", methods=["POST"])
+@core_policy.require(policy.READ)
+@blp.arguments(CaseEventInSchema)
+@blp.response(201, CaseWithEventSchema)
+@blp.alt_response(409, description="The case is closed")
+def add_event(data: dict[str, Any], uei: str) -> dict[str, Any]:
+    """Record an event: reviewer (shares, outcomes), importer (importer_response), mark owner (authentication)."""
+    case, _view = policy.get_case_for(g.api_user, uei)
+    event = services.record_event(g.api_user, case, event_type=data["type"], event_date=data.get("date"),
+                                  note=data.get("note", ""))
+    db.session.commit()
+    view = policy.view_for(g.api_user, case)
+    payload = policy.present(case, view)
+    payload["event"] = next(e for e in payload["events"] if e["id"] == event.id)
+    return payload
+
+
+@blp.route("/cases/<uei>/images", methods=["POST"])
+@core_policy.require(policy.MANAGE)
+@blp.arguments(CaseImageUploadSchema, location="files")
+@blp.arguments(CaseImageCaptionSchema, location="form")
+@blp.response(201, CaseSchema)
+def upload_image(files: dict[str, Any], form: dict[str, Any], uei: str) -> dict[str, Any]:
+    """Upload a detention image (JPEG/PNG); parties see it once shared with them."""
+    case, view = policy.get_case_for(g.api_user, uei)
+    services.add_image(g.api_user, case, files["image"], caption=form.get("caption", ""))
+    db.session.commit()
+    return policy.present(case, view)
+
+
+@blp.route("/stats/enforcement")
+@core_policy.require(policy.STATS)
+@blp.response(200, EnforcementStatsSchema)
+def enforcement_stats() -> dict[str, Any]:
+    """Closed cases by outcome, sector and month; median days to resolution; expedited later detained."""
+    return stats.enforcement_stats()

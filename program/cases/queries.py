@@ -1,0 +1,88 @@
+"""Read side of cases: filtered lists (scoped by ``policy.visible_cases``), deadlines due soon, the
+decision page's lookup and the enrollment-screening check of prior cases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from core.extensions import db
+from core.timeutil import today
+from program.cases import policy
+from program.cases.deadlines import add_business_days
+from program.cases.models import EnforcementCase
+from program.cases.states import OUTCOMES, STATUS_LABELS, Status
+from program.decisions.models import ReleaseDecision
+
+LIST_STATUSES = ("open", *Status)
+
+
+def case_list_query(user: Any, *, status: str | None = None, port: str | None = None, overdue: bool = False,
+                    on: date | None = None) -> Select:
+    """The cases ``user`` may see, newest notice first, filtered by status (``open`` for any detained),
+    port and overdue (open, unanswered and past the response deadline)."""
+    on = on or today()
+    query = policy.visible_cases(user).options(
+        selectinload(EnforcementCase.decision).selectinload(ReleaseDecision.lines))
+    if status == "open":
+        query = query.where(EnforcementCase.status == Status.DETAINED)
+    elif status:
+        query = query.where(EnforcementCase.status == status)
+    if port:
+        query = query.where(EnforcementCase.port_code == port)
+    if overdue:
+        query = query.where(EnforcementCase.status == Status.DETAINED, EnforcementCase.responded_on.is_(None),
+                            EnforcementCase.response_due < on)
+    return query.order_by(EnforcementCase.notice_date.desc(), EnforcementCase.id.desc())
+
+
+def ports_in_use() -> list[str]:
+    """Ports with at least one case (for the reviewer's filter)."""
+    return list(db.session.scalars(select(EnforcementCase.port_code).distinct().order_by(EnforcementCase.port_code)))
+
+
+def due_soon(user: Any, *, within: int = 3, limit: int = 10, on: date | None = None) -> list[EnforcementCase]:
+    """Open cases ``user`` may see whose importer has not answered, due within ``within`` business days
+    (overdue ones included), soonest first."""
+    on = on or today()
+    horizon = add_business_days(on, within)
+    query = (policy.visible_cases(user)
+             .where(EnforcementCase.status == Status.DETAINED, EnforcementCase.responded_on.is_(None),
+                    EnforcementCase.response_due <= horizon)
+             .order_by(EnforcementCase.response_due, EnforcementCase.id).limit(limit))
+    return list(db.session.scalars(query))
+
+
+def open_cases(user: Any, *, limit: int = 20) -> list[EnforcementCase]:
+    """Open cases ``user`` may see, soonest deadline first."""
+    query = (policy.visible_cases(user).where(EnforcementCase.status == Status.DETAINED)
+             .order_by(EnforcementCase.response_due, EnforcementCase.id).limit(limit))
+    return list(db.session.scalars(query))
+
+
+def case_for_decision(decision_id: int) -> EnforcementCase | None:
+    """The case opened for a decision, if any."""
+    return db.session.scalar(select(EnforcementCase).where(EnforcementCase.decision_id == decision_id))
+
+
+def counts_by_status(user: Any) -> dict[str, int]:
+    """Cases ``user`` may see, by status (every status present, zeros included)."""
+    sub = policy.visible_cases(user).subquery()
+    rows = db.session.execute(select(sub.c.status, func.count()).group_by(sub.c.status)).all()
+    found = dict(rows)
+    return {status: found.get(status, 0) for status in STATUS_LABELS}
+
+
+def prior_cases_for_ior(ior_numbers: Iterable[str]) -> list[EnforcementCase]:
+    """Closed Greenlane cases of entries presented under any of ``ior_numbers``, oldest first."""
+    iors = sorted({i for i in ior_numbers if i})
+    if not iors:
+        return []
+    return list(db.session.scalars(
+        select(EnforcementCase).join(ReleaseDecision, ReleaseDecision.id == EnforcementCase.decision_id)
+        .where(ReleaseDecision.ior_number.in_(iors), EnforcementCase.status.in_(OUTCOMES))
+        .order_by(EnforcementCase.outcome_date, EnforcementCase.id)))

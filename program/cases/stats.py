@@ -1,0 +1,186 @@
+"""Enforcement statistics (closed cases): by outcome, sector and month, median days from detention
+notice to resolution, and the share of expedited decisions later detained — as JSON, tables (CSV) and
+server-rendered SVG charts (pygal; scripts stripped, served from our own route)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import statistics
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pygal
+from pygal.style import Style
+from sqlalchemy import func, select
+
+from core.extensions import db
+from program.cases.models import EnforcementCase
+from program.cases.states import ALTERNATIVES_TO_SEIZURE, OUTCOMES, STATUS_LABELS
+from program.decisions.engine import EXPEDITED_RELEASE
+from program.decisions.models import DecisionLine, ReleaseDecision
+
+ALTERNATIVE_COLOUR = "#00a91c"  # USWDS green-cool: alternatives to seizure stand out
+SEIZED_COLOUR = "#b50909"
+OTHER_COLOUR = "#71767a"
+OUTCOME_COLOURS = {o: ALTERNATIVE_COLOUR if o in ALTERNATIVES_TO_SEIZURE else
+                   (SEIZED_COLOUR if o == "seized" else OTHER_COLOUR) for o in OUTCOMES}
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL | re.IGNORECASE)
+
+
+def _closed_rows() -> list[tuple[int, str, date, date]]:
+    return [tuple(row) for row in db.session.execute(
+        select(EnforcementCase.id, EnforcementCase.status, EnforcementCase.notice_date, EnforcementCase.outcome_date)
+        .where(EnforcementCase.status.in_(OUTCOMES)))]
+
+
+def _zeros() -> dict[str, int]:
+    return dict.fromkeys(OUTCOMES, 0)
+
+
+def enforcement_stats() -> dict[str, Any]:
+    """The figures of ``GET /api/v1/stats/enforcement``, counting closed cases."""
+    rows = _closed_rows()
+    by_outcome = _zeros()
+    by_month: dict[str, dict[str, int]] = {}
+    for _id, status, _notice, outcome_date in rows:
+        by_outcome[status] += 1
+        by_month.setdefault(outcome_date.strftime("%Y-%m"), _zeros())[status] += 1
+    # A case counts once under each distinct sector of its entry's lines.
+    sector_rows = db.session.execute(
+        select(EnforcementCase.status, DecisionLine.sector, func.count(func.distinct(EnforcementCase.id)))
+        .join(DecisionLine, DecisionLine.decision_id == EnforcementCase.decision_id)
+        .where(EnforcementCase.status.in_(OUTCOMES))
+        .group_by(EnforcementCase.status, DecisionLine.sector)).all()
+    by_sector: dict[str, dict[str, int]] = {}
+    for status, sector, n in sector_rows:
+        by_sector.setdefault(sector, _zeros())[status] += n
+    days = [(outcome_date - notice).days for _id, _s, notice, outcome_date in rows]
+    expedited = db.session.scalar(select(func.count()).select_from(ReleaseDecision)
+                                  .where(ReleaseDecision.outcome == EXPEDITED_RELEASE)) or 0
+    detained = db.session.scalar(
+        select(func.count()).select_from(EnforcementCase)
+        .join(ReleaseDecision, ReleaseDecision.id == EnforcementCase.decision_id)
+        .where(ReleaseDecision.outcome == EXPEDITED_RELEASE)) or 0
+    alternatives = sum(by_outcome[o] for o in ALTERNATIVES_TO_SEIZURE)
+    return {
+        "closed": len(rows),
+        "by_outcome": by_outcome,
+        "alternatives_to_seizure": {"count": alternatives,
+                                    "share": round(alternatives / len(rows), 4) if rows else None},
+        "by_sector": dict(sorted(by_sector.items())),
+        "by_month": dict(sorted(by_month.items())),
+        "median_days_to_resolution": statistics.median(days) if days else None,
+        "expedited_later_detained": {"expedited": expedited, "detained": detained,
+                                     "share": round(detained / expedited, 4) if expedited else None},
+    }
+
+
+@dataclass(frozen=True)
+class Table:
+    """A data table shown beside a chart and exported as CSV."""
+
+    name: str
+    caption: str
+    headers: list[str]
+    rows: list[list[Any]]
+
+    def csv(self) -> str:
+        """The table as CSV text (header row first)."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(self.headers)
+        writer.writerows(self.rows)
+        return out.getvalue()
+
+
+def tables(stats: dict[str, Any] | None = None) -> dict[str, Table]:
+    """Every table of the enforcement dashboard, by name (``/stats/enforcement/<name>.csv``)."""
+    stats = stats or enforcement_stats()
+    labels = [STATUS_LABELS[o] for o in OUTCOMES]
+    closed = stats["closed"]
+    outcome_rows = [[o, STATUS_LABELS[o], "yes" if o in ALTERNATIVES_TO_SEIZURE else "no", n,
+                     f"{n / closed:.1%}" if closed else ""] for o, n in stats["by_outcome"].items()]
+    exp = stats["expedited_later_detained"]
+    return {
+        "outcomes": Table("outcomes", "Closed cases by outcome",
+                          ["outcome", "label", "alternative_to_seizure", "cases", "share"], outcome_rows),
+        "sectors": Table("sectors", "Closed cases by sector and outcome", ["sector", *labels, "total"],
+                         [[sector, *counts.values(), sum(counts.values())]
+                          for sector, counts in stats["by_sector"].items()]),
+        "months": Table("months", "Closed cases by month of resolution and outcome", ["month", *labels, "total"],
+                        [[month, *counts.values(), sum(counts.values())]
+                         for month, counts in stats["by_month"].items()]),
+        "summary": Table("summary", "Resolution time and expedited decisions later detained", ["measure", "value"], [
+            ["closed_cases", closed],
+            ["alternatives_to_seizure", stats["alternatives_to_seizure"]["count"]],
+            ["median_days_to_resolution", "" if stats["median_days_to_resolution"] is None
+             else stats["median_days_to_resolution"]],
+            ["expedited_decisions", exp["expedited"]],
+            ["expedited_later_detained", exp["detained"]],
+            ["share_expedited_later_detained", "" if exp["share"] is None else exp["share"]],
+        ]),
+    }
+
+
+def _style() -> Style:
+    return Style(background="white", plot_background="white", foreground="#1b1b1b", foreground_strong="#1b1b1b",
+                 foreground_subtle="#dfe1e2", font_family="Source Sans Pro, Helvetica, Arial, sans-serif",
+                 label_font_size=13, major_label_font_size=13, value_font_size=13, legend_font_size=13,
+                 title_font_size=16, colors=tuple(OUTCOME_COLOURS[o] for o in OUTCOMES))
+
+
+def _render(chart: pygal.graph.graph.Graph) -> str:
+    # pygal always adds a small config <script>; scripts never run in an <img>, but we drop it anyway.
+    return _SCRIPT.sub("", chart.render(is_unicode=True))
+
+
+def _ticks(highest: int) -> list[int]:
+    """Whole-number axis labels (counts are never fractional): at most about ten."""
+    step = max(1, -(-highest // 10))
+    return list(range(0, max(highest, 1) + step, step))
+
+
+def _config(**extra: Any) -> dict[str, Any]:
+    return {"disable_xml_declaration": True, "js": [], "style": _style(), "width": 720, "height": 360,
+            "print_values": True, "print_zeroes": False, "explicit_size": True, **extra}
+
+
+def outcome_chart(stats: dict[str, Any]) -> str:
+    """Bar chart of closed cases by outcome, alternatives to seizure in green."""
+    chart = pygal.Bar(**_config(show_legend=False, title="Closed cases by outcome (green: alternatives to seizure)",
+                                y_labels=_ticks(max(stats["by_outcome"].values(), default=0))))
+    chart.x_labels = [STATUS_LABELS[o].split(" (")[0] for o in OUTCOMES]
+    chart.add("Cases", [{"value": n, "color": OUTCOME_COLOURS[o], "label": STATUS_LABELS[o]}
+                        for o, n in stats["by_outcome"].items()])
+    return _render(chart)
+
+
+def _stacked(title: str, groups: dict[str, dict[str, int]], horizontal: bool = False) -> str:
+    kind = pygal.HorizontalStackedBar if horizontal else pygal.StackedBar
+    highest = max((sum(counts.values()) for counts in groups.values()), default=0)
+    chart = kind(**_config(title=title, legend_at_bottom=True, legend_at_bottom_columns=3, print_values=False,
+                           height=420, y_labels=_ticks(highest)))
+    chart.x_labels = list(groups) or ["none yet"]
+    palette = {"seized": SEIZED_COLOUR, "released": OTHER_COLOUR, "abandoned": "#00a91c", "manipulated": "#538200",
+               "exported": "#008480", "destroyed": "#216e1f"}
+    chart.config.style = Style(**{**_style().__dict__, "colors": tuple(palette[o] for o in OUTCOMES)})
+    for outcome in OUTCOMES:
+        chart.add(STATUS_LABELS[outcome], [counts[outcome] for counts in groups.values()] or [0])
+    return _render(chart)
+
+
+def sector_chart(stats: dict[str, Any]) -> str:
+    """Stacked bars of closed cases per sector and outcome."""
+    return _stacked("Closed cases by sector", stats["by_sector"], horizontal=True)
+
+
+def month_chart(stats: dict[str, Any]) -> str:
+    """Stacked bars of closed cases per month of resolution and outcome."""
+    return _stacked("Closed cases by month of resolution", stats["by_month"])
+
+
+CHARTS = {"outcomes": outcome_chart, "sectors": sector_chart, "months": month_chart}
+

@@ -1,0 +1,234 @@
+"""Web pages of enforcement cases: the lists (reviewer, importer, rights holder), the detain page, the
+case page (through ``policy.present``), image and file downloads. Thin: parse, check, call, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from core import navigation
+from core import policy as core_policy
+from core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from core.extensions import db
+from core.forms import apply_errors
+from core.pagination import page_args_from_request, paginate
+from core.timeutil import today
+from core.uploads import send_stored
+from program.cases import policy, queries, services
+from program.cases.forms import AuthenticationForm, DetainForm, ImageForm, OutcomeForm, ResponseForm
+from program.cases.models import CaseImage, EnforcementCase
+from program.cases.states import ALTERNATIVES_TO_SEIZURE, EVENT_LABELS, STATUS_LABELS, STATUS_TAG_CLASSES
+from program.decisions.models import ReleaseDecision
+from program.decisions.uei import format_uei
+
+bp = Blueprint("cases", __name__)
+
+navigation.register("Cases", "cases.index", policy.READ, order=40)
+
+
+@bp.app_context_processor
+def case_helpers() -> dict[str, Any]:
+    """Labels and tag classes for case templates."""
+    return {"case_status_label": lambda s: STATUS_LABELS.get(s, s),
+            "case_status_tag": lambda s: STATUS_TAG_CLASSES.get(s, "bg-base"),
+            "case_event_label": lambda e: EVENT_LABELS.get(e, e),
+            "ALTERNATIVES_TO_SEIZURE": ALTERNATIVES_TO_SEIZURE}
+
+
+@bp.app_template_global("case_for_decision")
+def case_for_decision(decision_id: int) -> dict[str, Any] | None:
+    """For the decision page's partial: the case of a decision as the signed-in user may see it, if any."""
+    case = queries.case_for_decision(decision_id)
+    view = policy.view_for(current_user, case) if case is not None else None
+    return policy.summary(case, view) if view is not None else None
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _load(uei: str) -> tuple[EnforcementCase, policy.CaseView]:
+    """The case and the user's view; a malformed UEI is simply not found on a page."""
+    try:
+        return policy.get_case_for(current_user, uei)
+    except ValidationFailed as exc:
+        raise NotFound("No such case.") from exc
+
+
+@bp.route("/cases")
+@core_policy.require(policy.READ)
+def index():
+    """Cases the user may see: the reviewer's worklist with filters, the importer's cases, the rights
+    holder's detentions of goods bearing its marks."""
+    status = request.args.get("status", "")
+    status = status if status in queries.LIST_STATUSES else ""
+    port = request.args.get("port", "").strip()[:4]
+    overdue = request.args.get("overdue") == "1"
+    page_no, size = page_args_from_request()
+    query = queries.case_list_query(current_user, status=status or None, port=port or None, overdue=overdue)
+    page = paginate(query, page_no, size)
+    rows = [policy.summary(case, policy.view_for(current_user, case)) for case in page.items]
+    return render_template("program/cases/index.html", page=page, rows=rows, status=status, port=port,
+                           overdue=overdue, ports=queries.ports_in_use() if policy.is_cbp(current_user)
+                           else [], statuses=queries.LIST_STATUSES)
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@core_policy.require(policy.MANAGE)
+def detain():
+    """Detain the shipment of a release decision (``?decision_id=N``): notice date, country of origin."""
+    decision_id = request.args.get("decision_id", "")
+    decision = db.session.get(ReleaseDecision, int(decision_id)) if decision_id.isdigit() else None
+    if decision is None:
+        raise NotFound("No such release decision.")
+    existing = queries.case_for_decision(decision.id)
+    if existing is not None:
+        flash("This shipment is already detained.", "info")
+        return redirect(url_for("cases.show", uei=existing.uei))
+    form = DetainForm()
+    if request.method == "GET":
+        form.notice_date.data = today()
+    if form.validate_on_submit():
+        try:
+            case = services.open_case(_me(), decision, notice_date=form.notice_date.data,
+                                      country_of_origin=form.country_of_origin.data, note=form.note.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        except Conflict as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return redirect(url_for("cases.detain", decision_id=decision.id))
+        else:
+            db.session.commit()
+            flash(f"Shipment detained. Case {format_uei(case.uei)}: the importer may respond until "
+                  f"{case.response_due.isoformat()}.", "success")
+            return redirect(url_for("cases.show", uei=case.uei))
+    return render_template("program/cases/detain.html", form=form, decision=decision,
+                           uei_display=format_uei(decision.uei)), 422 if form.errors else 200
+
+
+def _case_page(case: EnforcementCase, view: policy.CaseView, status: int = 200, **forms: Any):
+    data = policy.present(case, view)
+    forms.setdefault("image_form", ImageForm())
+    forms.setdefault("response_form", ResponseForm())
+    forms.setdefault("authentication_form", AuthenticationForm())
+    forms.setdefault("outcome_form", OutcomeForm())
+    return render_template("program/cases/show.html", c=data, case_id=case.id,
+                           organization_id=case.decision.organization_id, **forms), status
+
+
+@bp.route("/cases/<uei>")
+@core_policy.require(policy.READ)
+def show(uei: str):
+    """One case as the user may see it (19 CFR 133.21: a rights holder sees a redacted case)."""
+    case, view = _load(uei)
+    if case.uei != uei:  # any accepted spelling → the canonical address
+        return redirect(url_for("cases.show", uei=case.uei))
+    return _case_page(case, view)
+
+
+@bp.route("/cases/<uei>/images", methods=["POST"])
+@core_policy.require(policy.MANAGE)
+def upload_image(uei: str):
+    """A reviewer uploads a detention image."""
+    case, view = _load(uei)
+    form = ImageForm()
+    if form.validate_on_submit():
+        try:
+            services.add_image(_me(), case, form.image.data, caption=form.caption.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+            if "image" in exc.fields:
+                form.image.errors = list(exc.fields["image"])
+        else:
+            db.session.commit()
+            flash("Image uploaded. Share it with the importer or the rights holder when ready.", "success")
+            return redirect(url_for("cases.show", uei=case.uei, _anchor="images"))
+    return _case_page(case, view, 422, image_form=form)
+
+
+_EVENT_FORMS = {"importer_response": ("response_form", ResponseForm),
+                "rights_holder_authentication": ("authentication_form", AuthenticationForm)}
+
+
+@bp.route("/cases/<uei>/events", methods=["POST"])
+@core_policy.require(policy.READ)
+def add_event(uei: str):
+    """Record an event from the page: shares (buttons), the importer's response, the owner's report, outcomes."""
+    case, view = _load(uei)
+    event_type = request.form.get("type", "")
+    name, form_class = _EVENT_FORMS.get(event_type, ("outcome_form", OutcomeForm))
+    if event_type.startswith("images_shared_"):
+        name, form_class = "share_form", ImageForm  # a bare CSRF form: nothing but the token is read
+    form = form_class()
+    if form.validate_on_submit() if name != "share_form" else _csrf_ok(form):
+        kind = form.outcome.data if name == "outcome_form" else event_type
+        try:
+            services.record_event(_me(), case, event_type=kind,
+                                  event_date=getattr(getattr(form, "date", None), "data", None),
+                                  note=getattr(getattr(form, "note", None), "data", "") or "",
+                                  files=getattr(getattr(form, "files", None), "data", None))
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        except (Conflict, NotAllowed) as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return redirect(url_for("cases.show", uei=case.uei))
+        else:
+            db.session.commit()
+            flash(f"Recorded: {EVENT_LABELS.get(kind, kind)}.", "success")
+            return redirect(url_for("cases.show", uei=case.uei, _anchor="timeline"))
+    if name == "share_form":
+        flash("Your session expired or the form was sent twice. Please try again.", "error")
+        return redirect(url_for("cases.show", uei=case.uei))
+    return _case_page(case, view, 422, **{name: form})
+
+
+def _csrf_ok(form) -> bool:
+    """Only the CSRF token matters for a share button."""
+    form.validate_on_submit()
+    return "csrf_token" not in form.errors
+
+
+def _visible_image(uei: str, image_id: int) -> CaseImage:
+    case, view = _load(uei)
+    image = db.session.get(CaseImage, image_id)
+    if image is None or image.case_id != case.id or not policy.images_visible(view, case):
+        raise NotFound("No such image.")
+    return image
+
+
+@bp.route("/cases/<uei>/images/<int:image_id>")
+@core_policy.require(policy.READ)
+def image(uei: str, image_id: int):
+    """A detention image, for CBP and for a party once CBP shared the images with it."""
+    return send_stored(_visible_image(uei, image_id).file, inline=True)
+
+
+@bp.route("/cases/<uei>/images/<int:image_id>/thumbnail")
+@core_policy.require(policy.READ)
+def thumbnail(uei: str, image_id: int):
+    """The image's thumbnail (same rule as the image)."""
+    found = _visible_image(uei, image_id)
+    return send_stored(found.thumbnail or found.file, inline=True)
+
+
+@bp.route("/cases/<uei>/files/<int:file_id>")
+@core_policy.require(policy.READ)
+def event_file(uei: str, file_id: int):
+    """A file attached to an event the user may see with its files."""
+    case, view = _load(uei)
+    data = policy.present(case, view)
+    if not any(f["id"] == file_id for e in data["events"] for f in e.get("files", [])):
+        raise NotFound("No such file.")
+    from core.uploads import StoredFile
+
+    stored = db.session.get(StoredFile, file_id)
+    if stored is None:
+        abort(404)
+    return send_stored(stored, inline=stored.is_image and request.args.get("inline") == "1")

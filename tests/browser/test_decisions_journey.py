@@ -1,0 +1,132 @@
+"""Browser journey: an enrolled importer requests a release decision for a 3-line entry through the form
+(adding lines with the page's script) and sees one line expedited, one in standard processing and one
+referred for examination, each with its reason in plain words, and the entry's UEI."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from core.accounts.models import User
+from core.extensions import db
+from tests.browser.conftest import sign_in, sign_out
+from tests.program.decisions.conftest import APPLICATION, EXPEDITED_LINE, REFERRED_LINE, STANDARD_LINE
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def importer(app, make_user):
+    """An approved importer (IOR 12-3456789AB), the LUMEN and ACME marks, and an endorsed published standard."""
+    from program.enrollment import application, services
+    from standards.services import endorsements, marks, versions
+
+    importer = make_user("importer", org="Northwind Trading LLC", email="nadia@northwind.example")
+    reviewer = make_user("reviewer")
+    lumen = make_user("rights_holder", org="Lumen Electronics Inc.")
+    acme = make_user("rights_holder", org="Acme Brands Corporation")
+    group = make_user("industry_group", org="Electronics Resale Alliance")
+    with app.app_context():
+        officer, nadia = db.session.get(User, reviewer.id), db.session.get(User, importer.id)
+        enrollment = application.create_enrollment(nadia, copy.deepcopy(APPLICATION))
+        services.submit_enrollment(nadia, enrollment)
+        services.approve_enrollment(officer, enrollment, reason="Meets the program criteria.")
+        marks.register_mark(officer, recordation_number="TMK 21-00123", mark="LUMEN",
+                            owner_organization_id=lumen.organization_id, lever_rule=False,
+                            sectors=["consumer_electronics", "mobile_devices"])
+        marks.register_mark(officer, recordation_number="TMK 19-04567", mark="ACME",
+                            owner_organization_id=acme.organization_id, lever_rule=True,
+                            sectors=["handbags_accessories"])
+        author = db.session.get(User, group.id)
+        version = versions.create_standard(
+            author, sector="mobile_devices", title="Used and refurbished phones", conditions=["used", "refurbished"],
+            requirements=[{"code": "R1", "text": "Serial number checked against the maker's register",
+                           "evidence": "Register extract"}])
+        versions.propose_version(author, version)
+        endorsements.endorse_version(db.session.get(User, lumen.id), version, marks=["TMK 21-00123"],
+                                     statement="Genuine when these requirements are met.")
+        versions.publish_version(officer, version)
+        db.session.commit()
+        db.session.remove()
+    return importer, reviewer
+
+
+def fill_line(page, index: int, line: dict) -> None:
+    """Fill row ``index`` of the lines with an API-shaped ``line``."""
+    row = f"#lines-{index}-"
+    page.locator(f"{row}line_no").fill(str(line["line_no"]))
+    page.locator(f"{row}description").fill(line["description"])
+    page.locator(f"{row}hts_code").fill(line["hts_code"])
+    page.locator(f"{row}quantity").fill(str(line["quantity"]))
+    page.locator(f"{row}value_usd").fill(line["value_usd"])
+    page.locator(f"{row}sector").select_option(line["sector"])
+    page.locator(f"{row}condition").select_option(line["condition"])
+    page.locator(f"{row}recordation_number").fill(line.get("recordation_number") or "")
+
+
+def test_importer_requests_a_three_line_decision(page, shot, importer):
+    importer, reviewer = importer
+    sign_in(page, importer.email, importer.password)
+    page.get_by_role("link", name="Release decisions").first.click()
+    expect(page.get_by_role("heading", name="Release decisions", exact=True)).to_be_visible()
+    expect(page.get_by_text("No decisions yet.")).to_be_visible()
+    page.get_by_role("link", name="Request a release decision").click()
+    expect(page.get_by_role("heading", name="Request a release decision")).to_be_visible()
+
+    # A mistyped check digit is caught next to the field; nothing is decided.
+    page.get_by_label("Entry number").fill("ABC-1234567-5")
+    page.get_by_label("Port of entry").fill("2704")
+    expect(page.get_by_label("Importer of Record number")).to_have_value("12-3456789AB")
+    fill_line(page, 0, EXPEDITED_LINE)
+    page.get_by_role("button", name="Request decision", exact=True).last.click()
+    expect(page.locator("#entry_number-error")).to_contain_text("check digit")
+    expect(page.locator("#form-errors")).to_be_visible()
+    shot(page, "decisions-01-form-error")
+
+    # Two more lines added with the page's script, then the decision.
+    page.get_by_label("Entry number").fill("ABC-1234567-6")
+    page.get_by_role("button", name="Add another line").click()
+    page.get_by_role("button", name="Add another line").click()
+    expect(page.locator("#line-rows [data-row]")).to_have_count(3)
+    fill_line(page, 1, STANDARD_LINE)
+    fill_line(page, 2, REFERRED_LINE)
+    shot(page, "decisions-02-form")
+    page.get_by_role("button", name="Request decision", exact=True).last.click()
+    page.wait_for_url(re.compile(r".*/decisions/\d+$"))
+
+    entry = page.get_by_test_id("entry-outcome")
+    expect(entry).to_have_attribute("data-outcome", "refer_for_examination")
+    expect(entry).to_contain_text("Refer for examination")
+    expect(page.get_by_test_id("uei")).to_have_text(re.compile(r"^[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}$"))
+    expedited, standard, referred = (page.locator(f"tr[data-line='{n}']") for n in (1, 2, 3))
+    expect(expedited).to_have_attribute("data-outcome", "expedited_release")
+    expect(expedited).to_contain_text("Expedited release")
+    expect(standard).to_have_attribute("data-outcome", "standard_processing")
+    expect(standard).to_contain_text("Sector pharmaceuticals has heightened protection")
+    expect(standard.locator("[data-code=heightened_protection]")).to_be_visible()
+    expect(referred).to_have_attribute("data-outcome", "refer_for_examination")
+    expect(referred).to_contain_text("TMK 19-04567 has Lever-rule protection")
+    expect(referred.locator("[data-code=lever_label_missing]")).to_be_visible()
+    expect(page.get_by_text("Facts this decision used")).to_have_count(0)
+    shot(page, "decisions-03-decision")
+    decision_url = page.url
+
+    # The list shows it with its outcome.
+    page.get_by_role("link", name="Release decisions").first.click()
+    row = page.locator("[data-testid=decision-list] tbody tr").first
+    expect(row).to_contain_text("ABC-1234567-6")
+    expect(row.locator("[data-outcome=refer_for_examination]")).to_be_visible()
+    shot(page, "decisions-04-list")
+    sign_out(page)
+
+    # A reviewer sees the same decision and the facts it relied on, with links to them.
+    sign_in(page, reviewer.email, reviewer.password)
+    page.goto(decision_url)
+    facts = page.get_by_test_id("facts-used")
+    expect(facts.get_by_role("link", name="Northwind Trading LLC")).to_be_visible()
+    expect(facts.get_by_role("link", name="Used and refurbished phones (version 1)")).to_be_visible()
+    expect(facts).to_contain_text("TMK 19-04567")
+    shot(page, "decisions-05-reviewer-facts")

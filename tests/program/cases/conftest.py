@@ -1,0 +1,116 @@
+"""Fixtures for the cases tests: a small world (reviewer, the entry's importer, another importer, two
+mark owners, an industry group), release decisions made directly as rows (the decisions services live
+on another branch), and helpers to open cases."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from core.extensions import db
+from program.decisions.models import DecisionLine, ReleaseDecision
+from program.decisions.uei import new_uei
+from standards.models import RecordedMark
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG_BYTES = _png()
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+MARK_A, MARK_B = "TMK 21-00123", "TMK 19-04567"
+
+
+def upload(data: bytes, name: str, content_type: str = "application/octet-stream"):
+    """A (stream, filename, content type) tuple for the test client's multipart data."""
+    return (io.BytesIO(data), name, content_type)
+
+
+@dataclass
+class World:
+    """The parties of the cases tests (UserRefs)."""
+
+    reviewer: object
+    importer: object
+    colleague: object
+    other_importer: object
+    owner_a: object
+    owner_b: object
+    group: object
+    admin: object
+
+
+@pytest.fixture
+def world(app, make_user) -> World:
+    """Every kind of party, and marks MARK_A (owner_a) and MARK_B (owner_b)."""
+    w = World(reviewer=make_user("reviewer"), importer=make_user("importer", org="Entry Imports LLC"),
+              colleague=make_user("importer", org="Entry Imports LLC"),
+              other_importer=make_user("importer", org="Other Imports LLC"),
+              owner_a=make_user("rights_holder", org="Mark A Brands"),
+              owner_b=make_user("rights_holder", org="Mark B Brands"),
+              group=make_user("industry_group", org="Resale Alliance"), admin=make_user("admin"))
+    with app.app_context():
+        db.session.add_all([
+            RecordedMark(recordation_number=MARK_A, mark="LUMEN", owner_organization_id=w.owner_a.organization_id),
+            RecordedMark(recordation_number=MARK_B, mark="ACME", owner_organization_id=w.owner_b.organization_id)])
+        db.session.commit()
+        db.session.remove()
+    return w
+
+
+@pytest.fixture
+def make_decision(app, world):
+    """Factory: a release decision row for the world's importer (two lines: MARK_A, MARK_B); returns (id, uei)."""
+
+    def factory(*, organization_id: int | None = -1, outcome: str = "refer_for_examination",
+                decided_at: datetime | None = None, lines=None, ior: str = "12-3456789AB", port: str = "2704"):
+        org = world.importer.organization_id if organization_id == -1 else organization_id
+        lines = lines or [("Smartphones X2", "8517130000", 240, "71880.00", "mobile_devices", MARK_A),
+                          ("Leather tote bags", "4202210000", 60, "5400.00", "handbags_accessories", MARK_B)]
+        with app.app_context():
+            decision = ReleaseDecision(
+                uei=new_uei(), entry_number="ABC-1234567-6", port_code=port, ior_number=ior, organization_id=org,
+                source="api", outcome=outcome, rules_version="test", facts_used={}, line_count=len(lines),
+                decided_at=decided_at or datetime.now(UTC) - timedelta(days=30))
+            for n, (desc, hts, qty, value, sector, mark) in enumerate(lines, start=1):
+                decision.lines.append(DecisionLine(
+                    line_no=n, description=desc, hts_code=hts, quantity=Decimal(qty), value_usd=Decimal(value),
+                    sector=sector, condition="new_parallel", recordation_number=mark, outcome=outcome, reasons=[]))
+            db.session.add(decision)
+            db.session.commit()
+            result = (decision.id, decision.uei)
+            db.session.remove()
+        return result
+
+    return factory
+
+
+@pytest.fixture
+def reviewer_api(api_as, world):
+    """The reviewer's API client."""
+    return api_as(world.reviewer)
+
+
+@pytest.fixture
+def open_case(reviewer_api, make_decision):
+    """Factory: detain a fresh decision through the API; returns the case JSON."""
+
+    def factory(notice_date: date | None = None, **decision_kwargs):
+        decision_id, _uei = make_decision(**decision_kwargs)
+        notice = notice_date or (date.today() - timedelta(days=3))
+        response = reviewer_api.post("/api/v1/cases", json={"decision_id": decision_id, "action": "detain",
+                                                            "notice_date": notice.isoformat(),
+                                                            "country_of_origin": "CN"})
+        assert response.status_code == 201, response.json
+        return response.json
+
+    return factory
