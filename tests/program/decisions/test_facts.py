@@ -11,9 +11,10 @@ from tests.program.decisions.conftest import IOR
 
 @pytest.fixture(autouse=True)
 def _no_sampling(app):
+    old = app.config["VERIFICATION_SAMPLE_RATE"]
     app.config["VERIFICATION_SAMPLE_RATE"] = 0.0
     yield
-    app.config["VERIFICATION_SAMPLE_RATE"] = 0.02
+    app.config["VERIFICATION_SAMPLE_RATE"] = old  # the session's value (0.0), not the production default
 
 
 def codes(response):
