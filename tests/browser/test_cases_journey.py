@@ -118,7 +118,8 @@ def test_detain_share_respond_abandon_and_count(app, page, shot, make_user, tmp_
     expect(row).to_contain_text("1")
     chart = page.get_by_test_id("chart-outcomes")
     expect(chart).to_be_visible()
-    assert page.evaluate("img => img.naturalWidth", chart.element_handle()) > 0
+    # The chart is an <img> served by its own route: wait until it has loaded, then check it rendered.
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=chart.element_handle())
     path = shot(page, "dashboard")
     DOCS.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, DOCS / "dashboard.png")
