@@ -64,11 +64,8 @@ def upload_root() -> Path:
     return Path(current_app.config["UPLOAD_FOLDER"])
 
 
-def store_upload(upload: FileStorage | None, *, field: str, owner: Any, allowed: dict[str, str] | None = None,
-                 max_bytes: int | None = None) -> StoredFile:
-    """Check and store one uploaded file; 422 naming ``field`` if it is missing, too big or of a bad type."""
-    allowed = allowed or DOCUMENT_TYPES
-    max_bytes = max_bytes or current_app.config["UPLOAD_MAX_BYTES"]
+def _read_capped(upload: FileStorage | None, *, field: str, max_bytes: int) -> bytes:
+    """The upload's bytes; 422 naming ``field`` when it is missing, empty or over ``max_bytes``."""
     if upload is None or not upload.filename:
         raise ValidationFailed("Choose a file to upload.", fields={field: ["No file was given."]})
     data = upload.stream.read(max_bytes + 1)
@@ -78,6 +75,15 @@ def store_upload(upload: FileStorage | None, *, field: str, owner: Any, allowed:
         )
     if not data:
         raise ValidationFailed("The file is empty.", fields={field: ["File is empty."]})
+    return data
+
+
+def store_upload(upload: FileStorage | None, *, field: str, owner: Any, allowed: dict[str, str] | None = None,
+                 max_bytes: int | None = None) -> StoredFile:
+    """Check and store one uploaded file; 422 naming ``field`` if it is missing, too big or of a bad type."""
+    allowed = allowed or DOCUMENT_TYPES
+    max_bytes = max_bytes or current_app.config["UPLOAD_MAX_BYTES"]
+    data = _read_capped(upload, field=field, max_bytes=max_bytes)
     kind = filetype.guess(data)
     if kind is None or kind.mime not in allowed:
         names = ", ".join(sorted({ext.upper() for ext in allowed.values()}))
@@ -88,9 +94,7 @@ def store_upload(upload: FileStorage | None, *, field: str, owner: Any, allowed:
     name = secure_filename(upload.filename) or f"upload.{allowed[kind.mime]}"
     stem = Path(name).stem[:120] or "upload"
     name = f"{stem}.{allowed[kind.mime]}"
-    key = f"{secrets.token_hex(2)}/{secrets.token_hex(16)}.{allowed[kind.mime]}"
-    path = upload_root() / key
-    path.parent.mkdir(parents=True, exist_ok=True)
+    key, path = reserve_path(allowed[kind.mime])
     path.write_bytes(data)
     stored = StoredFile(original_name=name, content_type=kind.mime, size=len(data),
                         sha256=hashlib.sha256(data).hexdigest(), storage_key=key,
@@ -128,15 +132,7 @@ def register_file(path: Path, key: str, *, name: str, content_type: str, owner: 
 def store_text_upload(upload: FileStorage | None, *, field: str, owner: Any, max_bytes: int,
                       extension: str = "csv", content_type: str = "text/csv") -> StoredFile:
     """Check and store an uploaded text file (CSV): size cap, UTF-8 without NUL bytes, never trusting the name."""
-    if upload is None or not upload.filename:
-        raise ValidationFailed("Choose a file to upload.", fields={field: ["No file was given."]})
-    data = upload.stream.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise ValidationFailed(
-            f"The file is larger than {max_bytes // (1024 * 1024)} MB.", fields={field: ["File too large."]}
-        )
-    if not data:
-        raise ValidationFailed("The file is empty.", fields={field: ["File is empty."]})
+    data = _read_capped(upload, field=field, max_bytes=max_bytes)
     try:
         text_ok = b"\x00" not in data and bool(data.decode("utf-8"))
     except UnicodeDecodeError:
