@@ -1,5 +1,9 @@
 """Safe file uploads: size cap, content sniffing (never trust the name or the browser's type),
-storage outside ``static/`` under random names, and a record per stored file."""
+storage outside ``static/`` under random names, and a record per stored file.
+
+Bytes are written before the transaction that records them commits; if that transaction rolls back
+instead, the files it wrote are deleted, so a failed request leaves neither a row nor an orphan file.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,8 @@ from typing import Any
 
 import filetype
 from flask import current_app, send_file
-from sqlalchemy import BigInteger, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import BigInteger, ForeignKey, String, event
+from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
@@ -96,6 +100,7 @@ def store_upload(upload: FileStorage | None, *, field: str, owner: Any, allowed:
     name = f"{stem}.{allowed[kind.mime]}"
     key, path = reserve_path(allowed[kind.mime])
     path.write_bytes(data)
+    _track(path)
     stored = StoredFile(original_name=name, content_type=kind.mime, size=len(data),
                         sha256=hashlib.sha256(data).hexdigest(), storage_key=key,
                         uploaded_by_id=getattr(owner, "id", None),
@@ -103,6 +108,27 @@ def store_upload(upload: FileStorage | None, *, field: str, owner: Any, allowed:
     db.session.add(stored)
     db.session.flush()
     return stored
+
+
+_WRITTEN = "greenlane_written_files"
+
+
+def _track(path: Path) -> None:
+    """Remember a file written for the current transaction (deleted if it rolls back)."""
+    db.session().info.setdefault(_WRITTEN, []).append(path)
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_written(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _delete_written(session: Session, transaction: Any) -> None:
+    """The outermost transaction ended without a commit (rollback, or the session closed): drop its files."""
+    if transaction.parent is None:
+        for path in session.info.pop(_WRITTEN, ()):
+            Path(path).unlink(missing_ok=True)
 
 
 def reserve_path(extension: str) -> tuple[str, Path]:
@@ -121,6 +147,7 @@ def register_file(path: Path, key: str, *, name: str, content_type: str, owner: 
         while block := handle.read(1 << 20):
             digest.update(block)
             size += len(block)
+    _track(path)
     stored = StoredFile(original_name=secure_filename(name)[:255] or "file", content_type=content_type, size=size,
                         sha256=digest.hexdigest(), storage_key=key, uploaded_by_id=getattr(owner, "id", None),
                         organization_id=getattr(owner, "organization_id", None))
