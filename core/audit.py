@@ -133,6 +133,7 @@ _ADVANCE_HEAD = (update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq + 1
                  .returning(_HEAD.c.seq, _HEAD.c.last_hash))
 _SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=bindparam("digest"))
 _INSERT_ENTRY = insert(AuditEntry.__table__)
+_new_entry = AuditEntry._sa_class_manager.new_instance  # an instance with ORM state, __init__ not run
 
 
 def record(actor: Any, action: str, entity_type: str, entity_id: Any, *, before: Any = None,
@@ -146,7 +147,10 @@ def record(actor: Any, action: str, entity_type: str, entity_id: Any, *, before:
     # Normalise to what the JSON column will give back, so verify recomputes the same bytes.
     before = json.loads(canonical_json(before)) if before is not None else None
     after = json.loads(canonical_json(after)) if after is not None else None
-    row = session.execute(_ADVANCE_HEAD).one_or_none()
+    # The three statements go straight to the transaction's connection: nothing changes in the session
+    # between them, so the Session's per-statement bind look-up and autoflush would only repeat the above.
+    connection = session.connection(bind_arguments={"clause": _ADVANCE_HEAD})
+    row = connection.execute(_ADVANCE_HEAD).one_or_none()
     if row is None:
         raise RuntimeError("audit_head row is missing: run `flask --app app db upgrade`")
     seq, prev_hash = row
@@ -160,9 +164,13 @@ def record(actor: Any, action: str, entity_type: str, entity_id: Any, *, before:
               "prev_hash": prev_hash, "hash": digest}
     # Core statements built once: an ORM object and ORM-enabled updates per entry cost a unit-of-work
     # flush and statement construction on every request that writes.
-    session.execute(_INSERT_ENTRY, values)
-    session.execute(_SET_HEAD_HASH, {"digest": digest})
-    return AuditEntry(**values)
+    connection.execute(_INSERT_ENTRY, values)
+    connection.execute(_SET_HEAD_HASH, {"digest": digest})
+    # The values go straight into a new instance's __dict__: AuditEntry(**values) would run eleven
+    # instrumented sets for an object nobody adds to the session.
+    entry = _new_entry()
+    entry.__dict__.update(values)
+    return entry
 
 
 @dataclass(frozen=True)

@@ -176,6 +176,7 @@ def issue_token(user: User, name: str = "") -> tuple[str, ApiToken]:
 _token_cache: dict[str, tuple[float, dict[str, Any]]] = {}
 _TOKEN_CACHE_MAX = 4096
 _USER_ATTRIBUTES = tuple(attr.key for attr in sa_inspect(User).column_attrs)
+_new_user = sa_inspect(User).class_manager.new_instance  # an instance with ORM state, __init__ not run
 
 
 def forget_cached_tokens() -> None:
@@ -218,7 +219,10 @@ def _attached_user(values: dict[str, Any]) -> User:
     existing = session.identity_map.get(session.identity_key(User, values["id"]))
     if existing is not None:
         return existing
-    user = User(**values)
+    # The values go straight into the instance's __dict__ (as a load would put them) rather than through
+    # User(**values), whose instrumented sets record each one as a change only to have it committed away.
+    user = _new_user()
+    user.__dict__.update(values)
     make_transient_to_detached(user)
     session.add(user)
     return user

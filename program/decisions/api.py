@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, request
+from flask import current_app, g, request
 from marshmallow import Schema, fields
 from sqlalchemy.orm import selectinload
 
@@ -20,6 +20,7 @@ from program.decisions.schemas import (
     DecisionPageSchema,
     DecisionRequestSchema,
     DecisionSchema,
+    dump_decision,
 )
 
 blp = ApiBlueprint("decisions_api", __name__, url_prefix="/api/v1",
@@ -48,7 +49,9 @@ class IdempotencyHeader(Schema):
 def create_decision(data: dict[str, Any], idempotency_key: str | None = None) -> Any:
     """Decide an entry: every line's outcome with the reasons, the entry's outcome and a new UEI."""
     outcome = services.request_decision(g.api_user, data, idempotency_key=idempotency_key)
-    return outcome.payload, (201 if outcome.created else 200)
+    # A ready Response passes flask-smorest's wrapper untouched: the body is DecisionSchema's output, built
+    # by dump_decision without marshmallow's per-field machinery, and serialised as jsonify would.
+    return current_app.json.response(dump_decision(outcome.payload)), (201 if outcome.created else 200)
 
 
 @blp.route("/release-decisions/batch", methods=["POST"])

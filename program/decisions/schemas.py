@@ -202,6 +202,80 @@ class DecisionSchema(Schema):
     facts_used = fields.Dict(metadata={"description": "Facts relied on (CBP staff only)"})
 
 
+_DECIMAL_TEXT = DecimalText()
+_MONEY_TEXT = DecimalText(places=2)
+_DECISION_STR = ("uei", "uei_display", "entry_number", "port_code", "ior_number", "outcome")
+_LINE_STR = ("description", "hts_code")
+_LINE_STR_AFTER = ("sector", "condition", "recordation_number")
+
+
+def _text(value: Any) -> str | None:
+    """``fields.String``'s output."""
+    if value is None or type(value) is str:
+        return value
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def _integer(value: Any) -> int | None:
+    """``fields.Integer``'s output (the stored values are ints already)."""
+    return value if value is None or type(value) is int else int(value)
+
+
+def _dump_line(line: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "line_no" in line:
+        out["line_no"] = _integer(line["line_no"])
+    if "outcome" in line:
+        out["outcome"] = _text(line["outcome"])
+    if "reasons" in line:
+        reasons = line["reasons"]
+        out["reasons"] = None if reasons is None else [
+            {key: _text(reason[key]) for key in ("code", "message") if key in reason} for reason in reasons]
+    for key in _LINE_STR:
+        if key in line:
+            out[key] = _text(line[key])
+    if "quantity" in line:
+        out["quantity"] = _DECIMAL_TEXT._serialize(line["quantity"], "quantity", line)
+    if "value_usd" in line:
+        out["value_usd"] = _MONEY_TEXT._serialize(line["value_usd"], "value_usd", line)
+    for key in _LINE_STR_AFTER:
+        if key in line:
+            out[key] = _text(line[key])
+    if "lever_label" in line:
+        out["lever_label"] = line["lever_label"]
+    if "blank_declaration_id" in line:
+        out["blank_declaration_id"] = _text(line["blank_declaration_id"])
+    if "blank_line_no" in line:
+        out["blank_line_no"] = _integer(line["blank_line_no"])
+    return out
+
+
+def dump_decision(payload: dict[str, Any]) -> dict[str, Any]:
+    """What ``DecisionSchema().dump(payload)`` gives for a decision payload (``services._payload``), without
+    marshmallow's per-field machinery (the hot path of ``POST /release-decisions``); same keys, same order,
+    same formats. ``tests/program/decisions/test_schemas.py`` holds the two to each other."""
+    out: dict[str, Any] = {}
+    if "id" in payload:
+        out["id"] = _integer(payload["id"])
+    for key in _DECISION_STR:
+        if key in payload:
+            out[key] = _text(payload[key])
+    if "lines" in payload:
+        lines = payload["lines"]
+        out["lines"] = None if lines is None else [_dump_line(line) for line in lines]
+    if "rules_version" in payload:
+        out["rules_version"] = _text(payload["rules_version"])
+    if "decided_at" in payload:
+        decided_at = payload["decided_at"]
+        out["decided_at"] = None if decided_at is None else decided_at.isoformat()
+    if "source" in payload:
+        out["source"] = _text(payload["source"])
+    if "facts_used" in payload:
+        facts_used = payload["facts_used"]
+        out["facts_used"] = None if facts_used is None else dict(facts_used)
+    return out
+
+
 class DecisionPageSchema(PageSchema):
     """A page of decisions."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import inspect, select, text, update
 
 from core import audit
 from core.audit import AuditEntry, verify_chain
@@ -25,6 +25,15 @@ def test_chain_links_and_verifies(ctx):
     assert entries[0].prev_hash == "0" * 64
     assert all(b.prev_hash == a.hash for a, b in zip(entries, entries[1:], strict=False))
     assert verify_chain().ok
+
+
+def test_record_returns_the_entry_as_stored_not_added_to_the_session(ctx):
+    returned = audit.record(None, "user.update", "user", 7, before={"n": 1}, after={"n": 2})
+    assert inspect(returned).transient and returned not in db.session
+    db.session.commit()
+    stored = db.session.scalar(select(AuditEntry).where(AuditEntry.seq == returned.seq))
+    assert returned.to_dict() == stored.to_dict()
+    assert (returned.actor_id, returned.id) == (stored.actor_id, None)
 
 
 @pytest.mark.parametrize("column", ["after", "action", "actor"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 
 from core.accounts import services as accounts
 from core.accounts.models import User
@@ -64,3 +64,22 @@ def test_the_cache_expires_and_can_be_turned_off(app, api_as, monkeypatch):
     expiry, values = accounts._token_cache[digest]
     accounts._token_cache[digest] = (0.0, dict(values, role="reviewer"))  # expired: read again, not trusted
     assert api.get("/api/v1/me").json["role"] == "importer"
+
+
+def test_a_cached_user_is_a_clean_persistent_instance_whose_changes_are_tracked(app, api_as):
+    api = api_as("importer")
+    assert api.get("/api/v1/me").status_code == 200  # fills the cache
+    token = api.headers["Authorization"].split()[1]
+    with app.test_request_context():
+        user = accounts.user_for_token(token)
+        state = inspect(user)
+        assert state.persistent and not state.modified and not db.session.dirty and not db.session.new
+        assert {key: getattr(user, key) for key in accounts._USER_ATTRIBUTES} == accounts._token_cache[
+            accounts.hash_token(token)][1]
+        assert accounts.user_for_token(token) is user  # the same instance within one session
+        user.full_name = "Renamed Importer"
+        assert user in db.session.dirty
+        db.session.commit()
+        assert not accounts._token_cache  # a change to a user empties the cache
+    with app.app_context():
+        assert db.session.get(User, api.user.id).full_name == "Renamed Importer"

@@ -58,6 +58,16 @@ def test_reviewer_sees_facts_used(world, entry):
     assert again["lines"] == body["lines"] and again["uei"] == body["uei"]
 
 
+@pytest.mark.parametrize("who", ["importer", "reviewer"])
+def test_created_body_is_what_get_shows(world, entry, who):
+    """The POST answer (built without marshmallow) is byte for byte the GET answer (DecisionSchema)."""
+    client = getattr(world, who)
+    posted = client.post("/api/v1/release-decisions", json=entry(EXPEDITED_LINE, STANDARD_LINE, REFERRED_LINE))
+    assert posted.status_code == 201 and posted.mimetype == "application/json"
+    shown = client.get(f"/api/v1/release-decisions/{posted.json['id']}")
+    assert posted.get_data() == shown.get_data()
+
+
 @pytest.mark.parametrize(("field", "value"), [
     ("entry_number", "ABC-1234567-5"),
     ("entry_number", "nonsense"),

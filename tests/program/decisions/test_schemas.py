@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 
-from program.decisions.schemas import DecisionRequestSchema, fast_load
+from program.decisions.schemas import DecisionRequestSchema, DecisionSchema, dump_decision, fast_load
 from program.enrollment.schemas import FlatErrorsSchema
 from tests.program.decisions.conftest import EXPEDITED_LINE, IOR, REFERRED_LINE, STANDARD_LINE
 
@@ -53,3 +55,28 @@ def test_fast_path_equals_marshmallow(body):
 ])
 def test_fast_path_steps_aside_for_errors(body):
     assert fast_load(body) is None
+
+
+_LINE_OUT = {"line_no": 1, "outcome": "expedited_release", "reasons": [], "description": "Used LUMEN phones",
+             "hts_code": "8517.13.0000", "quantity": Decimal("10"), "value_usd": Decimal("2500.00"),
+             "sector": "mobile_devices", "condition": "used", "recordation_number": "TMK 21-00123",
+             "lever_label": False, "blank_declaration_id": None, "blank_line_no": None}
+_PAYLOAD = {"id": 7, "uei": "ABCDEFGHJKLMNPQ", "uei_display": "ABCDE FGHJK LMNPQ", "entry_number": "ABC-1234567-6",
+            "port_code": "2704", "ior_number": IOR, "outcome": "refer_for_examination", "rules_version": "2026.1",
+            "decided_at": datetime(2026, 11, 30, 12, 1, 2, 345678, tzinfo=UTC), "source": "api",
+            "lines": [_LINE_OUT,
+                      dict(_LINE_OUT, line_no=2, quantity=Decimal("1E+2"), value_usd=Decimal("0"),
+                           reasons=[{"code": "heightened_protection", "message": "Heightened — check"}]),
+                      dict(_LINE_OUT, line_no=3, quantity=Decimal("7.500"), value_usd=Decimal("12.345"),
+                           condition="blank", recordation_number=None, lever_label=True,
+                           blank_declaration_id="BGD-2026-000001", blank_line_no=2)]}
+
+
+@pytest.mark.parametrize("payload", [
+    _PAYLOAD,
+    dict(_PAYLOAD, facts_used={"enrollment_id": 3, "standard_version_ids": [1, 2], "as_of": "2026-11-30"}),
+    dict(_PAYLOAD, facts_used=None, decided_at=datetime(2026, 1, 2, 3, 4, 5)),
+])
+def test_dump_decision_equals_marshmallow(payload):
+    assert dump_decision(payload) == DecisionSchema().dump(payload)
+    assert list(dump_decision(payload)) == list(DecisionSchema().dump(payload))
