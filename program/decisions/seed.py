@@ -5,6 +5,8 @@ referred and standard-processing lines bearing recorded marks to open cases on.
 Random verification is switched off while seeding (the outcomes are then a function of the demo data
 alone), except for one entry seeded at rate 1 to show the ``random_verification`` reason. Blank lines
 cite the demo declarations the ``blanks`` seeder files before this one; without any, they are skipped.
+The records are dated over the last three months (oldest first) so weekly charts and case timelines
+have something to show.
 """
 
 from __future__ import annotations
