@@ -77,6 +77,9 @@ def page(browser, live_server) -> Iterator[object]:
     """A fresh browser context and page whose relative URLs resolve against the live server (CSRF on)."""
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
+    # Page loads wait for every image, font and stylesheet: on CI's two busy cores that can exceed the
+    # action timeout, so navigations get longer (a missing element still fails fast).
+    context.set_default_navigation_timeout(30_000)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
