@@ -83,6 +83,12 @@ class BlankDeclaration(db.Model):
         """The question CBP asked that still waits for an answer, if any."""
         return next((q for q in self.queries if q.answer is None), None)
 
+    @property
+    def remaining_percent(self) -> int:
+        """What is left of all its lines together, as a whole percentage of what was declared."""
+        declared = sum(line.quantity for line in self.lines)
+        return int(sum(line.remaining_quantity for line in self.lines) * 100 / declared) if declared else 0
+
     def __repr__(self) -> str:
         return f"<BlankDeclaration {self.public_id} {self.status}>"
 
