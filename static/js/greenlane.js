@@ -48,7 +48,10 @@
     }
   });
 
-  // Error summaries take focus so screen readers announce them.
-  var summary = document.getElementById("form-errors");
-  if (summary) { summary.focus(); }
+  // Error summaries take focus so screen readers announce them. This file loads in the <head>
+  // (so the handlers above exist before any button can be clicked); the body is parsed later.
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.getElementById("form-errors");
+    if (summary) { summary.focus(); }
+  });
 })();
