@@ -9,13 +9,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from datetime import timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core import audit
@@ -205,12 +207,30 @@ def user_for_token(plain: str) -> User | None:
         _token_cache.pop(digest, None)
         return None
     user = token.user
+    _note_use(token)
     ttl = float(current_app.config.get("API_TOKEN_CACHE_SECONDS", 5))
     if ttl > 0:
         if len(_token_cache) >= _TOKEN_CACHE_MAX:
             _token_cache.clear()
         _token_cache[digest] = (now + ttl, {key: getattr(user, key) for key in _USER_ATTRIBUTES})
     return user
+
+
+# ``last_used_at`` is refreshed when a look-up reaches the database (a cache miss) and the stored time is
+# older than this: at most one small write per token per worker every minute, never one per request.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+def _note_use(token: ApiToken) -> None:
+    """Record that ``token`` was just used, in its own short transaction: the request's may be read-only
+    (never committed) or fail, and a use is a use either way. Not audited: it changes no state anyone acts on."""
+    now = utcnow()
+    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_PRECISION:
+        return
+    table = ApiToken.__table__
+    with db.engine.begin() as connection:
+        connection.execute(update(table).where(table.c.id == token.id).values(last_used_at=now))
+    set_committed_value(token, "last_used_at", now)
 
 
 def _attached_user(values: dict[str, Any]) -> User:

@@ -83,3 +83,60 @@ def test_a_cached_user_is_a_clean_persistent_instance_whose_changes_are_tracked(
         assert not accounts._token_cache  # a change to a user empties the cache
     with app.app_context():
         assert db.session.get(User, api.user.id).full_name == "Renamed Importer"
+
+
+def _last_used(app, user_id):
+    from core.accounts.models import ApiToken
+
+    with app.app_context():
+        return db.session.scalar(db.select(ApiToken.last_used_at).where(ApiToken.user_id == user_id))
+
+
+def test_a_token_use_is_recorded_at_most_once_a_minute_even_on_read_only_requests(app, api_as, monkeypatch):
+    from datetime import timedelta
+
+    from core.timeutil import utcnow
+
+    api = api_as("importer")
+    accounts.forget_cached_tokens()
+    assert _last_used(app, api.user.id) is None
+    before = utcnow()
+    assert api.get("/api/v1/me").status_code == 200  # a GET: the request's own transaction never commits
+    first = _last_used(app, api.user.id)
+    assert first is not None and first >= before - timedelta(seconds=1)
+
+    accounts.forget_cached_tokens()  # a cache miss within the minute: no new write
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def collect(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", collect)
+    try:
+        assert api.get("/api/v1/me").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", collect)
+    assert _last_used(app, api.user.id) == first
+    assert statements and not [s for s in statements if s.lstrip().upper().startswith("UPDATE")]
+
+    later = first + timedelta(minutes=2)
+    monkeypatch.setattr(accounts, "utcnow", lambda: later)
+    accounts.forget_cached_tokens()
+    assert api.get("/api/v1/me").status_code == 200
+    assert _last_used(app, api.user.id) == later
+    listed = api.get("/api/v1/auth/tokens").json
+    items = listed["items"] if isinstance(listed, dict) else listed
+    assert items[0]["last_used_at"].startswith(later.strftime("%Y-%m-%dT%H:%M"))
+
+
+def test_a_revoked_token_is_not_marked_used(app, api_as, client):
+    api = api_as("importer")
+    tokens = api.get("/api/v1/auth/tokens").json
+    items = tokens["items"] if isinstance(tokens, dict) else tokens
+    assert api.delete(f"/api/v1/auth/tokens/{items[0]['id']}").status_code in (200, 204)
+    stamp = _last_used(app, api.user.id)
+    accounts.forget_cached_tokens()
+    assert api.get("/api/v1/me").status_code == 401
+    assert _last_used(app, api.user.id) == stamp
