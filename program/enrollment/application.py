@@ -284,7 +284,7 @@ def missing_items(enrollment: Enrollment) -> dict[str, list[str]]:
             missing[name] = [message]
 
     need("legal_name", enrollment.legal_name, "Enter the company's legal name.")
-    need("company_type", enrollment.company_type, "Choose the type of company.")
+    # company_type is asked by the wizard but is not part of API.md's application: never required to submit.
     need("ior_number", enrollment.ior_number, "Enter the Importer of Record number.")
     need("address.street", enrollment.address_street, "Enter the street address.")
     need("address.city", enrollment.address_city, "Enter the city.")

@@ -152,6 +152,19 @@ def test_submit_lists_what_is_missing(importer_api):
     assert importer_api.get(f"/api/v1/enrollments/{draft['id']}").json["status"] == "draft"
 
 
+def test_exactly_the_api_md_body_can_be_submitted(importer_api, application_data):
+    """API.md's application has no company type: a client built to the contract must be able to submit."""
+    body = application_data()
+    del body["company_type"]
+    assert set(body) == {"legal_name", "ior_number", "address", "contacts", "sectors", "conditions",
+                         "sourcing_description", "enforcement_history", "publish_consent", "attestation"}
+    draft = importer_api.post("/api/v1/enrollments", json=body).json
+    assert draft["missing"] == {}
+    response = importer_api.post(f"/api/v1/enrollments/{draft['id']}/submit")
+    assert response.status_code == 200, response.json
+    assert response.json["status"] == "submitted" and response.json["company_type"] is None
+
+
 def test_us_address_needs_a_state(importer_api, application_data):
     body = application_data()
     body["address"]["state"] = ""
