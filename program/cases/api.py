@@ -99,10 +99,9 @@ def add_event(data: dict[str, Any], uei: str) -> dict[str, Any]:
 
 @blp.route("/cases/<uei>/images", methods=["POST"])
 @core_policy.require(policy.MANAGE)
-@blp.arguments(CaseImageUploadSchema, location="files")
-@blp.arguments(CaseImageCaptionSchema, location="form")
+@blp.multipart_arguments(CaseImageCaptionSchema, CaseImageUploadSchema)
 @blp.response(201, CaseSchema)
-def upload_image(files: dict[str, Any], form: dict[str, Any], uei: str) -> dict[str, Any]:
+def upload_image(form: dict[str, Any], files: dict[str, Any], uei: str) -> dict[str, Any]:
     """Upload a detention image (JPEG/PNG); parties see it once shared with them."""
     case, view = policy.get_case_for(g.api_user, uei)
     services.add_image(g.api_user, case, files["image"], caption=form.get("caption", ""))

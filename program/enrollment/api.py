@@ -199,8 +199,7 @@ def list_documents(enrollment_id: int) -> list[dict[str, Any]]:
 
 @blp.route("/enrollments/<int:enrollment_id>/documents", methods=["POST"])
 @policy.require(perms.APPLY)
-@blp.arguments(EnrollmentDocumentUploadSchema, location="form")
-@blp.arguments(EnrollmentFileSchema, location="files")
+@blp.multipart_arguments(EnrollmentDocumentUploadSchema, EnrollmentFileSchema)
 @blp.response(201, EnrollmentDocumentSchema)
 def upload_document(form: dict[str, Any], files: dict[str, Any], enrollment_id: int) -> dict[str, Any]:
     """Attach a PDF, JPEG or PNG (owner; draft or information requested)."""

@@ -34,6 +34,20 @@ def test_openapi_document_lists_api_routes(client):
     assert "/api/v1/audit" in spec["paths"]
 
 
+def test_openapi_document_is_valid_openapi_3(client):
+    from openapi_spec_validator import validate
+
+    spec = client.get("/api/v1/openapi.json").json
+    validate(spec)  # raises on anything invalid, e.g. an OpenAPI 2 ``formData`` parameter
+    upload = spec["paths"]["/api/v1/enrollments/{enrollment_id}/documents"]["post"]
+    assert "parameters" not in upload or all(p["in"] != "formData" for p in upload["parameters"])
+    multipart = upload["requestBody"]["content"]["multipart/form-data"]["schema"]
+    if "$ref" in multipart:
+        multipart = spec["components"]["schemas"][multipart["$ref"].rsplit("/", 1)[1]]
+    assert {"file", "kind", "description"} <= set(multipart["properties"])
+    assert multipart["properties"]["file"]["format"] == "binary"
+
+
 def test_security_headers_on_pages(client):
     response = client.get("/")
     assert response.status_code == 200
