@@ -67,7 +67,8 @@ def _blank_declaration_ref(related_id: str) -> RelatedRef | None:
 
 
 def _case_ref(related_id: str) -> RelatedRef | None:
-    """A thread about a case concerns the importer organisation of the entry (and CBP) only."""
+    """A thread about a case concerns the importer organisation of the entry and the owners of the recorded
+    marks on its lines (the parties 19 CFR 133.21 lets see the case; each sees it through its own view)."""
     try:
         case = case_policy.load_case(related_id)
     except ValidationFailed:  # a malformed UEI is simply no such case here
@@ -75,7 +76,8 @@ def _case_ref(related_id: str) -> RelatedRef | None:
     if case is None:
         return None
     importer = case.decision.organization_id
-    return RelatedRef(organization_ids={importer} if importer else set(), label=f"Case {format_uei(case.uei)}",
+    parties = set(case_policy.mark_owners(case)) | ({importer} if importer else set())
+    return RelatedRef(organization_ids=parties, label=f"Case {format_uei(case.uei)}",
                       url=url_for("cases.show", uei=case.uei))
 
 
