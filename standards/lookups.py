@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, or_, select
@@ -186,6 +187,21 @@ def guides_for_mark(mark_id: int) -> list[PhotoGuide]:
     return list(db.session.scalars(select(PhotoGuide).where(
         PhotoGuide.mark_id == mark_id, PhotoGuide.removed_at.is_(None))
         .order_by(PhotoGuide.created_at.desc(), PhotoGuide.id.desc())))
+
+
+def guides_for_lines(lines: Iterable[tuple[str | None, str]]) -> list[tuple[PhotoGuide, bool]]:
+    """Live guides of the recorded marks on an entry's ``(recordation_number, sector)`` lines, each with
+    whether it is for a line's own sector: those first (they show the goods presented), newest first."""
+    pairs = {(number, sector) for number, sector in lines if number}
+    numbers = {number for number, _ in pairs}
+    if not numbers:
+        return []
+    guides = db.session.scalars(
+        select(PhotoGuide).join(PhotoGuide.mark)
+        .where(RecordedMark.recordation_number.in_(sorted(numbers)), PhotoGuide.removed_at.is_(None))
+        .order_by(PhotoGuide.created_at.desc(), PhotoGuide.id.desc()))
+    tagged = [(guide, (guide.mark.recordation_number, guide.sector_code) in pairs) for guide in guides]
+    return sorted(tagged, key=lambda pair: not pair[1])  # stable: newest first within each group
 
 
 def sectors() -> list[Sector]:

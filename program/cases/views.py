@@ -22,6 +22,7 @@ from program.cases.models import CaseImage, EnforcementCase
 from program.cases.states import ALTERNATIVES_TO_SEIZURE, EVENT_LABELS, STATUS_LABELS, STATUS_TAG_CLASSES
 from program.decisions.models import ReleaseDecision
 from program.decisions.uei import format_uei
+from standards.lookups import can_view_guides, guides_for_lines
 
 bp = Blueprint("cases", __name__)
 
@@ -116,7 +117,10 @@ def _case_page(case: EnforcementCase, view: policy.CaseView, status: int = 200, 
     forms.setdefault("response_form", ResponseForm())
     forms.setdefault("authentication_form", AuthenticationForm())
     forms.setdefault("outcome_form", OutcomeForm())
-    return render_template("program/cases/show.html", c=data, case_id=case.id,
+    guides = None  # reviewers see the rights holders' guides for the entry's marks (not the parties)
+    if view.party == policy.CBP and can_view_guides(current_user):
+        guides = guides_for_lines((line.recordation_number, line.sector) for line in case.decision.lines)
+    return render_template("program/cases/show.html", c=data, case_id=case.id, guides=guides,
                            organization_id=case.decision.organization_id, **forms), status
 
 

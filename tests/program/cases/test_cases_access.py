@@ -3,9 +3,17 @@
 
 from __future__ import annotations
 
-import pytest
+import io
 
-from tests.program.cases.conftest import PNG_BYTES, upload
+import pytest
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+
+from core.accounts.models import User
+from core.extensions import db
+from program.cases import services
+from program.cases.models import EnforcementCase
+from tests.program.cases.conftest import PDF_BYTES, PNG_BYTES, upload
 
 WHO = ("reviewer", "admin", "importer", "owner_a", "other_importer", "owner_c", "group")
 # (method, path template, {who: status}); {uei}, {image}, {decision} are filled in.
@@ -30,24 +38,38 @@ ROUTES = [
                               "owner_c": 200, "group": 403}),
     ("get", "/api/v1/stats/enforcement", {"reviewer": 200, "admin": 200, "importer": 403, "owner_a": 403,
                                           "other_importer": 403, "owner_c": 403, "group": 403}),
+    # The importer's response file: CBP and the importer; the mark owner sees milestones only.
+    ("get", "/cases/{uei}/files/{file}", {"reviewer": 200, "admin": 200, "importer": 200, "owner_a": 404,
+                                          "other_importer": 404, "owner_c": 404, "group": 403}),
+    ("get", "/dashboard/charts/decisions.svg", {"reviewer": 200, "admin": 200, "importer": 404, "owner_a": 404,
+                                                "other_importer": 404, "owner_c": 404, "group": 403}),
 ]
 
 
 @pytest.fixture
-def setting(world, make_user, reviewer_api, open_case, make_decision):
+def setting(app, world, make_user, reviewer_api, open_case, make_decision):
     case = open_case()
     image = reviewer_api.post(f"/api/v1/cases/{case['uei']}/images", data={"image": upload(PNG_BYTES, "p.png")},
                               content_type="multipart/form-data").json["images"][0]["id"]
     decision_id, _ = make_decision()
+    with app.app_context():  # the importer's response with a file (the web form's service call)
+        found = db.session.scalar(select(EnforcementCase).where(EnforcementCase.uei == case["uei"]))
+        event = services.record_event(db.session.get(User, world.importer.id), found, event_type="importer_response",
+                                      note="Invoices attached.",
+                                      files=[FileStorage(io.BytesIO(PDF_BYTES), filename="invoice.pdf")])
+        db.session.commit()
+        files = [f.id for f in event.files]
+        db.session.remove()
+    assert len(files) == 1
     users = {"reviewer": world.reviewer, "admin": world.admin, "importer": world.importer, "owner_a": world.owner_a,
              "other_importer": world.other_importer, "owner_c": make_user("rights_holder", org="No Marks Here Inc"),
              "group": world.group}
-    return {"uei": case["uei"], "image": image, "decision": decision_id, "users": users}
+    return {"uei": case["uei"], "image": image, "decision": decision_id, "file": files[0], "users": users}
 
 
 @pytest.mark.parametrize(("method", "path", "expected"), ROUTES, ids=[f"{m} {p}" for m, p, _e in ROUTES])
 def test_route_by_role(client, login, api_as, setting, method, path, expected):
-    url = path.format(uei=setting["uei"], image=setting["image"], decision=setting["decision"])
+    url = path.format(uei=setting["uei"], image=setting["image"], decision=setting["decision"], file=setting["file"])
     for who in WHO:
         user = setting["users"][who]
         if url.startswith("/api/"):

@@ -166,3 +166,16 @@ def test_reviewer_pages_list_add_and_end(client, login, make_user):
 def test_importers_cannot_see_the_list_pages(client, login, make_user):
     login(make_user("importer"))
     assert client.get("/review/debarred").status_code == 403
+
+
+@pytest.mark.parametrize("role", ["importer", "rights_holder", "industry_group", "admin"])
+def test_only_reviewers_may_add_or_end_entries(client, login, make_user, api_as, reviewer_api, role):
+    entry = reviewer_api.post("/api/v1/debarred", json=ENTRY).json
+    other = api_as(role)
+    assert other.post("/api/v1/debarred", json={**ENTRY, "name": "Someone Else"}).status_code == 403
+    assert other.post(f"/api/v1/debarred/{entry['id']}/end", json={}).status_code == 403
+    login(make_user(role))
+    assert client.post(f"/review/debarred/{entry['id']}/end").status_code == 403
+    assert client.post("/review/debarred", data={"name": "X Co", "reason": "r", "start_date": "2024-01-01"}
+                       ).status_code == 403
+    assert reviewer_api.get(f"/api/v1/debarred?q={entry['name']}").json["items"][0]["active"] is True
