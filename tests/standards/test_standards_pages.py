@@ -241,3 +241,9 @@ def test_csrf_protects_every_standards_form(world, app, csrf_on):
     assert world.get(draft)["status"] == "proposed"
     form = client.get("/standards/new").text
     assert client.post("/standards/new", data={**FORM, "csrf_token": token_from(form)}).status_code == 302
+
+
+def test_the_public_catalogue_is_linked_from_the_landing_page_and_every_footer(client):
+    landing = client.get("/").text
+    assert 'href="/standards/catalogue"' in landing
+    assert 'href="/standards/catalogue"' in client.get("/verify").text  # the footer, on every page
