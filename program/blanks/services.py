@@ -229,7 +229,7 @@ def _text(value: str | None, field: str, what: str, *, required: bool = True) ->
 
 def query_declaration(actor: Any, declaration: BlankDeclaration, *, question: str,
                       now: datetime | None = None) -> BlankDeclaration:
-    """CBP asks the importer a question; the declaration is queried until answered (it still covers goods)."""
+    """CBP asks the importer a question; the declaration is queried until answered, and covers no shipments meanwhile."""
     now = now or utcnow()
     frm, to = _begin(declaration, Action.QUERY, actor)
     question = _text(question, "question", "a question")

@@ -28,7 +28,9 @@ REFER_FOR_EXAMINATION = "refer_for_examination"
 OUTCOMES: tuple[str, ...] = (EXPEDITED_RELEASE, STANDARD_PROCESSING, REFER_FOR_EXAMINATION)
 _EXP, _STD, _REF = 0, 1, 2
 
-LIVE_DECLARATION_STATUSES = frozenset({"filed", "queried"})
+# API.md's rule: a line is covered only by a *filed*, unexpired declaration. One CBP has queried covers
+# nothing until the importer answers (the answer files it again).
+LIVE_DECLARATION_STATUSES = frozenset({"filed"})
 
 
 def most_restrictive(outcomes: Iterable[str]) -> str:
@@ -389,6 +391,8 @@ def _blank_declaration(line: LineInput, ctx: _Entry) -> Reason | None:
         why = "names no blank-goods declaration line (blank_declaration_id and blank_line_no)"
     elif fact is None or ctx.organization_id is None or fact.organization_id != ctx.organization_id:
         why = f"cites {ref}, which is not a declaration line of this importer"
+    elif fact.status == "queried":
+        why = f"cites {ref}, whose declaration CBP has queried: it covers shipments again once the query is answered"
     elif fact.status not in LIVE_DECLARATION_STATUSES:
         why = f"cites {ref}, whose declaration is {fact.status}"
     elif not fact.valid_from <= facts.as_of <= fact.valid_until:

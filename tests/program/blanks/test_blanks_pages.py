@@ -102,13 +102,14 @@ def test_reviewer_queries_and_importer_answers_on_the_pages(app, client, login, 
     assert public_id in client.get("/blanks/?importer=Importer").text
     assert client.post(f"/blanks/{public_id}/query", data={"text": ""}).status_code == 302
     client.post(f"/blanks/{public_id}/query", data={"text": "Who finishes the bags?"})
-    assert "Awaiting answer" in client.get(f"/blanks/{public_id}").text
+    queried = client.get(f"/blanks/{public_id}").text
+    assert "Awaiting answer" in queried and "Until it is answered, it covers no shipments" in queried
     client.post("/logout")
     login(importer_api.user)
     assert "Answer it" in client.get("/blanks/").text
     client.post(f"/blanks/{public_id}/answer", data={"text": "Nobody; sold plain."})
     page = client.get(f"/blanks/{public_id}").text
-    assert "Nobody; sold plain." in page and 'data-status="filed"' in page
+    assert "Nobody; sold plain." in page and 'data-status="filed"' in page and "covers no shipments" not in page
     client.post("/logout")
     login(reviewer)
     client.post(f"/blanks/{public_id}/revoke", data={"text": "Logos found"})

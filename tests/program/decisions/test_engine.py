@@ -83,7 +83,7 @@ FACTS = Facts(
     },
     blank_lines={
         ("BD-1", 1): blank(301),
-        ("BD-1", 2): blank(302, status="queried"),
+        ("BD-1", 2): blank(302),
         ("BD-1", 3): blank(303, hts="6202935099"),
         ("BD-2", 1): blank(311, org=99),
         ("BD-3", 1): blank(321, status="withdrawn"),
@@ -91,6 +91,7 @@ FACTS = Facts(
         ("BD-4", 1): blank(331, end=date(2026, 11, 24)),
         ("BD-5", 1): blank(341, start=date(2026, 11, 26)),
         ("BD-6", 1): blank(351, start=TODAY, end=TODAY),
+        ("BD-7", 1): blank(361, status="queried"),
     },
 )
 
@@ -191,7 +192,10 @@ def test_marked_line_rules(name, overrides, ior, codes, outcome):
 
 BLANK_CASES = [
     ("covered", dict(), ACME, (), EXP, 301),
-    ("queried declaration still live", dict(decl_line=2), ACME, (), EXP, 302),
+    # API.md: "no filed, unexpired declaration" — a declaration under a CBP query covers nothing until answered.
+    ("queried declaration covers nothing until answered", dict(decl="BD-7"), ACME, ("no_blank_declaration",), STD,
+     None),
+    ("second line of a filed declaration", dict(decl_line=2), ACME, (), EXP, 302),
     ("valid exactly today", dict(decl="BD-6"), ACME, (), EXP, 351),
     ("quantity equals remaining", dict(quantity=Decimal(100)), ACME, (), EXP, 301),
     ("integer quantity", dict(quantity=7), ACME, (), EXP, 301),
