@@ -271,8 +271,9 @@ def _debarred(ior: str, enrollment: EnrollmentFact | None, facts: Facts) -> Reas
     names = facts.debarred_names
     if enrollment is not None and names and normalize_name(enrollment.legal_name) in names:
         return DEBARRED.reason(
-            f"The importer's name ({enrollment.legal_name}) is on the suspended/debarred list; every line "
-            "is referred for examination. Contact the CBP program office if this is a different company."
+            f"The importer's name ({enrollment.legal_name}) matches or closely resembles a name on the "
+            "suspended/debarred list; every line is referred for examination. Contact the CBP program office if "
+            "this is a different company."
         )
     return None
 

@@ -107,6 +107,7 @@ def load_snapshot(as_of: date, version: int = 0) -> Snapshot:
     """Read every fact the rules use, in one query per kind of fact."""
     from program.blanks.queries import blank_line_facts
     from program.enrollment.debarred import debarred_snapshot
+    from program.enrollment.screening import names_resembling
     from standards.queries import endorsed_index, heightened_sectors, marks_index
 
     enrollments, iors_by_org = _enrollment_facts()
@@ -114,7 +115,9 @@ def load_snapshot(as_of: date, version: int = 0) -> Snapshot:
     facts = Facts(
         as_of=as_of,
         debarred_iors=debarred.iors,
-        debarred_names=debarred.names,
+        # The listed names, and the enrolled names that resemble one (fuzzy, as enrollment screening).
+        debarred_names=debarred.names | names_resembling((e.legal_name for e in enrollments.values()),
+                                                         debarred.names),
         enrollments=enrollments,
         heightened_sectors=heightened_sectors(),
         marks={number: MarkFact(row.mark_id, row.owner_organization_id, row.lever_rule)

@@ -57,6 +57,22 @@ def names_match(first: str, second: str) -> bool:
     return name_similarity(first, second) >= NAME_MATCH_THRESHOLD
 
 
+def names_resembling(candidates: Iterable[str | None], listed: Iterable[str]) -> frozenset[str]:
+    """The normalised forms of ``candidates`` that match one of the normalised ``listed`` names at
+    :data:`NAME_MATCH_THRESHOLD`, as enrollment screening matches them. The decision engine's facts hold
+    these, so an importer whose name resembles a debarred party's (an entry added after its approval) is
+    referred just as an exact match is — and the fuzzy matching runs once per facts snapshot, not per line."""
+    choices = [name for name in listed if name]
+    if not choices:
+        return frozenset()
+    found = set()
+    for name in {normalize_name(c) for c in candidates if c}:
+        if name and process.extractOne(name, choices, scorer=fuzz.token_sort_ratio,
+                                       score_cutoff=NAME_MATCH_THRESHOLD) is not None:
+            found.add(name)
+    return frozenset(found)
+
+
 def debarred_findings(legal_name: str | None, ior_number: str | None, as_of: date | None = None) -> list[Finding]:
     """Matches of the IOR number (exact) and the legal name (fuzzy) against entries in force on ``as_of``."""
     as_of = as_of or today()

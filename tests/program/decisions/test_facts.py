@@ -40,6 +40,23 @@ def test_debarred_listing_applies_to_the_next_decision(world, entry):
     assert "debarred" in codes(world.importer.post("/api/v1/release-decisions", json=entry()))
 
 
+@pytest.mark.parametrize(("listed", "fires"), [
+    ("Northwind Trading, Ltd.", True),       # the enrolled legal name with a different suffix
+    ("NORTHWIND TRADNG LLC", True),          # a typo: fuzzy, as enrollment screening matches it
+    ("Apex Trading Partners", False),        # a different company
+])
+def test_a_listed_name_resembling_the_enrolled_one_refers_its_entries(world, entry, listed, fires):
+    assert codes(world.importer.post("/api/v1/release-decisions", json=entry())) == []
+    added = world.reviewer.post("/api/v1/debarred", json={"name": listed, "reason": "Counterfeit seizures",
+                                                          "start_date": "2020-01-01"})
+    assert added.status_code == 201, added.json
+    decided = world.importer.post("/api/v1/release-decisions", json=entry())
+    assert ("debarred" in codes(decided)) is fires
+    if fires:
+        assert decided.json["outcome"] == "refer_for_examination"
+        assert "closely resembles" in decided.json["lines"][0]["reasons"][0]["message"]
+
+
 def test_withdrawn_endorsement_takes_effect_at_once(world, entry):
     assert codes(world.importer.post("/api/v1/release-decisions", json=entry())) == []
     version = world.rights.get(f"/api/v1/standards/{world.version_id}").json
