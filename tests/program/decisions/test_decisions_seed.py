@@ -31,7 +31,8 @@ def test_seed_demo_decides_every_outcome_and_is_safe_twice(app, runner):
         fixed = [d for d in decisions if not _cites_a_declaration(d)]
         assert len(fixed) == 25
         outcomes = Counter(d.outcome for d in fixed)
-        assert outcomes == {"expedited_release": 5, "standard_processing": 12, "refer_for_examination": 8}
+        # Bluewater Goods Co. (not approved) is referred too: its name resembles the debarred Bluewater Good Co.
+        assert outcomes == {"expedited_release": 5, "standard_processing": 11, "refer_for_examination": 9}
         codes = {r["code"] for d in decisions for line in d.lines for r in line.reasons}
         assert codes >= {"debarred", "not_enrolled", "sector_not_approved", "heightened_protection",
                          "mark_not_recorded", "no_endorsed_standard", "lever_label_missing",
