@@ -95,5 +95,6 @@ def holders(permission: str) -> Iterable[str]:
 
 # Platform permissions; domains add their own in their modules.
 register("users.manage", Role.ADMIN)
+register("organizations.manage", Role.ADMIN)
 register("audit.read", Role.REVIEWER, Role.ADMIN)
 register("tokens.own", *Role)

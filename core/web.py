@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from core import navigation, policy
 from core.accounts.models import User
-from core.accounts.roles import ROLE_LABELS, Role
+from core.accounts.roles import ORG_KIND_LABELS, ROLE_LABELS, Role
 from core.accounts.services import user_for_token
 from core.extensions import db, login_manager
 
@@ -93,5 +93,6 @@ def register_request_hooks(app: Flask) -> None:
             "can": lambda permission: policy.can(user, permission),
             "nav_items": navigation.items_for(user),
             "role_label": lambda role: ROLE_LABELS.get(Role(role), role) if role else "",
+            "org_kind_label": lambda kind: ORG_KIND_LABELS.get(kind, kind) if kind else "",
             "Role": Role,
         }

@@ -7,7 +7,7 @@ from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectF
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from core.accounts.roles import ROLE_LABELS, Role
-from core.accounts.services import MIN_PASSWORD_LENGTH
+from core.accounts.services import MIN_PASSWORD_LENGTH, ORG_NAME_MAX
 from core.forms import choices
 
 
@@ -76,6 +76,19 @@ class EditUserForm(FlaskForm):
     full_name = StringField("Full name", validators=[Optional(), Length(max=200)])
     role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
     active = BooleanField("Account is active (can sign in and use API tokens)")
+
+
+def _strip(value: str | None) -> str | None:
+    """Trim surrounding spaces, so required and length checks see what will be stored."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class OrganizationForm(FlaskForm):
+    """Admin: rename an organisation."""
+
+    name = StringField("Organisation name", filters=[_strip],
+                       validators=[DataRequired(message="Enter the organisation's name."),
+                                   Length(max=ORG_NAME_MAX, message=f"Use at most {ORG_NAME_MAX} characters.")])
 
 
 class PasswordForm(FlaskForm):

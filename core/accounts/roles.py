@@ -40,6 +40,13 @@ ROLE_LABELS: dict[Role, str] = {
     Role.ADMIN: "CBP administrator",
 }
 
+ORG_KIND_LABELS: dict[OrgKind, str] = {
+    OrgKind.IMPORTER: ROLE_LABELS[Role.IMPORTER],
+    OrgKind.RIGHTS_HOLDER: ROLE_LABELS[Role.RIGHTS_HOLDER],
+    OrgKind.INDUSTRY_GROUP: ROLE_LABELS[Role.INDUSTRY_GROUP],
+    OrgKind.CBP: "CBP",
+}
+
 # Kinds of organisation that may sign themselves up; CBP accounts are created by an admin.
 SELF_REGISTERING_KINDS = (OrgKind.IMPORTER, OrgKind.RIGHTS_HOLDER, OrgKind.INDUSTRY_GROUP)
 CBP_ROLES = frozenset({Role.REVIEWER, Role.ADMIN})

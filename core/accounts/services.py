@@ -14,8 +14,9 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import event, func, select, update
+from sqlalchemy import Select, case, event, func, select, update
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -28,6 +29,7 @@ from core.extensions import db
 from core.timeutil import utcnow
 
 MIN_PASSWORD_LENGTH = 12
+ORG_NAME_MAX = Organization.__table__.c.name.type.length
 TOKEN_PREFIX = "glt_"  # noqa: S105 (a public prefix, not a secret)
 # A real hash to compare against when the e-mail is unknown, so timing does not reveal accounts.
 _DUMMY_HASH = generate_password_hash("greenlane-dummy-password", method="scrypt")
@@ -80,6 +82,59 @@ def get_or_create_organization(actor: Any, name: str, kind: OrgKind) -> Organiza
             fields={"org": ["Organisation kind does not fit the role."]},
         )
     return org
+
+
+def organizations_with_user_counts(*, q: str = "", kind: str | None = None) -> Select:
+    """Organisations by name, each with its active and total user counts, optionally filtered by kind and a
+    case-insensitive name search. The counts come from one grouped subquery, so a page of any size costs the
+    same queries."""
+    counts = (
+        select(User.organization_id.label("organization_id"),
+               func.sum(case((User.active.is_(True), 1), else_=0)).label("active_users"),
+               func.count(User.id).label("total_users"))
+        .group_by(User.organization_id)
+        .subquery()
+    )
+    query = (
+        select(Organization, func.coalesce(counts.c.active_users, 0).label("active_users"),
+               func.coalesce(counts.c.total_users, 0).label("total_users"))
+        .outerjoin(counts, counts.c.organization_id == Organization.id)
+        .order_by(func.lower(Organization.name), Organization.id)
+    )
+    if q:
+        query = query.where(func.lower(Organization.name).contains(q.lower(), autoescape=True))
+    if kind:
+        query = query.where(Organization.kind == kind)
+    return query
+
+
+def rename_organization(actor: Any, organization: Organization, name: str | None) -> Organization:
+    """Give ``organization`` a new name: required, trimmed, at most the column's length and, as at
+    registration, not any other organisation's name whatever its kind or letter case. Audited."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed("The organisation name is required.",
+                               fields={"name": ["Enter the organisation's name."]})
+    if len(name) > ORG_NAME_MAX:
+        raise ValidationFailed("The organisation name is too long.",
+                               fields={"name": [f"Use at most {ORG_NAME_MAX} characters."]})
+    if name == organization.name:
+        return organization
+    taken = select(Organization.id).where(func.lower(Organization.name) == name.lower(),
+                                          Organization.id != organization.id)
+    if db.session.scalar(taken):
+        message = "Another organisation already has this name."
+        raise ValidationFailed(message, fields={"name": [message]})
+    before = organization.to_dict()
+    organization.name = name
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # the same name taken by a concurrent request since the check above
+        message = "Another organisation already has this name."
+        raise ValidationFailed(message, fields={"name": [message]}) from exc
+    audit.record(actor, "organization.rename", "organization", organization.id, before=before,
+                 after=organization.to_dict())
+    return organization
 
 
 def create_user(actor: Any, *, email: str, password: str, role: str, org_name: str | None = None,

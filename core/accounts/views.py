@@ -15,11 +15,13 @@ from core.accounts.forms import (
     EmptyForm,
     LoginForm,
     NewUserForm,
+    OrganizationForm,
     PasswordForm,
     RegisterForm,
     TokenForm,
 )
 from core.accounts.models import Organization, User
+from core.accounts.roles import ORG_KIND_LABELS, OrgKind
 from core.accounts.throttle import mark_failed, throttled
 from core.errors import NotFound, ValidationFailed
 from core.extensions import db
@@ -29,6 +31,7 @@ from core.pagination import page_args_from_request, paginate
 bp = Blueprint("accounts", __name__)
 
 navigation.register("Users", "accounts.admin_users", "users.manage", order=90)
+navigation.register("Organisations", "accounts.admin_organizations", "organizations.manage", order=91)
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -220,3 +223,39 @@ def admin_edit_user(user_id: int):
             flash(f"Saved {user.email}.", "success")
             return redirect(url_for("accounts.admin_users"))
     return render_template("core/accounts/admin_edit_user.html", form=form, user=user)
+
+
+@bp.route("/admin/organizations")
+@policy.require("organizations.manage")
+def admin_organizations():
+    """Admin: every organisation with its user counts, searchable by name, filterable by kind."""
+    page, size = page_args_from_request()
+    q = request.args.get("q", "").strip()
+    kind = request.args.get("kind", "")
+    if kind not in {k.value for k in OrgKind}:
+        kind = ""
+    query = services.organizations_with_user_counts(q=q, kind=kind or None)
+    return render_template("core/accounts/admin_organizations.html", page=paginate(query, page, size, scalars=False),
+                           q=q, kind=kind, kinds=ORG_KIND_LABELS)
+
+
+@bp.route("/admin/organizations/<int:org_id>", methods=["GET", "POST"])
+@policy.require("organizations.manage")
+def admin_organization(org_id: int):
+    """Admin: an organisation, its users, and renaming it."""
+    organization = db.session.get(Organization, org_id)
+    if organization is None:
+        raise NotFound("No such organisation.")
+    form = OrganizationForm(obj=organization)
+    if form.validate_on_submit():
+        try:
+            services.rename_organization(current_user, organization, form.name.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Saved {organization.name}.", "success")
+            return redirect(url_for("accounts.admin_organization", org_id=organization.id))
+    return render_template("core/accounts/admin_organization.html", form=form, organization=organization,
+                           users=organization.users), 422 if form.errors else 200

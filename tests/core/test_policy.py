@@ -40,6 +40,7 @@ WEB_ROUTES = [
     ("get", "/settings", set(ROLES)),
     ("get", "/admin/users", {"admin"}),
     ("get", "/admin/users/new", {"admin"}),
+    ("get", "/admin/organizations", {"admin"}),
     ("get", "/audit", {"reviewer", "admin"}),
 ]
 
