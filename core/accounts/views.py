@@ -174,9 +174,10 @@ def admin_users():
     page, size = page_args_from_request()
     query = select(User).join(User.organization).order_by(Organization.name, User.email)
     if q := request.args.get("q", "").strip():
-        like = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(User.email).like(like), func.lower(User.full_name).like(like),
-                                func.lower(Organization.name).like(like)))
+        needle = q.lower()  # % and _ in a search are themselves, not wildcards
+        query = query.where(or_(func.lower(User.email).contains(needle, autoescape=True),
+                                func.lower(User.full_name).contains(needle, autoescape=True),
+                                func.lower(Organization.name).contains(needle, autoescape=True)))
     if role := request.args.get("role"):
         query = query.where(User.role == role)
     return render_template("core/accounts/admin_users.html", page=paginate(query, page, size), q=q, role=role,
@@ -222,7 +223,7 @@ def admin_edit_user(user_id: int):
             db.session.commit()
             flash(f"Saved {user.email}.", "success")
             return redirect(url_for("accounts.admin_users"))
-    return render_template("core/accounts/admin_edit_user.html", form=form, user=user)
+    return render_template("core/accounts/admin_edit_user.html", form=form, user=user), 422 if form.errors else 200
 
 
 @bp.route("/admin/organizations")

@@ -55,6 +55,28 @@ def test_admin_user_search(client, make_user, login):
     assert "zed@zebra.example" in page and "yak@yak.example" not in page
 
 
+def test_admin_user_search_treats_wildcards_literally(client, make_user, login):
+    make_user("importer", org="Zebra Imports", email="zed@zebra.example")
+    login(make_user("admin"))
+    assert "zed@zebra.example" not in client.get("/admin/users?q=%25").text  # "%" matches only a literal %
+    assert "zed@zebra.example" not in client.get("/admin/users?q=z_d").text
+    assert "zed@zebra.example" in client.get("/admin/users?q=ZED@").text
+
+
+def test_admin_edit_user_with_a_bad_role_is_422_and_changes_nothing(app, client, make_user, login):
+    target = make_user("importer")
+    login(make_user("admin"))
+    response = client.post(f"/admin/users/{target.id}", data={"full_name": "Renamed", "role": "emperor",
+                                                              "active": "y"})
+    assert response.status_code == 422
+    with app.app_context():
+        from core.accounts.models import User
+        from core.extensions import db
+
+        user = db.session.get(User, target.id)
+        assert user.role == "importer" and user.full_name != "Renamed"
+
+
 def test_admin_cannot_deactivate_self(client, make_user, login):
     admin = make_user("admin")
     login(admin)
