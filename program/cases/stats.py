@@ -104,23 +104,27 @@ def tables(stats: dict[str, Any] | None = None) -> dict[str, Table]:
     outcome_rows = [[o, STATUS_LABELS[o], "yes" if o in ALTERNATIVES_TO_SEIZURE else "no", n,
                      f"{n / closed:.1%}" if closed else ""] for o, n in stats["by_outcome"].items()]
     exp = stats["expedited_later_detained"]
+    names = sector_names()
     return {
         "outcomes": Table("outcomes", "Closed cases by outcome",
                           ["outcome", "label", "alternative_to_seizure", "cases", "share"], outcome_rows),
-        "sectors": Table("sectors", "Closed cases by sector and outcome", ["sector", *labels, "total"],
-                         [[sector, *counts.values(), sum(counts.values())]
+        "sectors": Table("sectors", "Closed cases by sector and outcome", ["sector", "sector_name", *labels, "total"],
+                         [[sector, names.get(sector, sector), *counts.values(), sum(counts.values())]
                           for sector, counts in stats["by_sector"].items()]),
         "months": Table("months", "Closed cases by month of resolution and outcome", ["month", *labels, "total"],
                         [[month, *counts.values(), sum(counts.values())]
                          for month, counts in stats["by_month"].items()]),
-        "summary": Table("summary", "Resolution time and expedited decisions later detained", ["measure", "value"], [
-            ["closed_cases", closed],
-            ["alternatives_to_seizure", stats["alternatives_to_seizure"]["count"]],
-            ["median_days_to_resolution", "" if stats["median_days_to_resolution"] is None
-             else stats["median_days_to_resolution"]],
-            ["expedited_decisions", exp["expedited"]],
-            ["expedited_later_detained", exp["detained"]],
-            ["share_expedited_later_detained", "" if exp["share"] is None else exp["share"]],
+        "summary": Table("summary", "Resolution time and expedited decisions later detained",
+                         ["measure", "description", "value"], [
+            ["closed_cases", "Closed cases", closed],
+            ["alternatives_to_seizure", "Closed by an alternative to seizure",
+             stats["alternatives_to_seizure"]["count"]],
+            ["median_days_to_resolution", "Median days from the detention notice to the outcome",
+             "" if stats["median_days_to_resolution"] is None else stats["median_days_to_resolution"]],
+            ["expedited_decisions", "Release decisions that expedited the whole entry", exp["expedited"]],
+            ["expedited_later_detained", "Of those, entries later detained", exp["detained"]],
+            ["share_expedited_later_detained", "Share of expedited entries later detained (empty: none yet)",
+             "" if exp["share"] is None else exp["share"]],
         ]),
     }
 
@@ -172,9 +176,18 @@ def _stacked(title: str, groups: dict[str, dict[str, int]], horizontal: bool = F
     return _render(chart)
 
 
+def sector_names() -> dict[str, str]:
+    """Sector code → name, for tables and charts people read (the CSV keeps the code too)."""
+    from standards.models import Sector
+
+    return {code: name for code, name in db.session.execute(select(Sector.code, Sector.name))}
+
+
 def sector_chart(stats: dict[str, Any]) -> str:
     """Stacked bars of closed cases per sector and outcome."""
-    return _stacked("Closed cases by sector", stats["by_sector"], horizontal=True)
+    names = sector_names()
+    groups = {names.get(code, code): counts for code, counts in stats["by_sector"].items()}
+    return _stacked("Closed cases by sector", groups, horizontal=True)
 
 
 def month_chart(stats: dict[str, Any]) -> str:

@@ -68,8 +68,12 @@ def test_dashboard_tables_csv_and_charts(client, login, world, known):
         assert len(rows) > 1
     outcomes = {row[0]: row for row in csv.reader(io.StringIO(client.get("/stats/enforcement/outcomes.csv").text))}
     assert outcomes["abandoned"][2:4] == ["yes", "2"] and outcomes["seized"][2:4] == ["no", "1"]
-    summary = dict(csv.reader(io.StringIO(client.get("/stats/enforcement/summary.csv").text)))
+    summary = {row[0]: row[-1] for row in csv.reader(io.StringIO(client.get("/stats/enforcement/summary.csv").text))}
     assert summary["median_days_to_resolution"] == "5.0"
+    assert "Median days from the detention notice to the outcome" in page.text
+    sectors = list(csv.reader(io.StringIO(client.get("/stats/enforcement/sectors.csv").text)))
+    assert sectors[0][:2] == ["sector", "sector_name"]
+    assert ["mobile_devices", "Mobile phones and tablets"] in [row[:2] for row in sectors[1:]]
     for name in ("outcomes", "sectors", "months"):
         svg = client.get(f"/stats/enforcement/charts/{name}.svg")
         assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
