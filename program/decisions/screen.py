@@ -45,7 +45,8 @@ from program.blanks.models import BlankLine
 from program.blanks.services import draw_blank_quantity, record_blank_consumptions
 from program.decisions import facts as program_facts
 from program.decisions import inputs
-from program.decisions.engine import OUTCOMES, RULES_VERSION, EntryDecision, EntryInput, LineInput, decide
+from program.decisions.engine import OUTCOMES, RULES_VERSION, EntryDecision, EntryInput, LineInput
+from program.decisions.memo import DecisionMemo
 from program.decisions.models import DecisionLine, ReleaseDecision, ScreenJob
 from program.decisions.uei import new_uei
 
@@ -172,6 +173,7 @@ class Screener:
         # The run's own view of declared lines: remaining quantities fall as the run draws them.
         self.blank_lines = dict(self.snap.facts.blank_lines)
         self.facts = replace(self.snap.facts, blank_lines=self.blank_lines)
+        self.memo = DecisionMemo(self.facts)  # facts cannot change during the run (blank quantities aside)
         self.key_of_line = {fact.line_id: key for key, fact in self.blank_lines.items()}
         self.sectors = self.snap.sectors
         self.enrollments = self.snap.facts.enrollments
@@ -330,12 +332,12 @@ class Screener:
 
     def _decide(self, groups: list[_Group], ueis: list[str]) -> list[EntryDecision]:
         """Decide each entry in turn on the run's facts, drawing blank quantities in memory."""
-        facts, blank_lines, key_of_line = self.facts, self.blank_lines, self.key_of_line
+        decide, blank_lines, key_of_line = self.memo.decide, self.blank_lines, self.key_of_line
         rate = self.sample_rate
         decisions = []
         for group, uei in zip(groups, ueis, strict=True):
             entry = EntryInput(group.entry_number, group.port, group.ior, tuple(line for line, _, _ in group.lines))
-            decision = decide(entry, facts, uei=uei, sample_rate=rate)
+            decision = decide(entry, uei=uei, sample_rate=rate)
             for line_id, quantity in decision.consumptions:
                 key = key_of_line[line_id]
                 fact = blank_lines[key]
