@@ -25,14 +25,17 @@ PostgreSQL) with one audit entry per chunk; no ORM object is made per decision o
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache, partial
+from itertools import chain
 from typing import Any, TextIO
 
 from flask import current_app
@@ -60,6 +63,7 @@ CHUNK_ENTRIES = 5000
 LOOKBACK = 100_000
 MAX_ERRORS_KEPT = 100
 MAX_ATTEMPTS = 5
+SQLITE_MAX_VARIABLES = 999  # the smallest limit of any SQLite build (3.32 and later allow 32,766)
 
 _DECISIONS = ReleaseDecision.__table__
 _LINES = DecisionLine.__table__
@@ -190,14 +194,15 @@ class Screener:
         if dialect.name == "sqlite":  # a bigger page cache keeps the growing indexes in memory (per connection)
             db.session.connection().exec_driver_sql("PRAGMA cache_size=-32768")
         self._when = _DECISIONS.c.decided_at.type.bind_processor(dialect) or (lambda v: v)
-        mark = "%s" if dialect.paramstyle in ("format", "pyformat") else "?"
-        self._decision_sql = _insert_sql(_DECISIONS.name, _DECISION_COLUMNS, mark)
-        self._line_sql = _insert_sql(_LINES.name, _LINE_COLUMNS, mark)
 
     # ------------------------------------------------------------------ reading
 
     def run(self, lines: Iterable[str], out: TextIO) -> ScreenSummary:
         """Screen the CSV text ``lines`` (an open file or any iterable of lines) into ``out``."""
+        with _rare_full_collections():
+            return self._run(lines, out)
+
+    def _run(self, lines: Iterable[str], out: TextIO) -> ScreenSummary:
         started = time.perf_counter()
         reader = csv.reader(lines)
         header = next(reader, None)
@@ -460,8 +465,8 @@ class Screener:
             _copy(conn, _DECISIONS.name, _DECISION_COLUMNS, decision_rows)
             _copy(conn, _LINES.name, _LINE_COLUMNS, line_rows)
         else:
-            conn.exec_driver_sql(self._decision_sql, decision_rows)
-            conn.exec_driver_sql(self._line_sql, line_rows)
+            _insert_rows(conn, _DECISIONS.name, _DECISION_COLUMNS, decision_rows)
+            _insert_rows(conn, _LINES.name, _LINE_COLUMNS, line_rows)
         record_blank_consumptions(ledger)
         audit.record(self.actor, "screen", "release_decision", f"{ids[0]}-{ids[-1]}", after={
             "screen_job_id": job_id, "first_id": ids[0], "last_id": ids[-1], "entries": len(groups),
@@ -478,6 +483,22 @@ class Screener:
         return list(range(start, start + n))
 
 
+@contextmanager
+def _rare_full_collections() -> Iterator[None]:
+    """Collect the older garbage generations rarely while screening, then restore the thresholds.
+
+    A chunk keeps a few hundred thousand objects alive until it is written, so with the default
+    thresholds the collector kept walking them (a third of the run's time); reference cycles are rare
+    here and are still collected, a hundred thousand allocations later.
+    """
+    thresholds = gc.get_threshold()
+    gc.set_threshold(1000, 100, 1000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
 def _reason_texts(reasons: tuple, cache: dict[tuple, tuple[str, str]]) -> tuple[str, str]:
     """The reasons as stored JSON and as ``;``-joined codes, serialised once per distinct tuple."""
     if len(cache) > 10_000:
@@ -488,8 +509,23 @@ def _reason_texts(reasons: tuple, cache: dict[tuple, tuple[str, str]]) -> tuple[
     return texts
 
 
-def _insert_sql(table: str, columns: tuple[str, ...], mark: str) -> str:
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"  # noqa: S608
+@lru_cache(maxsize=256)
+def _insert_sql(table: str, columns: tuple[str, ...], rows: int) -> str:
+    values = "(" + ", ".join(["?"] * len(columns)) + ")"
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([values] * rows)}"  # noqa: S608
+
+
+def _insert_rows(conn: Any, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """SQLite: insert ``rows`` many to a statement (a third less time than one row per executemany step)."""
+    width = len(columns)
+    per = SQLITE_MAX_VARIABLES // width
+    flat = list(chain.from_iterable(rows))
+    full = len(rows) - len(rows) % per
+    step = per * width
+    if full:
+        conn.exec_driver_sql(_insert_sql(table, columns, per), [tuple(flat[i:i + step]) for i in range(0, full * width, step)])
+    if full < len(rows):
+        conn.exec_driver_sql(_insert_sql(table, columns, len(rows) - full), tuple(flat[full * width:]))
 
 
 def _copy(conn: Any, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
