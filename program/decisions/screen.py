@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache, partial
 from itertools import chain
 from typing import Any, TextIO
@@ -44,14 +44,14 @@ from sqlalchemy import select, update
 from core import audit
 from core.extensions import db
 from core.timeutil import today, utcnow
-from program.blanks.models import BlankLine
+from program.blanks.models import BlankConsumption, BlankLine
 from program.blanks.services import draw_blank_quantity, record_blank_consumptions
 from program.decisions import facts as program_facts
 from program.decisions import inputs
 from program.decisions.engine import OUTCOMES, RULES_VERSION, EntryDecision, EntryInput, LineInput
 from program.decisions.memo import DecisionMemo
 from program.decisions.models import DecisionLine, ReleaseDecision, ScreenJob
-from program.decisions.uei import new_uei
+from program.decisions.uei import new_ueis
 
 INPUT_COLUMNS = ("entry_number", "port_code", "ior_number", "line_no", "description", "hts_code", "quantity",
                  "value_usd", "sector", "condition", "recordation_number", "lever_label", "blank_declaration_id",
@@ -65,9 +65,12 @@ MAX_ERRORS_KEPT = 100
 MAX_ATTEMPTS = 5
 SQLITE_MAX_VARIABLES = 999  # the smallest limit of any SQLite build (3.32 and later allow 32,766)
 
+_WIDTH = len(INPUT_COLUMNS)
 _DECISIONS = ReleaseDecision.__table__
 _LINES = DecisionLine.__table__
 _JOBS = ScreenJob.__table__
+_LEDGER = BlankConsumption.__table__
+_LEDGER_COLUMNS = ("line_id", "quantity", "decision_id", "reference", "created_at")
 _DECISION_COLUMNS = ("id", "uei", "entry_number", "port_code", "ior_number", "organization_id", "enrollment_id",
                      "requested_by_id", "source", "screen_job_id", "outcome", "rules_version", "facts_used",
                      "line_count", "decided_at")
@@ -91,8 +94,22 @@ _declaration = lru_cache(maxsize=8192)(inputs.parse_declaration_id)
 _line_no = lru_cache(maxsize=10000)(inputs.parse_line_no)
 _blank_line_no = lru_cache(maxsize=10000)(lambda v: inputs.parse_line_no(v, what="blank line number"))
 _quantity = lru_cache(maxsize=16384)(lambda v: inputs.parse_decimal(v, positive=True, what="quantity"))
-_value = lru_cache(maxsize=65536)(lambda v: inputs.parse_decimal(v, positive=False, what="value in USD"))
+_TOO_LARGE = Decimal("1e15")
+
+
+def _value(text: str) -> Decimal:
+    """``inputs.parse_decimal`` for a value in USD: values hardly repeat, so a fast path instead of a cache."""
+    try:
+        number = Decimal(text)  # strips surrounding white space itself, as parse_decimal does first
+    except InvalidOperation:
+        number = None
+    if number is not None and number.is_finite() and 0 <= number < _TOO_LARGE:
+        return number
+    return inputs.parse_decimal(text, positive=False, what="value in USD")  # says what is wrong
+
+
 _CONDITIONS = frozenset(inputs.CONDITIONS)
+_compact_json = json.JSONEncoder(separators=(",", ":")).encode  # what json.dumps(…, separators=…) makes
 _line_input = partial(tuple.__new__, LineInput)  # every field given: skips the named tuple's Python __new__
 
 
@@ -159,7 +176,7 @@ class _Group:
         self.ior: str | None = None
         self.raw_port = self.raw_ior = ""
         self.rows: list[list[str]] = []  # output prefixes (the API columns as given)
-        self.lines: list[tuple[LineInput, str, Decimal]] = []  # engine input, description, value
+        self.lines: list[LineInput] = []  # the engine's input, one per good row
         self.line_nos: set[int] = set()
         self.bad: dict[int, str] | None = None  # index in rows -> field at fault
 
@@ -189,11 +206,14 @@ class Screener:
         self.summary = ScreenSummary(job_id=job_id)
         self.recent: dict[str, int] = {}  # entry keys already closed -> their first row (bounded)
         self._reasons_cache: dict[tuple, tuple[str, str]] = {}
+        self._facts_cache: dict[tuple, str] = {}
         dialect = db.engine.dialect
         self.postgres = dialect.name == "postgresql"
         if dialect.name == "sqlite":  # a bigger page cache keeps the growing indexes in memory (per connection)
             db.session.connection().exec_driver_sql("PRAGMA cache_size=-32768")
-        self._when = _DECISIONS.c.decided_at.type.bind_processor(dialect) or (lambda v: v)
+        self._when = _bind_processor(_DECISIONS.c.decided_at, dialect)
+        self._ledger_processors = (_bind_processor(_LEDGER.c.quantity, dialect),
+                                   _bind_processor(_LEDGER.c.created_at, dialect))
 
     # ------------------------------------------------------------------ reading
 
@@ -271,7 +291,8 @@ class Screener:
         index = self._index
         if len(row) < width:
             row = row + [""] * (width - len(row))
-        prefix = row[: len(INPUT_COLUMNS)] if self._in_order else [row[i] for i in index]
+        # The output row starts as the input columns as given; the reader's list is ours to keep and extend.
+        prefix = (row if len(row) == _WIDTH else row[:_WIDTH]) if self._in_order else [row[i] for i in index]
         group.rows.append(prefix)
         i = len(group.rows) - 1
         (entry_number, port, ior, line_no, description, hts, quantity, value, sector, condition, recordation,
@@ -330,8 +351,8 @@ class Screener:
             self._bad(group, i, row_no, name, str(problem))
             return
         group.line_nos.add(number)
-        group.lines.append((_line_input((number, description, hts, quantity, value, sector, condition, recordation,
-                                         lever, declaration, blank_line_no)), description, value))
+        group.lines.append(_line_input((number, description, hts, quantity, value, sector, condition, recordation,
+                                        lever, declaration, blank_line_no)))
 
     # ------------------------------------------------------------------ deciding and writing
 
@@ -341,7 +362,7 @@ class Screener:
         rate = self.sample_rate
         decisions = []
         for group, uei in zip(groups, ueis, strict=True):
-            entry = EntryInput(group.entry_number, group.port, group.ior, tuple(line for line, _, _ in group.lines))
+            entry = EntryInput(group.entry_number, group.port, group.ior, tuple(group.lines))
             decision = decide(entry, uei=uei, sample_rate=rate)
             for line_id, quantity in decision.consumptions:
                 key = key_of_line[line_id]
@@ -352,7 +373,7 @@ class Screener:
 
     def _refresh(self, groups: list[_Group]) -> None:
         """Re-read (and on PostgreSQL lock) the remaining quantity of every declared line the chunk cites."""
-        ids = {self.blank_lines[key].line_id for group in groups for line, _, _ in group.lines
+        ids = {self.blank_lines[key].line_id for group in groups for line in group.lines
                if (key := (line.blank_declaration_id, line.blank_line_no)) in self.blank_lines}
         if not ids:
             return
@@ -366,7 +387,7 @@ class Screener:
     def _flush(self, chunk: list[_Group], writer: Any, started: float) -> None:
         """Decide the chunk's valid entries, write them in one transaction, then write the output rows."""
         groups = [g for g in chunk if g.bad is None and g.lines]
-        ueis = [new_uei() for _ in groups]
+        ueis = new_ueis(len(groups))
         summary = self.summary
         attempts = 0
         while True:
@@ -408,7 +429,8 @@ class Screener:
                 cached = results.get(line.reasons)
                 if cached is None:
                     cached = _reason_texts(line.reasons, results)
-                rows_out.append(prefix + [line.outcome, outcome, cached[1], uei])
+                prefix += (line.outcome, outcome, cached[1], uei)  # the prefix is ours: extend it in place
+                rows_out.append(prefix)
         writer.writerows(rows_out)
         summary.elapsed = time.perf_counter() - started
         if self.on_progress is not None:
@@ -445,33 +467,48 @@ class Screener:
                 decision_id, uei, group.entry_number, group.port, group.ior,
                 enrollment.organization_id if enrollment is not None else None,
                 decision.facts_used["enrollment_id"], requested_by, "screen", job_id, decision.outcome,
-                decision.rules_version, json.dumps(decision.facts_used, separators=(",", ":")),
+                decision.rules_version, self._facts_json(decision.facts_used),
                 len(decision.lines), when))
             counts[decision.outcome] += 1
-            for (line, description, value), decided in zip(group.lines, decision.lines, strict=True):
+            for line, decided in zip(group.lines, decision.lines, strict=True):
                 reasons = cache.get(decided.reasons)
                 if reasons is None:
                     reasons = _reason_texts(decided.reasons, cache)
-                quantity = line.quantity
+                quantity, value = line.quantity, line.value_usd
                 line_rows.append((
-                    decision_id, line.line_no, description, line.hts_code,
+                    decision_id, line.line_no, line.description, line.hts_code,
                     quantity if postgres else str(quantity), value if postgres else str(value),
                     line.sector, line.condition, line.recordation_number, line.lever_label,
                     line.blank_declaration_id, line.blank_line_no, decided.outcome, reasons[0]))
             for line_id, quantity in decision.consumptions:
-                ledger.append({"line_id": line_id, "quantity": quantity, "decision_id": decision_id,
-                               "reference": uei, "created_at": now})
+                ledger.append((line_id, quantity, decision_id, uei, now))
         if postgres:
             _copy(conn, _DECISIONS.name, _DECISION_COLUMNS, decision_rows)
             _copy(conn, _LINES.name, _LINE_COLUMNS, line_rows)
         else:
             _insert_rows(conn, _DECISIONS.name, _DECISION_COLUMNS, decision_rows)
             _insert_rows(conn, _LINES.name, _LINE_COLUMNS, line_rows)
-        record_blank_consumptions(ledger)
+        if postgres:
+            record_blank_consumptions([dict(zip(_LEDGER_COLUMNS, row, strict=True)) for row in ledger])
+        else:
+            qty, at = self._ledger_processors
+            _insert_rows(conn, _LEDGER.name, _LEDGER_COLUMNS,
+                         [(line_id, qty(q), decision_id, uei, at(now)) for line_id, q, decision_id, uei, now in ledger])
         audit.record(self.actor, "screen", "release_decision", f"{ids[0]}-{ids[-1]}", after={
             "screen_job_id": job_id, "first_id": ids[0], "last_id": ids[-1], "entries": len(groups),
             "lines": len(line_rows), "by_outcome": dict(sorted(counts.items())), "blank_draws": len(ledger),
             "rules_version": RULES_VERSION, "attempts": attempts})
+
+    def _facts_json(self, facts_used: dict[str, Any]) -> str:
+        """``facts_used`` as stored JSON, serialised once per distinct value (entries repeat a few hundred)."""
+        key = (facts_used["as_of"], facts_used["enrollment_id"], *facts_used["mark_ids"], None,
+               *facts_used["standard_version_ids"], None, *facts_used["blank_line_ids"])
+        text = self._facts_cache.get(key)
+        if text is None:
+            if len(self._facts_cache) > 100_000:
+                self._facts_cache.clear()
+            text = self._facts_cache[key] = _compact_json(facts_used)
+        return text
 
     def _reserve_ids(self, conn: Any, n: int) -> list[int]:
         """``n`` decision ids: from the sequence on PostgreSQL; past ``MAX(id)`` under SQLite's write lock."""
@@ -481,6 +518,11 @@ class Screener:
                 (n,)).scalars())
         start = conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM release_decision").scalar_one() + 1
         return list(range(start, start + n))
+
+
+def _bind_processor(column: Any, dialect: Any) -> Callable[[Any], Any]:
+    """What SQLAlchemy does to a value of ``column`` before handing it to the driver (rows bypass it here)."""
+    return column.type.bind_processor(dialect) or (lambda value: value)
 
 
 @contextmanager
