@@ -18,8 +18,16 @@ so later entries see what earlier ones took; each chunk then draws its total per
 conditional ``UPDATE … WHERE remaining >= :q`` in the chunk's transaction. If a draw fails (an API
 decision took the quantity meanwhile), the transaction is rolled back, the cited lines are re-read and
 the chunk re-decided on what is really left (the same UEIs), as :func:`services.request_decision` does
-for one entry. Decisions, lines and ledger rows are written in bulk (``executemany``; ``COPY`` on
-PostgreSQL) with one audit entry per chunk; no ORM object is made per decision or line.
+for one entry. Entries are decided through :class:`~program.decisions.memo.DecisionMemo`, which runs the
+engine's rules once per recurring combination of importer and line facts and gives what ``decide`` gives.
+
+Decisions, lines and ledger rows are written in bulk (``INSERT``s of many rows each on SQLite, ``COPY``
+on PostgreSQL) with one audit entry per chunk; no ORM object is made per decision or line. The chunk's
+progress row, blank draws, ledger rows and audit entry are written first, on the main thread; its
+decisions and lines are then inserted and the transaction committed on a background thread while the
+main thread reads the next chunk (the database works without the GIL). The next chunk's transaction
+starts only after that commit, and a chunk's output rows are written only once it has committed, so the
+output never shows a decision that was not stored.
 """
 
 from __future__ import annotations
@@ -27,10 +35,13 @@ from __future__ import annotations
 import csv
 import gc
 import json
+import sqlite3
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -63,7 +74,8 @@ CHUNK_ENTRIES = 5000
 LOOKBACK = 100_000
 MAX_ERRORS_KEPT = 100
 MAX_ATTEMPTS = 5
-SQLITE_MAX_VARIABLES = 999  # the smallest limit of any SQLite build (3.32 and later allow 32,766)
+SWITCH_INTERVAL = 0.0005  # seconds; see _run_settings
+MAX_VARIABLES = 8192  # bound values per SQLite INSERT: bigger statements gained nothing and cost memory
 
 _WIDTH = len(INPUT_COLUMNS)
 _DECISIONS = ReleaseDecision.__table__
@@ -207,6 +219,7 @@ class Screener:
         self.recent: dict[str, int] = {}  # entry keys already closed -> their first row (bounded)
         self._reasons_cache: dict[tuple, tuple[str, str]] = {}
         self._facts_cache: dict[tuple, str] = {}
+        self._pending: tuple[Future, list[list[str]]] | None = None  # the chunk being stored, its output rows
         dialect = db.engine.dialect
         self.postgres = dialect.name == "postgresql"
         if dialect.name == "sqlite":  # a bigger page cache keeps the growing indexes in memory (per connection)
@@ -219,8 +232,15 @@ class Screener:
 
     def run(self, lines: Iterable[str], out: TextIO) -> ScreenSummary:
         """Screen the CSV text ``lines`` (an open file or any iterable of lines) into ``out``."""
-        with _rare_full_collections():
-            return self._run(lines, out)
+        with _run_settings(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="screen-store") as background:
+            self._background = background
+            try:
+                return self._run(lines, out)
+            except BaseException:
+                # As when chunks were stored in turn: one that committed still gets its output rows.
+                with suppress(Exception):
+                    self._settle()
+                raise
 
     def _run(self, lines: Iterable[str], out: TextIO) -> ScreenSummary:
         started = time.perf_counter()
@@ -236,8 +256,9 @@ class Screener:
         index = [names.index(c) for c in INPUT_COLUMNS]
         self._index = index
         self._in_order = index == list(range(len(INPUT_COLUMNS)))
-        writer = csv.writer(out, lineterminator="\n")
+        writer = self._out = csv.writer(out, lineterminator="\n")
         writer.writerow(OUTPUT_COLUMNS)
+        self._started = started
         chunk: list[_Group] = []
         group: _Group | None = None
         width = max(index) + 1
@@ -250,14 +271,15 @@ class Screener:
                 if group is not None:
                     chunk.append(self._close(group))
                     if len(chunk) >= self.chunk_entries:
-                        self._flush(chunk, writer, started)
+                        self._flush(chunk)
                         chunk = []
                 group = _Group(key, row_no)
             self._add_row(group, row, row_no, width)
         if group is not None:
             chunk.append(self._close(group))
         if chunk:
-            self._flush(chunk, writer, started)
+            self._flush(chunk)
+        self._settle()
         self.summary.elapsed = time.perf_counter() - started
         return self.summary
 
@@ -384,11 +406,12 @@ class Screener:
             key = self.key_of_line[line_id]
             self.blank_lines[key] = replace(self.blank_lines[key], remaining=Decimal(remaining))
 
-    def _flush(self, chunk: list[_Group], writer: Any, started: float) -> None:
-        """Decide the chunk's valid entries, write them in one transaction, then write the output rows."""
+    def _flush(self, chunk: list[_Group]) -> None:
+        """Decide the chunk's valid entries and write them in one transaction, whose bulk inserts and commit run
+        on the background thread while the next chunk is read; the output rows follow the commit (:meth:`_settle`)."""
+        self._settle()
         groups = [g for g in chunk if g.bad is None and g.lines]
         ueis = new_ueis(len(groups))
-        summary = self.summary
         attempts = 0
         while True:
             attempts += 1
@@ -404,9 +427,31 @@ class Screener:
             if attempts >= MAX_ATTEMPTS:
                 raise RuntimeError("The blank-goods quantities cited kept changing; run the file again.")
             self._refresh(groups)
-        self._write(groups, ueis, decisions, attempts)
-        db.session.commit()
+        store = self._write(groups, ueis, decisions, attempts)
+        session = db.session()
 
+        def store_and_commit() -> None:
+            store()
+            session.commit()
+
+        self._pending = (self._background.submit(store_and_commit), self._output_rows(chunk, ueis, decisions))
+
+    def _settle(self) -> None:
+        """Wait for the chunk being stored to commit (its error is raised here), then write its output rows."""
+        if self._pending is None:
+            return
+        stored, rows_out = self._pending
+        self._pending = None
+        stored.result()
+        self._out.writerows(rows_out)
+        summary = self.summary
+        summary.elapsed = time.perf_counter() - self._started
+        if self.on_progress is not None:
+            self.on_progress(summary)
+
+    def _output_rows(self, chunk: list[_Group], ueis: list[str], decisions: list[EntryDecision]) -> list[list[str]]:
+        """The chunk's output rows (input columns, outcomes, reason codes, UEI), counted in the summary."""
+        summary = self.summary
         results = self._reasons_cache
         rows_out = []
         decided = iter(zip(ueis, decisions, strict=True))
@@ -431,10 +476,7 @@ class Screener:
                     cached = _reason_texts(line.reasons, results)
                 prefix += (line.outcome, outcome, cached[1], uei)  # the prefix is ours: extend it in place
                 rows_out.append(prefix)
-        writer.writerows(rows_out)
-        summary.elapsed = time.perf_counter() - started
-        if self.on_progress is not None:
-            self.on_progress(summary)
+        return rows_out
 
     def _progress_row(self, chunk: list[_Group]) -> None:
         if self.job_id is None:
@@ -444,10 +486,12 @@ class Screener:
         db.session.execute(update(_JOBS).where(_JOBS.c.id == self.job_id).values(
             rows_done=rows, entries_decided=sum(summary.entries.values()), bad_rows=summary.bad_rows))
 
-    def _write(self, groups: list[_Group], ueis: list[str], decisions: list[EntryDecision], attempts: int) -> None:
-        """Insert the chunk's decisions, lines and ledger rows in bulk, and one audit entry."""
+    def _write(self, groups: list[_Group], ueis: list[str], decisions: list[EntryDecision], attempts: int
+               ) -> Callable[[], None]:
+        """Insert the chunk's ledger rows and its audit entry; return what inserts its decisions and lines in bulk
+        (in the same transaction, on the background thread)."""
         if not groups:
-            return
+            return lambda: None
         conn = db.session.connection()
         ids = self._reserve_ids(conn, len(groups))
         now = utcnow()
@@ -483,12 +527,6 @@ class Screener:
             for line_id, quantity in decision.consumptions:
                 ledger.append((line_id, quantity, decision_id, uei, now))
         if postgres:
-            _copy(conn, _DECISIONS.name, _DECISION_COLUMNS, decision_rows)
-            _copy(conn, _LINES.name, _LINE_COLUMNS, line_rows)
-        else:
-            _insert_rows(conn, _DECISIONS.name, _DECISION_COLUMNS, decision_rows)
-            _insert_rows(conn, _LINES.name, _LINE_COLUMNS, line_rows)
-        if postgres:
             record_blank_consumptions([dict(zip(_LEDGER_COLUMNS, row, strict=True)) for row in ledger])
         else:
             qty, at = self._ledger_processors
@@ -498,6 +536,13 @@ class Screener:
             "screen_job_id": job_id, "first_id": ids[0], "last_id": ids[-1], "entries": len(groups),
             "lines": len(line_rows), "by_outcome": dict(sorted(counts.items())), "blank_draws": len(ledger),
             "rules_version": RULES_VERSION, "attempts": attempts})
+        insert = _copy if postgres else _insert_rows
+
+        def store() -> None:
+            insert(conn, _DECISIONS.name, _DECISION_COLUMNS, decision_rows)
+            insert(conn, _LINES.name, _LINE_COLUMNS, line_rows)
+
+        return store
 
     def _facts_json(self, facts_used: dict[str, Any]) -> str:
         """``facts_used`` as stored JSON, serialised once per distinct value (entries repeat a few hundred)."""
@@ -526,19 +571,24 @@ def _bind_processor(column: Any, dialect: Any) -> Callable[[Any], Any]:
 
 
 @contextmanager
-def _rare_full_collections() -> Iterator[None]:
-    """Collect the older garbage generations rarely while screening, then restore the thresholds.
+def _run_settings() -> Iterator[None]:
+    """Interpreter settings for a run, restored afterwards.
 
-    A chunk keeps a few hundred thousand objects alive until it is written, so with the default
-    thresholds the collector kept walking them (a third of the run's time); reference cycles are rare
-    here and are still collected, a hundred thousand allocations later.
+    The garbage collector walks its older generations rarely: a chunk keeps a few hundred thousand
+    objects alive until it is written, so with the default thresholds the collector kept walking them
+    (a third of the run's time); reference cycles are rare here and are still collected, a hundred
+    thousand allocations later. The switch interval is short so that the background thread, which
+    releases the GIL while the database works, gets it back soon after (with the default 5 ms it
+    would wait that long after every statement).
     """
-    thresholds = gc.get_threshold()
+    thresholds, interval = gc.get_threshold(), sys.getswitchinterval()
     gc.set_threshold(1000, 100, 1000)
+    sys.setswitchinterval(SWITCH_INTERVAL)
     try:
         yield
     finally:
         gc.set_threshold(*thresholds)
+        sys.setswitchinterval(interval)
 
 
 def _reason_texts(reasons: tuple, cache: dict[tuple, tuple[str, str]]) -> tuple[str, str]:
@@ -558,16 +608,32 @@ def _insert_sql(table: str, columns: tuple[str, ...], rows: int) -> str:
 
 
 def _insert_rows(conn: Any, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """SQLite: insert ``rows`` many to a statement (a third less time than one row per executemany step)."""
+    """SQLite: insert ``rows`` many to a statement, as many as the bound-variable limit allows.
+
+    A third less time than one row per ``executemany`` step, and few statements: the background thread
+    waits for the GIL after each one. The rest goes in statements of half the size, then a quarter…,
+    so only a dozen statement texts are ever prepared.
+    """
     width = len(columns)
-    per = SQLITE_MAX_VARIABLES // width
     flat = list(chain.from_iterable(rows))
-    full = len(rows) - len(rows) % per
-    step = per * width
-    if full:
-        conn.exec_driver_sql(_insert_sql(table, columns, per), [tuple(flat[i:i + step]) for i in range(0, full * width, step)])
-    if full < len(rows):
-        conn.exec_driver_sql(_insert_sql(table, columns, len(rows) - full), tuple(flat[full * width:]))
+    size = max(1, _sqlite_variable_limit(conn) // width)
+    done = 0
+    while done < len(rows):
+        count = (len(rows) - done) // size
+        if count:
+            step = size * width
+            start = done * width
+            conn.exec_driver_sql(_insert_sql(table, columns, size),
+                                 [tuple(flat[start + i * step:start + (i + 1) * step]) for i in range(count)])
+            done += count * size
+        size //= 2
+
+
+def _sqlite_variable_limit(conn: Any) -> int:
+    """Bound values one SQLite statement may take (999 before 3.32, 32,766 since), at most 8,192."""
+    raw = conn.connection.dbapi_connection
+    limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if hasattr(raw, "getlimit") else 999
+    return min(limit, MAX_VARIABLES)
 
 
 def _copy(conn: Any, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:

@@ -198,7 +198,8 @@ def test_one_audit_entry_per_chunk_with_the_id_range(app, world):
 
 
 def test_streams_in_constant_memory(app, world):
-    """A lazily generated input is consumed chunk by chunk: never more than one chunk of entries held."""
+    """A lazily generated input is consumed chunk by chunk: the chunk being read, and the one before it while
+    it is stored, are all that is held."""
     produced = {"rows": 0}
     held: list[tuple[int, int]] = []
 
@@ -211,9 +212,9 @@ def test_streams_in_constant_memory(app, world):
                        "mobile_devices,used,TMK 21-00123,,,\n")
 
     class Counting(Screener):
-        def _flush(self, chunk, writer, started):
+        def _flush(self, chunk):
             held.append((len(chunk), produced["rows"]))
-            super()._flush(chunk, writer, started)
+            super()._flush(chunk)
 
     sink = io.StringIO()
     with app.app_context():
