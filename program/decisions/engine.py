@@ -145,6 +145,9 @@ class LineDecision(NamedTuple):
         return tuple(r.code for r in self.reasons)
 
 
+_line_decision = functools.partial(tuple.__new__, LineDecision)  # every field given: skips the named tuple's Python __new__
+
+
 class Consumption(NamedTuple):
     """Quantity to draw from a declared blank line (one per covered entry line, in line order)."""
 
@@ -484,7 +487,7 @@ def finish_decision(facts: Facts, enrollment: EnrollmentFact | None, ctx: EntryC
     mark_ids, version_ids, blank_ids = ctx.used
     return EntryDecision(
         outcome=OUTCOMES[entry_rank],
-        lines=tuple(LineDecision(no, OUTCOMES[rank], tuple(reasons)) for no, rank, reasons in results),
+        lines=tuple([_line_decision((no, OUTCOMES[rank], tuple(reasons))) for no, rank, reasons in results]),
         facts_used={
             "as_of": facts.as_of.isoformat(),
             "enrollment_id": enrollment.enrollment_id if enrollment is not None else None,

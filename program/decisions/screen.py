@@ -453,7 +453,9 @@ class Screener:
         """The chunk's output rows (input columns, outcomes, reason codes, UEI), counted in the summary."""
         summary = self.summary
         results = self._reasons_cache
-        rows_out = []
+        rows_out: list[list[str]] = []
+        append = rows_out.append
+        line_counts = summary.lines
         decided = iter(zip(ueis, decisions, strict=True))
         for group in chunk:
             summary.rows += len(group.rows)
@@ -469,13 +471,13 @@ class Screener:
             uei, decision = next(decided)
             outcome = decision.outcome
             summary.entries[outcome] += 1
-            for prefix, line in zip(group.rows, decision.lines, strict=True):
-                summary.lines[line.outcome] += 1
-                cached = results.get(line.reasons)
+            for prefix, (_, line_outcome, reasons) in zip(group.rows, decision.lines, strict=True):
+                line_counts[line_outcome] += 1
+                cached = results.get(reasons)
                 if cached is None:
-                    cached = _reason_texts(line.reasons, results)
-                prefix += (line.outcome, outcome, cached[1], uei)  # the prefix is ours: extend it in place
-                rows_out.append(prefix)
+                    cached = _reason_texts(reasons, results)
+                prefix += (line_outcome, outcome, cached[1], uei)  # the prefix is ours: extend it in place
+                append(prefix)
         return rows_out
 
     def _progress_row(self, chunk: list[_Group]) -> None:
@@ -502,7 +504,8 @@ class Screener:
         job_id = self.job_id
         cache = self._reasons_cache
         decision_rows = []
-        line_rows = []
+        line_rows: list[tuple] = []
+        add_line = line_rows.append
         ledger = []
         counts: Counter = Counter()
         for decision_id, group, uei, decision in zip(ids, groups, ueis, decisions, strict=True):
@@ -514,16 +517,15 @@ class Screener:
                 decision.rules_version, self._facts_json(decision.facts_used),
                 len(decision.lines), when))
             counts[decision.outcome] += 1
-            for line, decided in zip(group.lines, decision.lines, strict=True):
-                reasons = cache.get(decided.reasons)
-                if reasons is None:
-                    reasons = _reason_texts(decided.reasons, cache)
-                quantity, value = line.quantity, line.value_usd
-                line_rows.append((
-                    decision_id, line.line_no, line.description, line.hts_code,
-                    quantity if postgres else str(quantity), value if postgres else str(value),
-                    line.sector, line.condition, line.recordation_number, line.lever_label,
-                    line.blank_declaration_id, line.blank_line_no, decided.outcome, reasons[0]))
+            for line, (_, line_outcome, reasons) in zip(group.lines, decision.lines, strict=True):
+                texts = cache.get(reasons)
+                if texts is None:
+                    texts = _reason_texts(reasons, cache)
+                (line_no, description, hts_code, quantity, value, sector, condition, recordation, lever, declaration,
+                 declared_line) = line
+                add_line((decision_id, line_no, description, hts_code,
+                          quantity if postgres else str(quantity), value if postgres else str(value),
+                          sector, condition, recordation, lever, declaration, declared_line, line_outcome, texts[0]))
             for line_id, quantity in decision.consumptions:
                 ledger.append((line_id, quantity, decision_id, uei, now))
         if postgres:
