@@ -74,6 +74,7 @@ CHUNK_ENTRIES = 5000
 LOOKBACK = 100_000
 MAX_ERRORS_KEPT = 100
 MAX_ATTEMPTS = 5
+MAX_GOODS_REMEMBERED = 100_000
 SWITCH_INTERVAL = 0.0005  # seconds; see _run_settings
 MAX_VARIABLES = 8192  # bound values per SQLite INSERT: bigger statements gained nothing and cost memory
 
@@ -219,6 +220,7 @@ class Screener:
         self.recent: dict[str, int] = {}  # entry keys already closed -> their first row (bounded)
         self._reasons_cache: dict[tuple, tuple[str, str]] = {}
         self._facts_cache: dict[tuple, str] = {}
+        self._goods: dict[tuple[str, ...], tuple] = {}  # goods columns as given -> parsed, once all were valid
         self._pending: tuple[Future, list[list[str]]] | None = None  # the chunk being stored, its output rows
         dialect = db.engine.dialect
         self.postgres = dialect.name == "postgresql"
@@ -262,11 +264,17 @@ class Screener:
         chunk: list[_Group] = []
         group: _Group | None = None
         width = max(index) + 1
+        first = index[0]
+        raw: str | None = None
         for row in reader:
             if not row:
                 continue
             row_no = reader.line_num
-            key = row[index[0]].strip().upper().replace("-", "") if len(row) > index[0] else ""
+            if len(row) <= first:
+                raw, key = None, ""
+            elif row[first] != raw:  # an entry's rows usually spell its number alike: normalise it once
+                raw = row[first]
+                key = raw.strip().upper().replace("-", "")
             if group is None or key != group.key:
                 if group is not None:
                     chunk.append(self._close(group))
@@ -347,28 +355,41 @@ class Screener:
             description = description.strip()
             if not 1 <= len(description) <= 500:
                 raise inputs.FieldProblem("A description of 1 to 500 characters is required.")
-            name = "hts_code"
-            hts = _hts(hts)
-            name = "quantity"
-            quantity = _quantity(quantity)
-            name = "value_usd"
-            value = _value(value)
-            name = "sector"
-            sector = sector.strip()
-            if sector not in self.sectors:
-                raise inputs.FieldProblem(f"Unknown sector {sector!r}; use a sector code such as mobile_devices.")
-            name = "condition"
-            condition = condition.strip()
-            if condition not in _CONDITIONS:
-                inputs.parse_condition(condition)
-            name = "recordation_number"
-            recordation = _recordation(recordation)
-            name = "lever_label"
-            lever = _lever(lever)
-            name = "blank_declaration_id"
-            declaration = _declaration(declaration)
-            name = "blank_line_no"
-            blank_line_no = _blank_line_no(blank_line_no) if blank_line_no.strip() else None
+            # The goods columns repeat far more than each value alone: once they have all parsed, the same
+            # texts again cost one look-up (only the value in USD, between them in column order, is left).
+            raw_goods = (hts, quantity, sector, condition, recordation, lever, declaration, blank_line_no)
+            goods = self._goods.get(raw_goods)
+            if goods is not None:
+                name = "value_usd"
+                value = _value(value)
+                hts, quantity, sector, condition, recordation, lever, declaration, blank_line_no = goods
+            else:
+                name = "hts_code"
+                hts = _hts(hts)
+                name = "quantity"
+                quantity = _quantity(quantity)
+                name = "value_usd"
+                value = _value(value)
+                name = "sector"
+                sector = sector.strip()
+                if sector not in self.sectors:
+                    raise inputs.FieldProblem(f"Unknown sector {sector!r}; use a sector code such as mobile_devices.")
+                name = "condition"
+                condition = condition.strip()
+                if condition not in _CONDITIONS:
+                    inputs.parse_condition(condition)
+                name = "recordation_number"
+                recordation = _recordation(recordation)
+                name = "lever_label"
+                lever = _lever(lever)
+                name = "blank_declaration_id"
+                declaration = _declaration(declaration)
+                name = "blank_line_no"
+                blank_line_no = _blank_line_no(blank_line_no) if blank_line_no.strip() else None
+                if len(self._goods) >= MAX_GOODS_REMEMBERED:
+                    self._goods.clear()
+                self._goods[raw_goods] = (hts, quantity, sector, condition, recordation, lever, declaration,
+                                          blank_line_no)
         except inputs.FieldProblem as problem:
             self._bad(group, i, row_no, name, str(problem))
             return
