@@ -74,7 +74,7 @@ CHUNK_ENTRIES = 5000
 LOOKBACK = 100_000
 MAX_ERRORS_KEPT = 100
 MAX_ATTEMPTS = 5
-MAX_GOODS_REMEMBERED = 100_000
+MAX_GOODS_REMEMBERED = 20_000  # distinct goods columns kept (each holds eight input strings)
 SWITCH_INTERVAL = 0.0005  # seconds; see _run_settings
 MAX_VARIABLES = 8192  # bound values per SQLite INSERT: bigger statements gained nothing and cost memory
 
@@ -573,7 +573,7 @@ class Screener:
                *facts_used["standard_version_ids"], None, *facts_used["blank_line_ids"])
         text = self._facts_cache.get(key)
         if text is None:
-            if len(self._facts_cache) > 100_000:
+            if len(self._facts_cache) > 20_000:
                 self._facts_cache.clear()
             text = self._facts_cache[key] = _compact_json(facts_used)
         return text
