@@ -145,6 +145,9 @@ class LineDecision(NamedTuple):
         return tuple(r.code for r in self.reasons)
 
 
+_line_decision = functools.partial(tuple.__new__, LineDecision)  # every field given: skips the named tuple's Python __new__
+
+
 class Consumption(NamedTuple):
     """Quantity to draw from a declared blank line (one per covered entry line, in line order)."""
 
@@ -248,7 +251,7 @@ _RANDOM_REASON = RANDOM_VERIFICATION.reason(
 )
 
 
-class _Entry:
+class EntryContext:
     """Per-call working state of :func:`decide` (the facts themselves are only read)."""
 
     __slots__ = ("facts", "active", "organization_id", "drawn", "consumptions", "used")
@@ -293,7 +296,7 @@ def _not_enrolled(ior: str, enrollment: EnrollmentFact | None, as_of: date) -> R
     )
 
 
-def _sector_not_approved(line: LineInput, ctx: _Entry) -> Reason | None:
+def _sector_not_approved(line: LineInput, ctx: EntryContext) -> Reason | None:
     active = ctx.active
     if active is None or line.sector in active.approved_sectors:
         return None  # an importer without a live enrollment already got not_enrolled
@@ -319,11 +322,11 @@ def _heightened_reason(sector: str) -> Reason:
     )
 
 
-def _heightened_protection(line: LineInput, ctx: _Entry) -> Reason | None:
+def _heightened_protection(line: LineInput, ctx: EntryContext) -> Reason | None:
     return _heightened_reason(line.sector) if line.sector in ctx.facts.heightened_sectors else None
 
 
-def _mark_not_recorded(line: LineInput, ctx: _Entry) -> Reason | None:
+def _mark_not_recorded(line: LineInput, ctx: EntryContext) -> Reason | None:
     rec = line.recordation_number
     mark = ctx.facts.marks.get(rec) if rec else None
     if mark is not None:
@@ -348,7 +351,7 @@ def _unknown_mark_reason(rec: str) -> Reason:
     )
 
 
-def _no_endorsed_standard(line: LineInput, ctx: _Entry) -> Reason | None:
+def _no_endorsed_standard(line: LineInput, ctx: EntryContext) -> Reason | None:
     rec = line.recordation_number
     version_id = ctx.facts.endorsed.get((line.sector, line.condition, rec)) if rec else None
     if version_id is not None and rec in ctx.facts.marks:
@@ -370,7 +373,7 @@ def _no_standard_reason(sector: str, condition: str, rec: str | None) -> Reason:
     )
 
 
-def _lever_label_missing(line: LineInput, ctx: _Entry) -> Reason | None:
+def _lever_label_missing(line: LineInput, ctx: EntryContext) -> Reason | None:
     if line.condition != "new_parallel" or line.lever_label is True or not line.recordation_number:
         return None
     mark = ctx.facts.marks.get(line.recordation_number)
@@ -383,7 +386,7 @@ def _lever_label_missing(line: LineInput, ctx: _Entry) -> Reason | None:
     )
 
 
-def _blank_declaration(line: LineInput, ctx: _Entry) -> Reason | None:
+def _blank_declaration(line: LineInput, ctx: EntryContext) -> Reason | None:
     """Rules ``no_blank_declaration`` and ``blank_quantity_exceeded``; records the consumption if covered."""
     facts = ctx.facts
     ref = f"{line.blank_declaration_id} line {line.blank_line_no}"
@@ -439,38 +442,52 @@ _BLANK_LINE_CHECKS = (_sector_not_approved, _heightened_protection, _blank_decla
 
 def decide(entry: EntryInput, facts: Facts, *, uei: str, sample_rate: float) -> EntryDecision:
     """Apply every rule to every line of ``entry`` against ``facts`` (never mutated) and decide it."""
-    ior = entry.ior_number
+    enrollment, common, common_rank, active = entry_rules(entry.ior_number, facts)
+    ctx = EntryContext(facts, enrollment, active)
+    results = [line_rules(line, ctx, common, common_rank) for line in entry.lines]
+    return finish_decision(facts, enrollment, ctx, results, uei=uei, sample_rate=sample_rate)
+
+
+# The pieces of :func:`decide`, shared with :class:`program.decisions.memo.DecisionMemo` so that the
+# memoised path runs the very same rules.
+
+
+def entry_rules(ior: str, facts: Facts) -> tuple[EnrollmentFact | None, tuple[Reason, ...], int, bool]:
+    """The entry-level rules for importer ``ior``: its enrollment, the reasons every line gets, their rank,
+    and whether the enrollment is live (approved and unexpired)."""
     enrollment = facts.enrollments.get(ior)
     not_enrolled = _not_enrolled(ior, enrollment, facts.as_of)
-    common = [r for r in (_debarred(ior, enrollment, facts), not_enrolled) if r is not None]
-    common_rank = max((_RANK[r.code] for r in common), default=_EXP)
-    ctx = _Entry(facts, enrollment, active=not_enrolled is None)
-    rank_of = _RANK
-    results: list[tuple[int, int, list[Reason]]] = []
-    entry_rank = _EXP
-    for line in entry.lines:
-        reasons = common.copy()
-        rank = common_rank
-        for check in _BLANK_LINE_CHECKS if line.condition == "blank" else _MARKED_LINE_CHECKS:
-            reason = check(line, ctx)
-            if reason is not None:
-                reasons.append(reason)
-                if rank_of[reason.code] > rank:
-                    rank = rank_of[reason.code]
-        results.append((line.line_no, rank, reasons))
-        if rank > entry_rank:
-            entry_rank = rank
+    common = tuple(r for r in (_debarred(ior, enrollment, facts), not_enrolled) if r is not None)
+    return enrollment, common, max((_RANK[r.code] for r in common), default=_EXP), not_enrolled is None
 
+
+def line_rules(line: LineInput, ctx: EntryContext, common: tuple[Reason, ...], common_rank: int
+               ) -> tuple[int, int, list[Reason]]:
+    """``(line_no, rank, reasons)`` of one line: the entry's ``common`` reasons, then each line rule that fires."""
+    reasons = list(common)
+    rank = common_rank
+    rank_of = _RANK
+    for check in _BLANK_LINE_CHECKS if line.condition == "blank" else _MARKED_LINE_CHECKS:
+        reason = check(line, ctx)
+        if reason is not None:
+            reasons.append(reason)
+            if rank_of[reason.code] > rank:
+                rank = rank_of[reason.code]
+    return line.line_no, rank, reasons
+
+
+def finish_decision(facts: Facts, enrollment: EnrollmentFact | None, ctx: EntryContext,
+                    results: list[tuple[int, int, list[Reason]]], *, uei: str, sample_rate: float) -> EntryDecision:
+    """The entry's decision from its lines' ``(line_no, rank, reasons)``: random verification, facts used."""
+    entry_rank = max((rank for _, rank, _ in results), default=_EXP)
     if entry_rank == _EXP and verification_pick(uei, sample_rate):
         entry_rank = _REF
-        for _, _, reasons in results:
-            reasons.append(_RANDOM_REASON)
-        results = [(line_no, _REF, reasons) for line_no, _, reasons in results]
+        results = [(line_no, _REF, [*reasons, _RANDOM_REASON]) for line_no, _, reasons in results]
 
     mark_ids, version_ids, blank_ids = ctx.used
     return EntryDecision(
         outcome=OUTCOMES[entry_rank],
-        lines=tuple(LineDecision(no, OUTCOMES[rank], tuple(reasons)) for no, rank, reasons in results),
+        lines=tuple([_line_decision((no, OUTCOMES[rank], tuple(reasons))) for no, rank, reasons in results]),
         facts_used={
             "as_of": facts.as_of.isoformat(),
             "enrollment_id": enrollment.enrollment_id if enrollment is not None else None,

@@ -29,6 +29,7 @@ _FILER_DIGIT.update({ch: i + 2 for i, ch in enumerate("STUVWXYZ")})
 _ASCII_DIGITS = frozenset("0123456789")
 _LUHN_DOUBLE = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
 _LUHN_DOUBLED_CHAR = {str(d): doubled for d, doubled in enumerate(_LUHN_DOUBLE)}
+_DIGIT_CHAR = {str(d): d for d in range(10)}
 
 
 class InvalidEntryNumber(ValueError):
@@ -56,7 +57,7 @@ def _filer_code_digits(code: str) -> str:
 
 def _luhn_check_digit(digits: str) -> int:
     # The rightmost payload digit is doubled, then every second one to its left.
-    total = sum(map(_LUHN_DOUBLED_CHAR.__getitem__, digits[::-2])) + sum(map(int, digits[-2::-2]))
+    total = sum(map(_LUHN_DOUBLED_CHAR.__getitem__, digits[::-2])) + sum(map(_DIGIT_CHAR.__getitem__, digits[-2::-2]))
     return (10 - total % 10) % 10
 
 
@@ -90,7 +91,7 @@ def parse_entry_number(text: str) -> str:
             "format",
         )
     filer, serial, given = match.groups()
-    expected = entry_check_digit(filer, serial)
+    expected = _luhn_check_digit(_filer_code_digits(filer) + serial)  # the pattern has checked both parts
     if int(given) != expected:
         raise InvalidEntryNumber(
             f"The check digit of entry number {filer}-{serial}-{given} is wrong: for {filer}-{serial} it "

@@ -32,6 +32,7 @@ __all__ = [
     "format_uei",
     "is_valid_uei",
     "new_uei",
+    "new_ueis",
     "normalize_uei",
     "parse_uei",
 ]
@@ -103,6 +104,14 @@ def new_uei() -> str:
     # 9 random bytes are 72 bits, 15 base32 digits (plus padding); the first 14 digits are 70 random bits.
     body = base64.b32encode(secrets.token_bytes(9))[:BODY_LENGTH].translate(_FROM_BASE32).decode("ascii")
     return body + ALPHABET[_fold(body)]
+
+
+def new_ueis(count: int) -> list[str]:
+    """``count`` fresh random UEIs, like :func:`new_uei` but from one read of the random source."""
+    # 10 random bytes are exactly 16 base32 digits; the first 14 of each group are 70 random bits.
+    digits = base64.b32encode(secrets.token_bytes(10 * count)).translate(_FROM_BASE32).decode("ascii")
+    bodies = [digits[i : i + BODY_LENGTH] for i in range(0, 16 * count, 16)]
+    return [body + ALPHABET[_fold(body)] for body in bodies]
 
 
 def normalize_uei(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -198,7 +199,8 @@ def test_one_audit_entry_per_chunk_with_the_id_range(app, world):
 
 
 def test_streams_in_constant_memory(app, world):
-    """A lazily generated input is consumed chunk by chunk: never more than one chunk of entries held."""
+    """A lazily generated input is consumed chunk by chunk: the chunk being read, and the one before it while
+    it is stored, are all that is held."""
     produced = {"rows": 0}
     held: list[tuple[int, int]] = []
 
@@ -211,9 +213,9 @@ def test_streams_in_constant_memory(app, world):
                        "mobile_devices,used,TMK 21-00123,,,\n")
 
     class Counting(Screener):
-        def _flush(self, chunk, writer, started):
+        def _flush(self, chunk):
             held.append((len(chunk), produced["rows"]))
-            super()._flush(chunk, writer, started)
+            super()._flush(chunk)
 
     sink = io.StringIO()
     with app.app_context():
@@ -235,3 +237,53 @@ def _check(serial: int) -> int:
     from program.decisions.entry_number import entry_check_digit
 
     return entry_check_digit("ABC", serial)
+
+
+def test_sqlite_statements_of_any_size_store_every_row(app, world, monkeypatch):
+    """A tiny bound-value limit makes every chunk go out in statements of several sizes (SQLite)."""
+    from program.decisions import screen
+
+    monkeypatch.setattr(screen, "MAX_VARIABLES", 100)  # 7 line rows, 6 decisions, 20 ledger rows a statement
+    rows = []
+    for serial in range(1, 24):
+        lines = [dict(EXPEDITED_LINE, line_no=n) for n in range(1, serial % 5 + 2)]
+        rows += _rows(f"ABC-{serial:07d}-{_check(serial)}", *lines)
+    rows += _rows(f"ABC-{99:07d}-{_check(99)}", _blank(world, 1), dict(_blank(world, 2), line_no=2))
+    summary, out = _screen(app, _csv(rows), chunk_entries=13)
+    with app.app_context():
+        stored = db.session.execute(select(ReleaseDecision.uei, func.count(DecisionLine.id))
+                                    .join(DecisionLine).group_by(ReleaseDecision.uei)).all()
+        assert dict(stored) == dict(Counter(r["uei"] for r in out))
+        assert len(stored) == 24 and summary.rows == len(out) == len(rows)
+        assert db.session.scalar(select(func.sum(BlankConsumption.quantity))) == 3
+        db.session.remove()
+
+
+def test_a_chunk_that_fails_to_store_stops_the_run_after_the_committed_ones(app, world, monkeypatch):
+    """The background store's error reaches the caller; chunks committed before it keep their output rows."""
+    from program.decisions import screen
+
+    calls = {"decisions": 0}
+
+    def failing(insert):
+        def wrapper(conn, table, columns, rows):
+            if table == "release_decision":
+                calls["decisions"] += 1
+                if calls["decisions"] == 2:
+                    raise RuntimeError("disk full")
+            insert(conn, table, columns, rows)
+        return wrapper
+
+    monkeypatch.setattr(screen, "_insert_rows", failing(screen._insert_rows))
+    monkeypatch.setattr(screen, "_copy", failing(screen._copy))
+    rows = []
+    for serial in range(1, 4):
+        rows += _rows(f"ABC-{serial:07d}-{_check(serial)}", EXPEDITED_LINE, STANDARD_LINE)
+    out = io.StringIO()
+    with app.app_context():
+        with pytest.raises(RuntimeError, match="disk full"):
+            screen.screen_file(io.StringIO(_csv(rows)), out, job_id=None, chunk_entries=1)
+        assert db.session.scalar(select(func.count()).select_from(ReleaseDecision)) == 1
+        db.session.remove()
+    written = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [r["entry_number"] for r in written] == ["ABC-0000001-" + str(_check(1))] * 2

@@ -16,6 +16,7 @@ from program.decisions.uei import (
     format_uei,
     is_valid_uei,
     new_uei,
+    new_ueis,
     normalize_uei,
     parse_uei,
 )
@@ -171,3 +172,13 @@ def test_transposition_with_check_character_specifically():
     for value in SAMPLE:
         if value[-2] != value[-1]:
             assert not is_valid_uei(value[:-2] + value[-1] + value[-2])
+
+
+def test_new_ueis_are_canonical_valid_and_distinct():
+    ueis = new_ueis(2000)
+    assert len(ueis) == len(set(ueis)) == 2000
+    assert all(len(uei) == LENGTH and parse_uei(uei) == uei for uei in ueis)
+    assert new_ueis(0) == []
+    # every symbol turns up in every body position: the 70 bits are all random
+    for position in range(BODY_LENGTH):
+        assert len({uei[position] for uei in ueis}) == 32

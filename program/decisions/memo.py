@@ -1,0 +1,95 @@
+"""Memoised release decisions for runs over many entries against one unchanging snapshot of facts.
+
+The bulk screen decides a million lines against facts that cannot change during the run, and most
+lines repeat a few hundred combinations of importer, sector, condition, mark and label. A non-blank
+line's outcome and reasons depend on nothing else (plus its line number, which only the
+``mark_not_recorded`` message for a line without a recordation number quotes), so
+:class:`DecisionMemo` runs the engine's own rules once per combination and reuses the result. Blank
+lines depend on the quantities still left on the declared lines, so they always run the rules live.
+Entry-level rules (``debarred``, ``not_enrolled``) are worked out once per importer, and random
+verification is applied per entry from its UEI exactly as :func:`engine.decide` does: the result is
+the same :class:`EntryDecision` that ``decide`` gives (tests hold the two together).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from program.decisions.engine import (
+    EnrollmentFact,
+    EntryContext,
+    EntryDecision,
+    EntryInput,
+    Facts,
+    LineInput,
+    Reason,
+    entry_rules,
+    finish_decision,
+    line_rules,
+)
+
+MAX_REMEMBERED = 200_000  # line combinations kept before starting afresh (a bound, not a tuning knob)
+
+_EntryState = tuple[EnrollmentFact | None, tuple[Reason, ...], int, bool]
+_LineResult = tuple[int, tuple[Reason, ...], tuple[Any, ...], tuple[Any, ...]]
+
+
+class DecisionMemo:
+    """``decide`` for many entries against ``facts``, remembering per-importer and per-line results.
+
+    ``facts`` must not change while the memo is in use, except for the remaining quantities of blank
+    lines (the bulk screen lowers them as it draws), which are never remembered.
+    """
+
+    __slots__ = ("facts", "_entries", "_lines")
+
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts
+        self._entries: dict[str, _EntryState] = {}
+        self._lines: dict[tuple, _LineResult] = {}
+
+    def decide(self, entry: EntryInput, *, uei: str, sample_rate: float) -> EntryDecision:
+        """The same decision as ``engine.decide(entry, self.facts, uei=uei, sample_rate=sample_rate)``."""
+        facts = self.facts
+        ior = entry.ior_number
+        state = self._entries.get(ior)
+        if state is None:
+            state = self._remember_entry(ior)
+        enrollment, common, common_rank, active = state
+        ctx = EntryContext(facts, enrollment, active)
+        mark_ids, version_ids, _ = ctx.used
+        remembered = self._lines
+        results: list[tuple[int, int, Any]] = []
+        for line in entry.lines:
+            if line.condition == "blank":
+                results.append(line_rules(line, ctx, common, common_rank))
+                continue
+            rec = line.recordation_number
+            # Keyed on every line field a non-blank rule reads; the line number only where a message quotes it.
+            key = (ior, line.sector, line.condition, rec, line.lever_label is True, 0 if rec else line.line_no)
+            known = remembered.get(key)
+            if known is None:
+                known = self._remember_line(key, line, state)
+            rank, reasons, marks, versions = known
+            for mark_id in marks:
+                mark_ids[mark_id] = None
+            for version_id in versions:
+                version_ids[version_id] = None
+            results.append((line.line_no, rank, reasons))
+        return finish_decision(facts, enrollment, ctx, results, uei=uei, sample_rate=sample_rate)
+
+    def _remember_entry(self, ior: str) -> _EntryState:
+        if len(self._entries) >= MAX_REMEMBERED:
+            self._entries.clear()
+        state = self._entries[ior] = entry_rules(ior, self.facts)
+        return state
+
+    def _remember_line(self, key: tuple, line: LineInput, state: _EntryState) -> _LineResult:
+        """Run the line's rules on a scratch context and keep the outcome and the facts they touched."""
+        enrollment, common, common_rank, active = state
+        scratch = EntryContext(self.facts, enrollment, active)
+        _, rank, reasons = line_rules(line, scratch, common, common_rank)
+        if len(self._lines) >= MAX_REMEMBERED:
+            self._lines.clear()
+        result = self._lines[key] = (rank, tuple(reasons), tuple(scratch.used[0]), tuple(scratch.used[1]))
+        return result

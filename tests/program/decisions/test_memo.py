@@ -1,0 +1,109 @@
+"""The memoised engine path gives exactly the decisions of ``engine.decide``, entry after entry."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+
+from program.decisions import memo as memo_module
+from program.decisions.engine import EntryInput, LineInput, decide
+from program.decisions.memo import DecisionMemo
+from program.decisions.uei import new_uei
+from tests.program.decisions.test_engine import (
+    ACME,
+    DEBARRED_ENROLLED,
+    DEBARRED_NOT_ENROLLED,
+    EXPIRED,
+    EXPIRES_TODAY,
+    FACTS,
+    HTS,
+    LEVER,
+    SHADY,
+    SUSPENDED,
+    TMK,
+    UNKNOWN,
+    blank_line,
+    entry,
+    line,
+)
+
+IORS = (ACME, ACME, ACME, DEBARRED_ENROLLED, DEBARRED_NOT_ENROLLED, SHADY, SUSPENDED, EXPIRED, EXPIRES_TODAY,
+        UNKNOWN)
+SECTORS = ("apparel", "consumer_electronics", "cosmetics", "toys", "pharmaceuticals")
+CONDITIONS = ("new_parallel", "used", "refurbished", "recycled")
+MARKS = (TMK, TMK, LEVER, LEVER, None, "", "TMK 19-99999")
+DECLARED = (("BD-1", 1), ("BD-1", 2), ("BD-1", 3), ("BD-2", 1), ("BD-3", 1), ("BD-4", 1), ("BD-5", 1),
+            ("BD-6", 1), ("BD-404", 1), (None, 1), ("BD-1", None))
+
+
+def random_line(rng: random.Random, no: int) -> LineInput:
+    """A line of any kind the rules distinguish: clean, unmarked, unknown mark, Lever, blank, bad blank."""
+    if rng.random() < 0.25:
+        decl, decl_line = rng.choice(DECLARED)
+        return blank_line(no, decl, decl_line, quantity=Decimal(rng.choice((rng.randint(1, 40), 150))),
+                          hts_code=rng.choice((HTS, HTS, "6202935099")), sector=rng.choice(SECTORS))
+    return line(no, sector=rng.choice(SECTORS), condition=rng.choice(CONDITIONS), recordation_number=rng.choice(MARKS),
+                lever_label=rng.choice((True, False, None)), quantity=Decimal(rng.randint(1, 40)))
+
+
+def random_entry(rng: random.Random) -> EntryInput:
+    """An entry of 1-8 random lines for a random importer (one in five of clean lines only)."""
+    numbers = rng.sample(range(1, 30), rng.randint(1, 8))
+    if rng.random() < 0.2:
+        return entry(*(line(no, quantity=Decimal(rng.randint(1, 40))) for no in numbers), ior=ACME)
+    return entry(*(random_line(rng, no) for no in numbers), ior=rng.choice(IORS))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_memo_decides_like_decide_on_random_entries(seed):
+    rng = random.Random(seed)
+    memo = DecisionMemo(FACTS)
+    codes = set()
+    for _ in range(2000):
+        the_entry = random_entry(rng)
+        uei = new_uei()
+        expected = decide(the_entry, FACTS, uei=uei, sample_rate=0.3)
+        assert memo.decide(the_entry, uei=uei, sample_rate=0.3) == expected
+        codes.update(expected.codes)
+    assert len(codes) == 10  # every rule fired somewhere, random verification included
+
+
+def test_memo_follows_falling_blank_quantities():
+    """As in the bulk screen: each entry's draws lower the declared lines the next entries see."""
+    rng = random.Random(11)
+    blank_lines = dict(FACTS.blank_lines)
+    facts = replace(FACTS, blank_lines=blank_lines)
+    by_id = {fact.line_id: key for key, fact in blank_lines.items()}
+    memo = DecisionMemo(facts)
+    exceeded = 0
+    for _ in range(600):
+        the_entry = random_entry(rng)
+        uei = new_uei()
+        expected = decide(the_entry, facts, uei=uei, sample_rate=0.1)
+        assert memo.decide(the_entry, uei=uei, sample_rate=0.1) == expected
+        exceeded += "blank_quantity_exceeded" in expected.codes
+        for line_id, quantity in expected.consumptions:
+            key = by_id[line_id]
+            blank_lines[key] = replace(blank_lines[key], remaining=blank_lines[key].remaining - quantity)
+    assert exceeded and blank_lines[("BD-1", 1)].remaining < 40
+
+
+def test_unmarked_line_messages_quote_their_own_line_number():
+    memo = DecisionMemo(FACTS)
+    for no in (1, 2, 7):
+        decided = memo.decide(entry(line(no, recordation_number=None)), uei=new_uei(), sample_rate=0.0)
+        assert f"Line {no} gives no trademark recordation number" in decided.lines[0].reasons[0].message
+
+
+def test_memo_starts_afresh_when_full(monkeypatch):
+    monkeypatch.setattr(memo_module, "MAX_REMEMBERED", 3)
+    rng = random.Random(5)
+    memo = DecisionMemo(FACTS)
+    for _ in range(200):
+        the_entry = random_entry(rng)
+        uei = new_uei()
+        assert memo.decide(the_entry, uei=uei, sample_rate=0.2) == decide(the_entry, FACTS, uei=uei, sample_rate=0.2)
+    assert len(memo._lines) <= 3 and len(memo._entries) <= 3
