@@ -27,7 +27,10 @@ MAX_ROWS_SHOWN = 100
 @click.option("--chunk", default=CHUNK_ENTRIES, show_default=True, help="Entries per transaction.")
 @click.option("--progress/--no-progress", default=True, help="Show the progress bar (on stderr).")
 def screen_command(input_path: Path, output_path: Path, chunk: int, progress: bool) -> None:
-    """Decide every entry of INPUT.csv (rows of an entry contiguous) and write OUTPUT.csv.
+    """Decide every entry of INPUT.csv and write OUTPUT.csv.
+
+    Rows with the same entry_number form one entry. If an entry's rows are not together, the file is
+    sorted by entry number first (on disk), and the output lists each entry's rows together.
 
     Bad rows are reported on stderr with their row number and do not stop the run; an entry with a bad
     row is rejected whole. Ends with a table of outcomes.
@@ -50,7 +53,10 @@ def screen_command(input_path: Path, output_path: Path, chunk: int, progress: bo
             tqdm(total=size, unit="B", unit_scale=True, file=sys.stderr, disable=not progress,
                  desc="screening", dynamic_ncols=True) as bar:
         def on_progress(summary) -> None:
-            bar.update(min(raw.tell(), size) - bar.n)
+            if summary.rows_total:  # sorted first: the file has been read; count rows instead of bytes
+                bar.update(min(int(size * summary.rows / summary.rows_total), size) - bar.n)
+            else:
+                bar.update(min(raw.tell(), size) - bar.n)
             rate = summary.rows / max(time.perf_counter() - started, 1e-9)
             bar.set_postfix_str(f"{summary.rows:,} lines, {rate:,.0f} lines/s", refresh=False)
 

@@ -89,20 +89,24 @@ def entries_are_contiguous(rows: Iterable[list[str]], key_column: int) -> bool:
 
 
 def sorted_by_entry(reader: Iterable[list[str]], key_column: int, *, line_number: Callable[[], int],
-                    workdir: str | Path | None = None) -> Iterator[tuple[int, list[str]]]:
+                    workdir: str | Path | None = None, on_sorted: Callable[[int], None] | None = None
+                    ) -> Iterator[tuple[int, list[str]]]:
     """The rows of ``reader`` as ``(row number, row)``, grouped by entry (entries in key order, each
     entry's rows in file order), sorted on disk in runs of :data:`RUN_ROWS`.
 
     ``line_number()`` gives the reader's current line number (``csv.reader.line_num``), recorded for each
     row as it is read. Temporary files live in ``workdir`` (default: the system's) and are removed when
-    the iterator is exhausted or closed.
+    the iterator is exhausted or closed. ``on_sorted(rows)`` is told how many rows there are once the runs
+    are written (before the first row is yielded), e.g. to show progress.
     """
     with tempfile.TemporaryDirectory(prefix="greenlane-screen-", dir=workdir) as folder:
         runs: list[Path] = []
         buffer: list[list[str]] = []
+        total = 0
         for row in reader:
             if not row:
                 continue
+            total += 1
             raw = row[key_column] if len(row) > key_column else ""
             buffer.append([entry_key(raw), str(line_number()).zfill(_ROW_NO_WIDTH), *row])
             if len(buffer) >= RUN_ROWS:
@@ -111,6 +115,8 @@ def sorted_by_entry(reader: Iterable[list[str]], key_column: int, *, line_number
         if buffer:
             runs.append(_write_run(folder, len(runs), buffer))
             buffer = []
+        if on_sorted is not None:
+            on_sorted(total)
         handles = [open(path, newline="", encoding="utf-8") for path in runs]  # noqa: SIM115 (closed below)
         try:
             merged = heapq.merge(*(csv.reader(handle) for handle in handles), key=itemgetter(0, 1))

@@ -1,10 +1,15 @@
 """Bulk screening: decide every entry of a CSV of entry lines, in constant memory, at border scale.
 
 The input (API.md, "Release decisions") has one row per entry line; rows with the same
-``entry_number`` form one entry and **must be contiguous** (sort the file by entry number first).
-Rows are streamed: only the current chunk of entries (``chunk_entries``, default 5,000) is in memory,
-whatever the size of the file. An entry number that reappears after other entries, within a look-back
-of the last :data:`LOOKBACK` entries, is reported as a bad row rather than silently decided twice.
+``entry_number`` form one entry, wherever they are in the file. Rows are streamed: only the current
+chunk of entries (``chunk_entries``, default 5,000) is in memory, whatever the size of the file. An
+entry is decided once all its rows have been read, so a file (any seekable input) is first read once to
+check that each entry's rows are contiguous (:mod:`program.decisions.grouping`); if not, its rows are
+sorted by entry number on disk and screened in that order (the output then lists each entry's rows
+together, entries by number; row numbers in reports are still the file's). Input that cannot be read
+twice (an iterable of lines) must have contiguous entries: an entry number that reappears after other
+entries, within a look-back of the last :data:`LOOKBACK` entries, is reported as a bad row rather than
+decided twice.
 
 Bad rows are reported with their row number (the file's line number, the header being line 1) and the
 first field at fault, and do not stop the run. **An entry with a bad row is rejected whole**: deciding
@@ -58,7 +63,7 @@ from core.timeutil import today, utcnow
 from program.blanks.models import BlankConsumption, BlankLine
 from program.blanks.services import draw_blank_quantity, record_blank_consumptions
 from program.decisions import facts as program_facts
-from program.decisions import inputs
+from program.decisions import grouping, inputs
 from program.decisions.engine import OUTCOMES, RULES_VERSION, EntryDecision, EntryInput, LineInput
 from program.decisions.memo import DecisionMemo
 from program.decisions.models import DecisionLine, ReleaseDecision, ScreenJob
@@ -139,6 +144,8 @@ class ScreenSummary:
     bad_rows: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     elapsed: float = 0.0
+    regrouped: bool = False  # entries were not contiguous: rows were sorted by entry number first
+    rows_total: int | None = None  # known once the rows have been sorted (progress of a regrouped run)
 
     @property
     def decided_lines(self) -> int:
@@ -158,7 +165,7 @@ class ScreenSummary:
             "lines": {o: self.lines.get(o, 0) for o in OUTCOMES},
             "rejected_entries": self.rejected_entries, "rejected_lines": self.rejected_lines,
             "bad_rows": self.bad_rows, "elapsed_seconds": round(self.elapsed, 3),
-            "lines_per_second": round(self.lines_per_second),
+            "lines_per_second": round(self.lines_per_second), "regrouped": self.regrouped,
         }
 
     def table(self) -> str:
@@ -172,6 +179,9 @@ class ScreenSummary:
         out.append("")
         out.append(f"bad rows: {self.bad_rows:,}   elapsed: {self.elapsed:.1f} s   "
                    f"rate: {self.lines_per_second:,.0f} lines/s")
+        if self.regrouped:
+            out.append("The rows of some entries were not together: the file was sorted by entry number first, so "
+                       "the output lists each entry's rows together.")
         return "\n".join(out)
 
 
@@ -266,10 +276,9 @@ class Screener:
         width = max(index) + 1
         first = index[0]
         raw: str | None = None
-        for row in reader:
+        for row_no, row in self._numbered_rows(lines, reader, first):
             if not row:
                 continue
-            row_no = reader.line_num
             if len(row) <= first:
                 raw, key = None, ""
             elif row[first] != raw:  # an entry's rows usually spell its number alike: normalise it once
@@ -290,6 +299,27 @@ class Screener:
         self._settle()
         self.summary.elapsed = time.perf_counter() - started
         return self.summary
+
+    def _numbered_rows(self, lines: Iterable[str], reader: Any, key_column: int) -> Iterator[tuple[int, list[str]]]:
+        """``(row number, row)`` of every row after the header, each entry's rows together (module docstring)."""
+        if not (callable(getattr(lines, "seekable", None)) and lines.seekable()):
+            return ((reader.line_num, row) for row in reader)
+        lines.seek(0)
+        check = csv.reader(lines)
+        next(check, None)
+        contiguous = grouping.entries_are_contiguous(check, key_column)
+        lines.seek(0)
+        reader = csv.reader(lines)
+        next(reader, None)
+        if contiguous:
+            return ((reader.line_num, row) for row in reader)
+        self.summary.regrouped = True
+
+        def sorted_rows(total: int) -> None:
+            self.summary.rows_total = total
+
+        return grouping.sorted_by_entry(reader, key_column, line_number=lambda: reader.line_num,
+                                        on_sorted=sorted_rows)
 
     def _close(self, group: _Group) -> _Group:
         """Remember the closed entry for the contiguity check (bounded look-back)."""

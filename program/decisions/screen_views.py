@@ -40,7 +40,7 @@ class ScreenUploadForm(FlaskForm):
 
     file = FileField("CSV file of entry lines", render_kw={"accept": ".csv,text/csv"},
                      description="UTF-8 CSV with a header row: " + ", ".join(INPUT_COLUMNS)
-                     + ". Rows of an entry must be contiguous.")
+                     + ". Rows with the same entry number form one entry, in any order.")
 
 
 def _job_or_404(job_id: int) -> ScreenJob:

@@ -129,12 +129,57 @@ def test_missing_columns_fail_before_any_work(app, runner, tmp_path):
         Screener(job_id=None).run(io.StringIO(""), io.StringIO())
 
 
-def test_rows_of_an_entry_must_be_contiguous(app, world):
+def test_rows_of_an_entry_form_one_entry_wherever_they_are_in_the_file(app, world, monkeypatch):
+    from program.decisions import grouping
+
+    monkeypatch.setattr(grouping, "RUN_ROWS", 2)  # several sorted runs on disk, merged
+    rows = (_rows(ENTRY_A, EXPEDITED_LINE) + _rows(ENTRY_B, EXPEDITED_LINE)
+            + _rows(ENTRY_A, dict(STANDARD_LINE, line_no=2)) + _rows(ENTRY_C, EXPEDITED_LINE)
+            + _rows(ENTRY_B.replace("-", ""), dict(REFERRED_LINE, line_no=2)))
+    summary, out = _screen(app, _csv(rows))
+    assert summary.regrouped and summary.bad_rows == 0 and summary.rows == summary.rows_total == 5
+    assert "sorted by entry number first" in summary.table()
+    by_entry = {}
+    for row in out:
+        by_entry.setdefault(row["entry_number"].replace("-", ""), []).append(row)
+    a, b = by_entry[ENTRY_A.replace("-", "")], by_entry[ENTRY_B.replace("-", "")]
+    assert [r["line_no"] for r in a] == ["1", "2"] and len({r["uei"] for r in a}) == 1
+    assert {r["entry_outcome"] for r in a} == {"standard_processing"}  # one entry: both lines count
+    assert [r["line_no"] for r in b] == ["1", "2"] and len({r["uei"] for r in b}) == 1
+    assert {r["entry_outcome"] for r in b} == {"refer_for_examination"}
+    # Each entry's rows come out together, entries in number order; the input columns as written.
+    keys = [r["entry_number"].replace("-", "") for r in out]
+    assert keys == sorted(keys)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ReleaseDecision)) == 3
+
+
+def test_a_bad_row_of_a_regrouped_file_keeps_its_row_number(app, world):
+    rows = (_rows(ENTRY_A, EXPEDITED_LINE) + _rows(ENTRY_B, EXPEDITED_LINE)
+            + _rows(ENTRY_A, dict(STANDARD_LINE, line_no=2, hts_code="12")))
+    summary, out = _screen(app, _csv(rows))
+    assert summary.regrouped and summary.errors[0]["row"] == 4 and summary.errors[0]["field"] == "hts_code"
+    assert [r["entry_outcome"] for r in out if r["entry_number"] == ENTRY_A] == ["rejected", "rejected"]
+
+
+def test_a_contiguous_file_keeps_its_order(app, world):
+    rows = _rows(ENTRY_C, EXPEDITED_LINE) + _rows(ENTRY_A, EXPEDITED_LINE) + _rows(ENTRY_B, EXPEDITED_LINE)
+    summary, out = _screen(app, _csv(rows))
+    assert not summary.regrouped and summary.rows_total is None
+    assert [r["entry_number"] for r in out] == [ENTRY_C, ENTRY_A, ENTRY_B]
+
+
+def test_input_read_only_once_must_keep_an_entrys_rows_together(app, world):
     rows = (_rows(ENTRY_A, EXPEDITED_LINE) + _rows(ENTRY_B, EXPEDITED_LINE)
             + _rows(ENTRY_A, dict(STANDARD_LINE, line_no=2)))
-    summary, out = _screen(app, _csv(rows))
-    assert [r["entry_outcome"] for r in out] == ["expedited_release", "expedited_release", "rejected"]
-    assert out[2]["reasons"] == "invalid:entry_number"
+    out = io.StringIO()
+    with app.app_context():
+        summary = Screener(job_id=None).run(iter(_csv(rows).splitlines(keepends=True)), out)  # not seekable
+        db.session.remove()
+    out.seek(0)
+    result = list(csv.DictReader(out))
+    assert [r["entry_outcome"] for r in result] == ["expedited_release", "expedited_release", "rejected"]
+    assert result[2]["reasons"] == "invalid:entry_number"
     assert summary.errors[0]["row"] == 4 and "contiguous" in summary.errors[0]["message"]
     # Dashes and case do not split an entry.
     summary, out = _screen(app, _csv(_rows(ENTRY_C, EXPEDITED_LINE) + _rows("12312345676", dict(STANDARD_LINE))))
@@ -287,3 +332,17 @@ def test_a_chunk_that_fails_to_store_stops_the_run_after_the_committed_ones(app,
         db.session.remove()
     written = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert [r["entry_number"] for r in written] == ["ABC-0000001-" + str(_check(1))] * 2
+
+
+def test_cli_sorts_a_file_whose_entries_are_split_and_says_so(app, world, runner, tmp_path):
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    rows = (_rows(ENTRY_A, EXPEDITED_LINE) + _rows(ENTRY_B, EXPEDITED_LINE)
+            + _rows(ENTRY_A, dict(STANDARD_LINE, line_no=2)))
+    source.write_bytes(b"\xef\xbb\xbf" + _csv(rows).encode())  # with a byte-order mark, read twice
+    result = runner.invoke(args=["decisions", "screen", str(source), "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "sorted by entry number first" in result.output
+    with open(target, newline="") as handle:
+        out = list(csv.DictReader(handle))
+    assert [(r["entry_number"], r["line_no"]) for r in out] == [(ENTRY_B, "1"), (ENTRY_A, "1"), (ENTRY_A, "2")]
+    assert out[1]["uei"] == out[2]["uei"] != out[0]["uei"]
