@@ -152,6 +152,7 @@ def request_decision(actor: Any, data: dict[str, Any], *, idempotency_key: str |
 
 
 def _check_request(actor: Any, data: dict[str, Any], snap: program_facts.Snapshot) -> None:
+    """The refusals a request can get from the facts: unknown sectors (422), another organisation's IOR (403)."""
     check_sectors(data, snap)
     check_may_ask(actor, data["ior_number"], snap)
 
