@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.orm import configure_mappers
 
 from core import web
 from core.config import from_environment, instance_secret_key
@@ -32,6 +33,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Bind the bare extension instances of ``core.extensions`` to ``app``."""
     registry.import_models()
+    # Configure every mapper now, in the factory, rather than on a worker's first query: under gunicorn
+    # each worker builds the app, and that first request would otherwise pay for all mappers at once.
+    configure_mappers()
     db.init_app(app)
     migrate.init_app(app, db, directory="migrations", render_as_batch=True, compare_type=True)
     login_manager.init_app(app)

@@ -1,9 +1,12 @@
 """The audit log: append-only, hash-chained, one ``record`` function every service calls.
 
 Each entry's ``hash`` is SHA-256 over the previous entry's hash and the entry's canonical JSON.
-Writers are serialised through the single ``audit_head`` row: the conditional UPDATE that advances
-it takes a row lock on PostgreSQL and the write lock on SQLite, so two transactions can never read
-the same previous hash and fork the chain.
+Writers are serialised through the single ``audit_head`` row, so two transactions can never read the
+same previous hash and fork the chain. On SQLite the UPDATE that advances it takes the database's write
+lock, then the entry is inserted and the head's hash set (three statements). On PostgreSQL a
+``SELECT … FOR UPDATE`` takes the row lock (and, in READ COMMITTED, returns the row as the previous
+holder committed it), then one statement inserts the entry and moves the head (a data-modifying CTE):
+two round trips while the lock is held, and one new version of the hot head row per entry, not two.
 """
 
 from __future__ import annotations
@@ -133,6 +136,13 @@ _ADVANCE_HEAD = (update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq + 1
                  .returning(_HEAD.c.seq, _HEAD.c.last_hash))
 _SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=bindparam("digest"))
 _INSERT_ENTRY = insert(AuditEntry.__table__)
+_ENTRY = AuditEntry.__table__
+# PostgreSQL: lock and read the head, then insert the entry and move the head in one statement.
+_LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.last_hash).where(_HEAD.c.id == 1).with_for_update()
+_INSERT_ENTRY_MOVE_HEAD = (
+    update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("head_seq"), last_hash=bindparam("head_hash"))
+    .add_cte(insert(_ENTRY).values({c.key: bindparam(c.key) for c in _ENTRY.columns if c.key != "id"})
+             .cte("new_entry")))
 _new_entry = AuditEntry._sa_class_manager.new_instance  # an instance with ORM state, __init__ not run
 
 
@@ -147,13 +157,16 @@ def record(actor: Any, action: str, entity_type: str, entity_id: Any, *, before:
     # Normalise to what the JSON column will give back, so verify recomputes the same bytes.
     before = json.loads(canonical_json(before)) if before is not None else None
     after = json.loads(canonical_json(after)) if after is not None else None
-    # The three statements go straight to the transaction's connection: nothing changes in the session
+    # The statements go straight to the transaction's connection: nothing changes in the session
     # between them, so the Session's per-statement bind look-up and autoflush would only repeat the above.
     connection = session.connection(bind_arguments={"clause": _ADVANCE_HEAD})
-    row = connection.execute(_ADVANCE_HEAD).one_or_none()
+    postgres = connection.dialect.name == "postgresql"
+    row = connection.execute(_LOCK_HEAD if postgres else _ADVANCE_HEAD).one_or_none()
     if row is None:
         raise RuntimeError("audit_head row is missing: run `flask --app app db upgrade`")
     seq, prev_hash = row
+    if postgres:
+        seq += 1  # read under the lock, moved below together with the entry's insert
     at = utcnow()
     actor_label = getattr(actor, "email", None) or "system"
     actor_id = getattr(actor, "id", None)
@@ -164,8 +177,11 @@ def record(actor: Any, action: str, entity_type: str, entity_id: Any, *, before:
               "prev_hash": prev_hash, "hash": digest}
     # Core statements built once: an ORM object and ORM-enabled updates per entry cost a unit-of-work
     # flush and statement construction on every request that writes.
-    connection.execute(_INSERT_ENTRY, values)
-    connection.execute(_SET_HEAD_HASH, {"digest": digest})
+    if postgres:
+        connection.execute(_INSERT_ENTRY_MOVE_HEAD, {**values, "head_seq": seq, "head_hash": digest})
+    else:
+        connection.execute(_INSERT_ENTRY, values)
+        connection.execute(_SET_HEAD_HASH, {"digest": digest})
     # The values go straight into a new instance's __dict__: AuditEntry(**values) would run eleven
     # instrumented sets for an object nobody adds to the session.
     entry = _new_entry()

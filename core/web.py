@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 
 from flask import Flask, g, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -66,23 +67,53 @@ def _authenticate_api_request() -> None:
     g.api_user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
 
 
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+
+
+def _signed_in() -> bool:
+    """Whether a user is signed in to this request's session (API tokens do not count)."""
+    # Without a cookie, and with nobody signed in during the request (login_user sets g._login_user), there
+    # is nobody to load: skip Flask-Login's loader and its session-protection hash on every API call.
+    if "_login_user" not in g and not request.cookies:
+        return False
+    return bool(current_user and getattr(current_user, "is_authenticated", False))
+
+
 def _security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    signed_in = current_user and getattr(current_user, "is_authenticated", False)
-    if signed_in and not request.path.startswith("/static/"):
-        response.headers.setdefault("Cache-Control", "private, no-store")
+    headers = response.headers
+    present = {key.lower() for key, _ in headers.items()}  # one pass, not one scan per header
+    for name, value in SECURITY_HEADERS:
+        if name.lower() not in present:
+            headers.add(name, value)
+    if request.is_secure and "strict-transport-security" not in present:
+        headers.add("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    signed_in = _signed_in()  # before the header check: loading the user may touch the session, as before
+    if signed_in and "cache-control" not in present and not request.path.startswith("/static/"):
+        headers.add("Cache-Control", "private, no-store")
     return response
 
 
+class CookieSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, without building the signing serializer for requests that carry no
+    session cookie (every API call): they get the same new, empty session either way."""
+
+    def open_session(self, app: Flask, request) -> SecureCookieSession | None:
+        """A new empty session when there is no cookie to read (and a key to sign one), else Flask's."""
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def register_request_hooks(app: Flask) -> None:
-    """Install token auth, security headers and template helpers."""
+    """Install the session interface, token auth, security headers and template helpers."""
+    app.session_interface = CookieSessionInterface()
     app.before_request(_authenticate_api_request)
     app.after_request(_security_headers)
 

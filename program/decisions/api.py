@@ -48,7 +48,7 @@ class IdempotencyHeader(Schema):
 @blp.alt_response(409, description="The Idempotency-Key was used with a different body")
 def create_decision(data: dict[str, Any], idempotency_key: str | None = None) -> Any:
     """Decide an entry: every line's outcome with the reasons, the entry's outcome and a new UEI."""
-    outcome = services.request_decision(g.api_user, data, idempotency_key=idempotency_key)
+    outcome = services.request_decision(g.api_user, data, idempotency_key=idempotency_key, trust_cache=True)
     # A ready Response passes flask-smorest's wrapper untouched: the body is DecisionSchema's output, built
     # by dump_decision without marshmallow's per-field machinery, and serialised as jsonify would.
     return current_app.json.response(dump_decision(outcome.payload)), (201 if outcome.created else 200)

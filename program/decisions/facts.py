@@ -3,8 +3,12 @@
 Every write that changes what the rules look at (enrollments, the debarred list, sectors, marks,
 standards and endorsements, blank declarations) bumps the single ``facts_version`` counter in its own
 transaction: the ORM listener below does it for every flush that touches a watched table, and
-:func:`bump_facts_version` is there for Core writes. A request reads the counter (one primary-key
-look-up) and reuses the cached snapshot while it is unchanged and the day has not turned.
+:func:`bump_facts_version` is there for Core writes. :func:`snapshot` reads the counter (one primary-key
+look-up) and reuses the cached snapshot while it is unchanged and the day has not turned. The decision
+endpoint saves even that look-up: it decides on :func:`cached_snapshot` and reads the counter as part
+of the statement that stores the decision (:data:`VERSION_NOW` in its ``RETURNING``), deciding again on
+a fresh snapshot when the counter has moved — so a decision is never stored on facts older than the
+moment it is written.
 
 Blank lines are the exception: their remaining quantities fall with every release decision (a Core
 ``UPDATE`` that deliberately does not bump the counter), so a request reads the lines it cites fresh
@@ -57,6 +61,8 @@ def _bump_on_flush(session: Session, _context: Any) -> None:
 
 _VERSION = FactsVersion.__table__
 _READ_VERSION = select(_VERSION.c.version).where(_VERSION.c.id == 1)  # built once: read on every request
+# The counter as a scalar subquery, for a write's RETURNING clause: read in the same statement, no round trip.
+VERSION_NOW = _READ_VERSION.scalar_subquery()
 
 
 def current_version() -> int:
@@ -86,6 +92,15 @@ def clear_cache() -> None:
     """Forget the cached snapshot (tests; a new process starts empty anyway)."""
     global _cached
     _cached = None
+
+
+def cached_snapshot() -> Snapshot | None:
+    """Today's cached snapshot without checking the counter (None when there is none): the caller must
+    check ``version`` against the counter before relying on what it decided (see :data:`VERSION_NOW`)."""
+    cached = _cached
+    if cached is not None and cached.facts.as_of == today():
+        return cached
+    return None
 
 
 def snapshot(as_of: date | None = None) -> Snapshot:

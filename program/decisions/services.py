@@ -35,7 +35,8 @@ from program.decisions.uei import format_uei, new_uei
 _DECISIONS = ReleaseDecision.__table__
 _LINES = DecisionLine.__table__
 MAX_ATTEMPTS = 5
-_INSERT_DECISION = insert(_DECISIONS).returning(_DECISIONS.c.id)  # statements built once, not per request
+# Statements built once, not per request; the decision's INSERT also reads the facts version (see _store).
+_INSERT_DECISION = insert(_DECISIONS).returning(_DECISIONS.c.id, program_facts.VERSION_NOW)
 _INSERT_LINES = insert(_LINES)
 
 
@@ -91,10 +92,13 @@ def check_sectors(data: dict[str, Any], snap: program_facts.Snapshot) -> None:
 
 def request_decision(actor: Any, data: dict[str, Any], *, idempotency_key: str | None = None,
                      source: str = "api", snap: program_facts.Snapshot | None = None,
-                     decided_at: datetime | None = None) -> Outcome:
+                     decided_at: datetime | None = None, trust_cache: bool = False) -> Outcome:
     """Decide one parsed request and commit it (or return the decision an earlier identical request got).
 
     ``decided_at`` backdates the record (demo data only); requests always use the current time.
+    ``trust_cache`` decides on the cached facts snapshot without reading the facts version first; the
+    version is then checked by the statement that stores the decision, and a stale decision is rolled back
+    and made again — so only a caller with no uncommitted work of its own may ask for it (the API does).
     """
     key = idempotency_key.strip() if idempotency_key else None
     if key is not None and not 1 <= len(key) <= 200:
@@ -104,9 +108,21 @@ def request_decision(actor: Any, data: dict[str, Any], *, idempotency_key: str |
     actor_id = getattr(actor, "id", None)
     if key is not None and (earlier := _replay(actor_id, key, digest)) is not None:
         return earlier
-    snap = snap or program_facts.snapshot()
-    check_sectors(data, snap)
-    check_may_ask(actor, data["ior_number"], snap)
+    # A caller's snapshot (a batch) is used as given. With ``trust_cache`` the cached one is used without
+    # reading the facts version first: the statement that stores the decision reads it (``_store``), and a
+    # decision made on facts that have changed since is made again on fresh ones before anything commits.
+    unchecked = False
+    if snap is None:
+        snap = program_facts.cached_snapshot() if trust_cache else None
+        unchecked = snap is not None
+        snap = snap or program_facts.snapshot()
+    try:
+        _check_request(actor, data, snap)
+    except (ValidationFailed, NotAllowed):
+        if not unchecked or program_facts.current_version() == snap.version:
+            raise
+        snap, unchecked = program_facts.snapshot(), False  # refused on stale facts: ask the fresh ones
+        _check_request(actor, data, snap)
     entry = entry_input(data)
     uei = new_uei()
     for _attempt in range(MAX_ATTEMPTS):
@@ -116,9 +132,14 @@ def request_decision(actor: Any, data: dict[str, Any], *, idempotency_key: str |
         decision = decide(entry, facts, uei=uei, sample_rate=sample_rate())
         try:
             payload = _store(actor, data, decision, uei=uei, snap=snap, source=source, key=key, digest=digest,
-                             now=decided_at)
+                             now=decided_at, expect_version=snap.version if unchecked else None)
         except _LostRace:
             db.session.rollback()
+            continue
+        except _StaleFacts:
+            db.session.rollback()
+            snap, unchecked = program_facts.snapshot(), False
+            _check_request(actor, data, snap)
             continue
         except IntegrityError:
             db.session.rollback()
@@ -130,8 +151,18 @@ def request_decision(actor: Any, data: dict[str, Any], *, idempotency_key: str |
     raise Conflict("The blank-goods quantities cited kept changing; try again.", code="busy")
 
 
+def _check_request(actor: Any, data: dict[str, Any], snap: program_facts.Snapshot) -> None:
+    """The refusals a request can get from the facts: unknown sectors (422), another organisation's IOR (403)."""
+    check_sectors(data, snap)
+    check_may_ask(actor, data["ior_number"], snap)
+
+
 class _LostRace(Exception):
     """A blank-quantity consumption found less left than the decision was made on."""
+
+
+class _StaleFacts(Exception):
+    """The facts version moved after the cached snapshot the decision was made on."""
 
 
 def _replay(actor_id: int | None, key: str, digest: str | None) -> Outcome | None:
@@ -151,8 +182,13 @@ def _replay(actor_id: int | None, key: str, digest: str | None) -> Outcome | Non
 
 def _store(actor: Any, data: dict[str, Any], decision: EntryDecision, *, uei: str,
            snap: program_facts.Snapshot, source: str, key: str | None, digest: str | None,
-           screen_job_id: int | None = None, now: datetime | None = None) -> dict[str, Any]:
-    """Insert the decision and its lines with Core, apply the consumptions, audit; flushes, never commits."""
+           screen_job_id: int | None = None, now: datetime | None = None,
+           expect_version: int | None = None) -> dict[str, Any]:
+    """Insert the decision and its lines with Core, apply the consumptions, audit; flushes, never commits.
+
+    With ``expect_version``, raises ``_StaleFacts`` (before anything else is written) when the facts version
+    read by the decision's own INSERT differs: the decision was made on a snapshot that is out of date.
+    """
     from program.blanks.services import consume_blank_quantity
 
     now = now or utcnow()
@@ -168,9 +204,16 @@ def _store(actor: Any, data: dict[str, Any], decision: EntryDecision, *, uei: st
         "rules_version": decision.rules_version, "facts_used": decision.facts_used,
         "line_count": len(decision.lines), "idempotency_key": key, "request_hash": digest, "decided_at": now,
     }
-    decision_id = db.session.execute(_INSERT_DECISION, row).scalar_one()
+    # Both inserts go straight to the transaction's connection (after the flush the Session would do):
+    # the Session's per-statement bind look-up and ORM execution path cost more than the statements.
+    session = db.session
+    session.flush()
+    connection = session.connection(bind_arguments={"clause": _INSERT_DECISION})
+    decision_id, facts_version = connection.execute(_INSERT_DECISION, row).one()
+    if expect_version is not None and facts_version != expect_version:
+        raise _StaleFacts
     lines = _line_rows(decision_id, data["lines"], decision)
-    db.session.execute(_INSERT_LINES, lines)
+    connection.execute(_INSERT_LINES, lines)
     for consumption in decision.consumptions:
         if not consume_blank_quantity(consumption.blank_line_id, consumption.quantity, decision_id=decision_id,
                                       reference=uei):

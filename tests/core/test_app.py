@@ -56,6 +56,41 @@ def test_security_headers_on_pages(client):
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
+SECURITY_HEADERS = {"Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy",
+                    "Permissions-Policy", "Cross-Origin-Opener-Policy"}
+
+
+def test_security_headers_on_api_calls_without_cookies(api_as):
+    response = api_as("reviewer").get("/api/v1/sectors")
+    assert response.status_code == 200
+    assert set(response.headers.keys()) >= SECURITY_HEADERS
+    assert "Cache-Control" not in response.headers  # nobody is signed in to a session
+    assert "Set-Cookie" not in response.headers
+
+
+def test_signed_in_pages_are_not_cached_from_the_sign_in_response_on(client, make_user):
+    user = make_user("importer")
+    signed_in = client.post("/login", data={"email": user.email, "password": user.password})
+    assert signed_in.headers["Cache-Control"] == "private, no-store"  # no cookie came in, the user signed in
+    assert set(signed_in.headers.keys()) >= SECURITY_HEADERS
+    page = client.get("/")
+    assert page.headers["Cache-Control"] == "private, no-store"
+
+
+def test_security_headers_are_sent_once(client):
+    response = client.get("/")
+    for name in SECURITY_HEADERS:
+        assert len(response.headers.getlist(name)) == 1, name
+
+
+def test_session_cookie_still_read_and_tampering_still_ignored(client, make_user):
+    user = make_user("importer")
+    client.post("/login", data={"email": user.email, "password": user.password})
+    assert client.get("/admin/users").status_code == 403  # signed in (an importer), so not sent to sign in
+    client.set_cookie("session", "tampered")
+    assert client.get("/admin/users").status_code in (302, 401)  # the bad cookie is an empty session
+
+
 def test_secret_key_generated_once_with_mode_0600(tmp_path):
     first = instance_secret_key(str(tmp_path))
     second = instance_secret_key(str(tmp_path))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import inspect, select, text, update
@@ -106,3 +108,30 @@ def test_concurrent_writers_never_fork_the_chain(app):
     with app.app_context():
         assert db.session.query(AuditEntry).count() == 40
         assert verify_chain().ok
+
+
+def test_an_entry_costs_two_statements_on_postgresql_three_on_sqlite(ctx):
+    """PostgreSQL locks the head with SELECT … FOR UPDATE and inserts + moves it in one statement."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+    engine = db.engine
+
+    def listen(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        audit.record(None, "user.update", "user", 1, before={"n": Decimal("1.50")}, after={"at": date(2026, 1, 2)})
+        db.session.commit()
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    if engine.dialect.name == "postgresql":
+        assert len(seen) == 2 and "FOR UPDATE" in seen[0] and seen[1].lstrip().startswith("WITH")
+    else:
+        assert len(seen) == 3
+    entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    assert (entry.before, entry.after) == ({"n": "1.50"}, {"at": "2026-01-02"})
+    head = db.session.execute(text("SELECT seq, last_hash FROM audit_head WHERE id = 1")).one()
+    assert tuple(head) == (entry.seq, entry.hash)
+    assert verify_chain().ok

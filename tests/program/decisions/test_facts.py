@@ -6,7 +6,7 @@ import pytest
 
 from core.extensions import db
 from program.decisions import facts
-from tests.program.decisions.conftest import IOR
+from tests.program.decisions.conftest import APPLICATION, IOR
 
 
 @pytest.fixture(autouse=True)
@@ -78,3 +78,64 @@ def test_revoked_declaration_no_longer_covers_blank_lines(app, world, entry, bla
         db.session.commit()
     assert codes(world.importer.post("/api/v1/release-decisions", json=entry(blank_line(5)))) == [
         "no_blank_declaration"]
+
+
+@pytest.fixture
+def statements(app):
+    """The SQL statements the app sends while the test runs (first words only)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    seen: list[str] = []
+
+    def listen(_conn, _cursor, statement, *_args):
+        seen.append(" ".join(statement.split()[:3]))
+
+    event.listen(Engine, "before_cursor_execute", listen)
+    yield seen
+    event.remove(Engine, "before_cursor_execute", listen)
+
+
+def test_a_decision_on_unchanged_facts_reads_no_facts_version(world, entry, statements, monkeypatch):
+    assert codes(world.importer.post("/api/v1/release-decisions", json=entry())) == []  # caches the snapshot
+    loads = []
+    monkeypatch.setattr(facts, "load_snapshot", lambda *a: loads.append(a) or pytest.fail("reloaded"))
+    statements.clear()
+    assert codes(world.importer.post("/api/v1/release-decisions", json=entry())) == []
+    assert not any("facts_version" in s for s in statements), statements
+    assert statements[0].startswith("INSERT INTO release_decision")  # the version rides on this INSERT
+    assert loads == []
+
+
+def test_a_decision_made_on_a_stale_snapshot_is_made_again_on_fresh_facts(app, world, entry, monkeypatch):
+    from core.audit import verify_chain
+    from program.decisions.models import ReleaseDecision
+
+    assert codes(world.importer.post("/api/v1/release-decisions", json=entry())) == []
+    stale = facts.cached_snapshot()
+    with app.app_context():  # as another worker process would: the version moves, this process's cache does not
+        facts.bump_facts_version()
+        db.session.commit()
+    assert facts.cached_snapshot() is stale
+    real_load, loads = facts.load_snapshot, []
+    monkeypatch.setattr(facts, "load_snapshot", lambda *a: loads.append(a) or real_load(*a))
+    decided = world.importer.post("/api/v1/release-decisions", json=entry(entry_number="999-9999999-0"))
+    assert codes(decided) == []
+    assert len(loads) == 1 and facts.cached_snapshot() is not stale
+    assert facts.cached_snapshot().version == stale.version + 1
+    with app.app_context():
+        ueis = db.session.scalars(db.select(ReleaseDecision.uei).order_by(ReleaseDecision.id)).all()
+        assert ueis[1:] == [decided.json["uei"]]  # the rolled-back attempt left nothing behind
+        assert verify_chain().ok
+
+
+def test_a_refusal_on_a_stale_snapshot_is_checked_against_fresh_facts(world, entry, api_as, make_user):
+    newcomer = api_as(make_user("importer", org="Newcomer Imports LLC"))
+    body = entry(ior_number="45-6789012CD")
+    refused = newcomer.post("/api/v1/release-decisions", json=body)  # caches a snapshot without its enrollment
+    assert refused.status_code == 403 and refused.json["code"] == "not_enrolled"
+    application = dict(APPLICATION, legal_name="Newcomer Imports LLC", ior_number="45-6789012CD")
+    assert newcomer.post("/api/v1/enrollments", json=application).status_code == 201
+    decided = newcomer.post("/api/v1/release-decisions", json=body)
+    assert decided.status_code == 201, decided.json  # asked on its own IOR number: decided (not enrolled yet)
+    assert "not_enrolled" in codes(decided)
