@@ -67,6 +67,22 @@ def test_upload_runs_in_process_and_the_result_downloads(app, world, login, in_p
         assert decision.screen_job_id == job_id and decision.requested_by_id == world.reviewer.user.id
 
 
+def test_an_uploaded_file_with_split_entries_is_grouped_and_the_page_says_so(app, world, login, in_process):
+    rows = (_rows("ABC-1234567-6", EXPEDITED_LINE) + _rows("999-9999999-0", EXPEDITED_LINE)
+            + _rows("ABC-1234567-6", dict(REFERRED_LINE, line_no=2)))
+    client = login(world.reviewer.user)
+    response = _upload(client, _csv(rows).encode())
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"])
+    assert b"sorted by entry number first" in page.data
+    with app.app_context():
+        job_id = db.session.query(ScreenJob).one().id
+        assert db.session.query(ReleaseDecision).count() == 2  # two entries, not three
+    status = client.get(f"/review/screening/{job_id}/status").json
+    assert status["summary"]["regrouped"] is True and status["bad_rows"] == 0
+    assert status["summary"]["entries"]["refer_for_examination"] == 1
+
+
 def test_only_cbp_reviewers_reach_the_pages_and_the_result(app, world, login, client, make_user, in_process):
     reviewer = login(world.reviewer.user)
     _upload(reviewer, _file())
