@@ -36,7 +36,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def configure_database_engine() -> None:
-    """Engine settings live in the connect listener above; kept as a named step of the factory."""
+    """Engine settings live in the connect listener above and, for SQLite writers, in
+    :mod:`core.sqlite_writers` (imported here so its listeners are installed)."""
+    from core import sqlite_writers  # noqa: F401
 
 
 @login_manager.user_loader
