@@ -108,8 +108,14 @@ def _transaction_end(conn) -> None:
 
 
 @event.listens_for(Pool, "reset")
+def _reset(_dbapi_connection, record, _reset_state) -> None:
+    """A connection rolled back on its way to the pool holds no transaction, so no lock either."""
+    if record is not None and _HELD in record.info:
+        _release(record.info)
+
+
 @event.listens_for(Pool, "checkin")
-def _returned(_dbapi_connection, record, *_args) -> None:
+def _returned(_dbapi_connection, record) -> None:
     """A connection back in the pool holds no transaction, so no lock either."""
     if record is not None and _HELD in record.info:
         _release(record.info)

@@ -122,9 +122,11 @@ def register_request_hooks(app: Flask) -> None:
     @app.context_processor
     def template_helpers():
         user = current_user if current_user.is_authenticated else None
+        items = navigation.items_for(user)
         return {
             "can": lambda permission: policy.can(user, permission),
-            "nav_items": navigation.items_for(user),
+            "nav_items": items,
+            "current_nav": navigation.current(items, request.endpoint),
             "role_label": lambda role: ROLE_LABELS.get(Role(role), role) if role else "",
             "org_kind_label": lambda kind: ORG_KIND_LABELS.get(kind, kind) if kind else "",
             "Role": Role,

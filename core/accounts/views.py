@@ -30,8 +30,10 @@ from core.pagination import page_args_from_request, paginate
 
 bp = Blueprint("accounts", __name__)
 
-navigation.register("Users", "accounts.admin_users", "users.manage", order=90)
-navigation.register("Organisations", "accounts.admin_organizations", "organizations.manage", order=91)
+navigation.register("Users", "accounts.admin_users", "users.manage", order=90,
+                    current_for=("accounts.admin_users", "accounts.admin_new_user", "accounts.admin_edit_user"))
+navigation.register("Organisations", "accounts.admin_organizations", "organizations.manage", order=91,
+                    current_for=("accounts.admin_organization",))
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -25,7 +25,7 @@ from program.enrollment.queries import active_enrollment_for_organization
 bp = Blueprint("blanks", __name__, url_prefix="/blanks")
 
 navigation.register("Blank goods", "blanks.index", perms.READ, order=35)
-navigation.register("Licensed blanks", "blanks.licensed", perms.LICENSED, order=36)
+navigation.register("Licensed blanks", "blanks.licensed", perms.LICENSED, order=36, current_for=("blanks.licensed",))
 
 
 @bp.route("/")

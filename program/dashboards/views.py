@@ -17,7 +17,8 @@ from standards.models import Sector
 
 bp = Blueprint("dashboards", __name__)
 
-navigation.register("Dashboard", "dashboards.program_dashboard", "dashboard.read", order=15)
+navigation.register("Dashboard", "dashboards.program_dashboard", "dashboard.read", order=15,
+                    current_for=("dashboards.program_dashboard",))  # not Home, which is in the same blueprint
 
 # Domains add what their part of a role's home page needs: function(user) -> template variables.
 HOME_CONTEXT: list[Callable[[Any], dict[str, Any]]] = []
