@@ -196,9 +196,9 @@ def guides_for_lines(lines: Iterable[tuple[str | None, str]]) -> list[tuple[Phot
     numbers = {number for number, _ in pairs}
     if not numbers:
         return []
-    guides = db.session.scalars(
-        select(PhotoGuide).join(PhotoGuide.mark)
-        .where(RecordedMark.recordation_number.in_(sorted(numbers)), PhotoGuide.removed_at.is_(None))
+    marks = select(RecordedMark.id).where(RecordedMark.recordation_number.in_(sorted(numbers)))
+    guides = db.session.scalars(  # the mark, sector and files come joined (the model's eager loads)
+        select(PhotoGuide).where(PhotoGuide.mark_id.in_(marks), PhotoGuide.removed_at.is_(None))
         .order_by(PhotoGuide.created_at.desc(), PhotoGuide.id.desc()))
     tagged = [(guide, (guide.mark.recordation_number, guide.sector_code) in pairs) for guide in guides]
     return sorted(tagged, key=lambda pair: not pair[1])  # stable: newest first within each group

@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
@@ -123,6 +124,28 @@ def ctx(app) -> Iterator[None]:
     with app.app_context():
         yield
         db.session.rollback()
+
+
+@pytest.fixture
+def sql_log(app) -> Callable[[], AbstractContextManager[list[str]]]:
+    """Factory: ``with sql_log() as statements:`` lists every SQL statement sent while the block runs."""
+
+    @contextmanager
+    def capture() -> Iterator[list[str]]:
+        statements: list[str] = []
+        with app.app_context():
+            engine = db.engine
+
+        def collect(_conn, _cursor, statement, *_args) -> None:
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", collect)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", collect)
+
+    return capture
 
 
 @pytest.fixture

@@ -178,9 +178,9 @@ def _stacked(title: str, groups: dict[str, dict[str, int]], horizontal: bool = F
 
 def sector_names() -> dict[str, str]:
     """Sector code → name, for tables and charts people read (the CSV keeps the code too)."""
-    from standards.models import Sector
+    from standards.lookups import sectors
 
-    return {code: name for code, name in db.session.execute(select(Sector.code, Sector.name))}
+    return {sector.code: sector.name for sector in sectors()}
 
 
 def sector_chart(stats: dict[str, Any]) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from core.accounts import services as accounts
 from core.accounts.models import Organization, User
@@ -82,29 +82,19 @@ def test_list_paginates(client, make_user, login):
     assert "Page 2 of 2" in page and "4 in all." in page
 
 
-def _count_queries(app, client, path: str) -> int:
-    statements: list[str] = []
-
-    def collect(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", collect)
-    try:
+def _count_queries(sql_log, client, path: str) -> int:
+    with sql_log() as statements:
         assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", collect)
     return len(statements)
 
 
-def test_list_costs_the_same_queries_whatever_the_page_size(app, client, make_user, login):
+def test_list_costs_the_same_queries_whatever_the_page_size(sql_log, client, make_user, login):
     for n in range(12):
         make_user("importer", org=f"Importer {n:02d}")
         make_user("importer", org=f"Importer {n:02d}")
     login(make_user("admin"))
-    small = _count_queries(app, client, "/admin/organizations?page_size=1")
-    large = _count_queries(app, client, "/admin/organizations?page_size=50")
+    small = _count_queries(sql_log, client, "/admin/organizations?page_size=1")
+    large = _count_queries(sql_log, client, "/admin/organizations?page_size=50")
     assert small == large
     assert len(_rows(client.get("/admin/organizations?page_size=50").text)) == 13  # 12 importers and CBP
 

@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 
 from core.accounts import services as accounts
 from core.accounts.models import User
 from core.extensions import db
 
 
-def _count_queries(app):
-    counter = {"n": 0}
-
-    def count(*_args):
-        counter["n"] += 1
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    return counter, lambda: event.remove(engine, "before_cursor_execute", count)
-
-
-def test_a_cached_token_costs_no_query_and_keeps_the_same_principal(app, api_as):
+def test_a_cached_token_costs_no_query_and_keeps_the_same_principal(app, api_as, sql_log):
     api = api_as("importer")
     assert api.get("/api/v1/me").json["email"] == api.user.email  # fills the cache
-    counter, stop = _count_queries(app)
-    try:
-        with app.test_request_context():
-            user = accounts.user_for_token(api.headers["Authorization"].split()[1])
-            assert user is not None and user.id == api.user.id and user.role == "importer"
-            assert user.organization.id == api.user.organization_id  # attached: relationships load
-    finally:
-        stop()
-    assert counter["n"] == 1  # only the organisation, not the token
+    with sql_log() as statements, app.test_request_context():
+        user = accounts.user_for_token(api.headers["Authorization"].split()[1])
+        assert user is not None and user.id == api.user.id and user.role == "importer"
+        assert user.organization.id == api.user.organization_id  # attached: relationships load
+    assert len(statements) == 1  # only the organisation, not the token
 
 
 def test_revocation_deactivation_and_role_change_take_effect_at_once(app, api_as, make_user):
@@ -92,7 +76,8 @@ def _last_used(app, user_id):
         return db.session.scalar(db.select(ApiToken.last_used_at).where(ApiToken.user_id == user_id))
 
 
-def test_a_token_use_is_recorded_at_most_once_a_minute_even_on_read_only_requests(app, api_as, monkeypatch):
+def test_a_token_use_is_recorded_at_most_once_a_minute_even_on_read_only_requests(app, api_as, monkeypatch,
+                                                                                 sql_log):
     from datetime import timedelta
 
     from core.timeutil import utcnow
@@ -106,18 +91,8 @@ def test_a_token_use_is_recorded_at_most_once_a_minute_even_on_read_only_request
     assert first is not None and first >= before - timedelta(seconds=1)
 
     accounts.forget_cached_tokens()  # a cache miss within the minute: no new write
-    statements = []
-    with app.app_context():
-        engine = db.engine
-
-    def collect(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", collect)
-    try:
+    with sql_log() as statements:
         assert api.get("/api/v1/me").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", collect)
     assert _last_used(app, api.user.id) == first
     assert statements and not [s for s in statements if s.lstrip().upper().startswith("UPDATE")]
 

@@ -212,30 +212,18 @@ def test_openapi_documents_the_routes(client):
     assert "post" in paths["/api/v1/threads/{thread_id}/attachments"]
 
 
-def _statements(app, call) -> int:
-    from sqlalchemy import event
-
-    seen: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def listener(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+def _statements(sql_log, call) -> int:
+    with sql_log() as seen:
         call()
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     return len(seen)
 
 
-def test_getting_a_thread_costs_the_same_queries_however_long_it_is(app, api_as, parties, reviewer, start):
+def test_getting_a_thread_costs_the_same_queries_however_long_it_is(sql_log, api_as, parties, reviewer, start):
     short, long_ = start(parties["importer"], body="one"), start(parties["importer"], body="one")
     api = api_as(reviewer)
     for n in range(8):
         api.post(f"/api/v1/threads/{long_['id']}/messages", json={"body": f"reply {n}"})
     api.get(f"/api/v1/threads/{short['id']}")
     api.get(f"/api/v1/threads/{long_['id']}")
-    assert _statements(app, lambda: api.get(f"/api/v1/threads/{short['id']}")) == \
-        _statements(app, lambda: api.get(f"/api/v1/threads/{long_['id']}"))
+    assert _statements(sql_log, lambda: api.get(f"/api/v1/threads/{short['id']}")) == \
+        _statements(sql_log, lambda: api.get(f"/api/v1/threads/{long_['id']}"))

@@ -186,7 +186,8 @@ def test_forms_refuse_posts_without_csrf_token(app, make_user, parties, start):
         assert db.session.scalar(select(Thread).where(Thread.subject == "s")) is None
 
 
-def test_thread_page_costs_the_same_queries_however_long_it_is(app, client, login, api_as, parties, reviewer, start):
+def test_thread_page_costs_the_same_queries_however_long_it_is(sql_log, client, login, api_as, parties, reviewer,
+                                                                start):
     from tests.program.messages.test_api import _statements
 
     short, long_ = start(parties["importer"], body="one"), start(parties["importer"], body="one")
@@ -196,5 +197,5 @@ def test_thread_page_costs_the_same_queries_however_long_it_is(app, client, logi
     login(parties["importer"])
     client.get(f"/messages/{short['id']}")
     client.get(f"/messages/{long_['id']}")
-    assert _statements(app, lambda: client.get(f"/messages/{short['id']}")) == \
-        _statements(app, lambda: client.get(f"/messages/{long_['id']}"))
+    assert _statements(sql_log, lambda: client.get(f"/messages/{short['id']}")) == \
+        _statements(sql_log, lambda: client.get(f"/messages/{long_['id']}"))
