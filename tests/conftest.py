@@ -15,6 +15,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, text
@@ -24,6 +25,7 @@ from app import create_app
 from core.accounts import services as accounts
 from core.extensions import db, limiter
 from standards.reference import SECTORS
+from tests.clocks import DEFAULT_NOW
 
 DEMO_PASSWORD = "correct horse battery staple"
 KEEP_TABLES = {"alembic_version", "facts_version"}
@@ -101,6 +103,16 @@ def _empty_database() -> None:
     # Rows vanished behind the ORM's back: caches of program facts (here and in a live server) must reload.
     db.session.execute(text("UPDATE facts_version SET version = version + 1"))
     db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def clock(request) -> Iterator[time_machine.Coordinates]:
+    """The test's clock: every test starts at a fixed instant (``tests.clocks.DEFAULT_NOW``, or the
+    instant given by indirect parametrisation) and time ticks on from there, so no test reads the
+    real date. ``clock.move_to(...)`` jumps. The live server's thread shares it."""
+    start = getattr(request, "param", DEFAULT_NOW)
+    with time_machine.travel(start, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)

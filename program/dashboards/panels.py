@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -64,22 +64,34 @@ def _start_of(day) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def decisions_by_week(organization_id: int | None = None, weeks: int = 8) -> dict[str, dict[str, int]]:
-    """Release decisions per ISO week (``2026-W48``) and outcome over the last ``weeks`` weeks (oldest
-    first, empty weeks included); an importer's own when ``organization_id`` is given."""
-    start = today() - timedelta(days=7 * weeks - 1)
+def week_label(day: date) -> str:
+    """The ISO week ``day`` falls in, as ``2026-W48``."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def last_weeks(weeks: int = 8, on: date | None = None) -> list[date]:
+    """The Mondays of the ``weeks`` ISO weeks ending with the current one (the week of ``on``), oldest first."""
+    day = on or today()
+    this_monday = day - timedelta(days=day.weekday())
+    return [this_monday - timedelta(weeks=weeks - 1 - n) for n in range(weeks)]
+
+
+def decisions_by_week(organization_id: int | None = None, weeks: int = 8,
+                      on: date | None = None) -> dict[str, dict[str, int]]:
+    """Release decisions per ISO week (``2026-W48``) and outcome over the ``weeks`` ISO weeks ending with
+    the current one (oldest first, empty weeks included, the current week so far); an importer's own when
+    ``organization_id`` is given."""
+    mondays = last_weeks(weeks, on)
     query = select(ReleaseDecision.decided_at, ReleaseDecision.outcome).where(
-        ReleaseDecision.decided_at >= _start_of(start))
+        ReleaseDecision.decided_at >= _start_of(mondays[0]),
+        ReleaseDecision.decided_at < _start_of(mondays[-1] + timedelta(days=7)))
     if organization_id is not None:
         query = query.where(ReleaseDecision.organization_id == organization_id)
-    counts: dict[str, Counter] = {}
-    for n in range(weeks):
-        year, week, _ = (start + timedelta(days=7 * n)).isocalendar()
-        counts[f"{year}-W{week:02d}"] = Counter()
+    counts: dict[str, Counter] = {week_label(monday): Counter() for monday in mondays}
     for decided_at, outcome in db.session.execute(query):
-        year, week, _ = decided_at.isocalendar()
-        counts.setdefault(f"{year}-W{week:02d}", Counter())[outcome] += 1
-    return {week: {o: counts[week][o] for o in DECISION_OUTCOMES} for week in sorted(counts)}
+        counts[week_label(decided_at.date())][outcome] += 1
+    return {week: {o: counts[week][o] for o in DECISION_OUTCOMES} for week in counts}
 
 
 def _enrollment_panels(user: Any) -> list[Panel]:
@@ -107,7 +119,8 @@ def _decision_panels(user: Any) -> list[Panel]:
     role = str(user.role)
     if role in CBP_ROLES:
         weeks = decisions_by_week()
-        return [Panel("decisions-weekly", "Release decisions by outcome per week", "The last eight weeks.",
+        return [Panel("decisions-weekly", "Release decisions by outcome per week",
+                      "Eight weeks (Monday to Sunday), ending with this week so far.",
                       headers=["Week", *DECISION_LABELS.values(), "Total"],
                       rows=[[w, *c.values(), sum(c.values())] for w, c in weeks.items()], chart="decisions",
                       order=20)]

@@ -4,11 +4,12 @@ answers. Screenshots go to screenshots/blanks-*.png."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
+from core.timeutil import today
 from tests.browser.conftest import sign_in, sign_out
 from tests.program.blanks.conftest import APPLICATION
 
@@ -34,7 +35,7 @@ def test_file_list_query_answer(page, shot, api_as, make_user):
     expect(page.get_by_role("heading", name="My blank-goods declarations")).to_be_visible()
     page.get_by_role("link", name="File a declaration").click()
 
-    page.get_by_label("Valid until").fill((date.today() + timedelta(days=120)).isoformat())
+    page.get_by_label("Valid until").fill((today() + timedelta(days=120)).isoformat())
     page.locator("#parties-0-role").select_option("manufacturer")
     page.locator("#parties-0-name").fill("Guangzhou Plain Bags Co.")
     page.locator("#parties-0-country").fill("CN")

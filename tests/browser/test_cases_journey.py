@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from core.timeutil import utcnow
 from tests.browser.conftest import sign_in, sign_out
 
 pytestmark = pytest.mark.browser
@@ -47,7 +48,7 @@ def _decision(app, importer_org: int, owner_org: int) -> int:
         decision = ReleaseDecision(uei=new_uei(), entry_number="ABC-1234567-6", port_code="2704",
                                    ior_number="12-3456789AB", organization_id=importer_org, source="api",
                                    outcome="refer_for_examination", rules_version="test", facts_used={},
-                                   line_count=1, decided_at=datetime.now(UTC) - timedelta(days=2))
+                                   line_count=1, decided_at=utcnow() - timedelta(days=2))
         decision.lines.append(DecisionLine(line_no=1, description="LUMEN X2 smartphones, 128 GB", hts_code="8517130000",
                                            quantity=Decimal(240), value_usd=Decimal("71880.00"),
                                            sector="mobile_devices", condition="new_parallel",

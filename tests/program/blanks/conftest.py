@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from core.accounts.models import User
 from core.extensions import db
+from tests.clocks import DEFAULT_NOW
 
-TODAY = date.today()
+TODAY = DEFAULT_NOW.date()  # the test clock's date (tests/clocks.py)
 
 DECLARATION: dict[str, Any] = {
     "valid_from": TODAY.isoformat(),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from core.timeutil import today
 from tests.program.blanks.conftest import licensed_line
 
 URL = "/api/v1/blank-declarations"
@@ -19,9 +20,9 @@ def _file(api, body):
 
 def test_filing_answers_201_with_the_declaration(importer_api, declaration_body):
     body = _file(importer_api, declaration_body())
-    assert body["id"].startswith(f"BGD-{date.today().year}-") and len(body["id"]) == 15
+    assert body["id"].startswith(f"BGD-{today().year}-") and len(body["id"]) == 15
     assert body["status"] == "filed"
-    assert body["valid_from"] == date.today().isoformat()
+    assert body["valid_from"] == today().isoformat()
     assert [p["role"] for p in body["parties"]] == ["manufacturer", "seller"]
     first, second = body["lines"]
     assert first["line_no"] == 1 and first["hts_code"] == "4202923131"
@@ -64,7 +65,7 @@ def test_an_importer_without_an_approved_enrollment_gets_403(api_as, declaration
     (lambda b: b["parties"][0].update(role="broker"), "parties.0.role"),
     (lambda b: b["lines"][1].update(line_no=1), "lines.1.line_no"),
     (lambda b: b.update(attestation=False), "attestation"),
-    (lambda b: b.update(valid_until=(date.today() - timedelta(days=1)).isoformat()), "valid_until"),
+    (lambda b: b.update(valid_until=(today() - timedelta(days=1)).isoformat()), "valid_until"),
     (lambda b: b.update(valid_from="next week"), "valid_from"),
     (lambda b: b.update(lines=[]), "lines"),
 ])
@@ -181,7 +182,7 @@ def test_lazy_expiry_on_read(app, importer_api, declaration_body):
 
     declaration = _file(importer_api, declaration_body())
     with app.app_context():
-        db.session.execute(update(BlankDeclaration).values(valid_from=date.today() - timedelta(days=30),
-                                                           valid_until=date.today() - timedelta(days=1)))
+        db.session.execute(update(BlankDeclaration).values(valid_from=today() - timedelta(days=30),
+                                                           valid_until=today() - timedelta(days=1)))
         db.session.commit()
     assert importer_api.get(f"{URL}/{declaration['id']}").json["status"] == "expired"

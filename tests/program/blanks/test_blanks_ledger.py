@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select, update
 
 from core.extensions import db
+from core.timeutil import today
 from program.blanks import services
 from program.blanks.models import BlankConsumption, BlankDeclaration, BlankLine
 from program.blanks.queries import blank_line_facts
@@ -27,20 +28,20 @@ def test_facts_cover_every_line_keyed_by_public_id_and_line_no(app, importer_api
         assert set(facts) == {(public_id, 1), (public_id, 2)}
         fact = facts[(public_id, 1)]
         assert isinstance(fact, BlankLineFact)
-        assert fact.declaration_id == public_id and public_id.startswith(f"BGD-{date.today().year}-")
+        assert fact.declaration_id == public_id and public_id.startswith(f"BGD-{today().year}-")
         assert fact.line_id == _line_id(public_id, 1)
         assert fact.organization_id == importer_api.user.organization_id
         assert fact.status == "filed"
         assert fact.hts_code == "4202923131"
         assert fact.remaining == Decimal("1000") and isinstance(fact.remaining, Decimal)
         assert facts[(public_id, 2)].remaining == Decimal("250.5")
-        assert fact.valid_from == date.today() and fact.valid_until == date.today() + timedelta(days=180)
+        assert fact.valid_from == today() and fact.valid_until == today() + timedelta(days=180)
 
 
 def test_facts_show_lapsed_declarations_as_expired_and_keep_closed_ones(app, importer_api, file_as):
     public_id = file_as(importer_api.user)
     with app.app_context():
-        later = date.today() + timedelta(days=181)
+        later = today() + timedelta(days=181)
         assert blank_line_facts(later)[(public_id, 1)].status == "expired"
         db.session.execute(update(BlankDeclaration).values(status="revoked", revoked_reason="misuse"))
         assert blank_line_facts()[(public_id, 1)].status == "revoked"

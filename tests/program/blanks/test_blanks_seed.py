@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from core.audit import verify_chain
 from core.extensions import db
+from core.timeutil import today
 from program.blanks.models import BlankConsumption, BlankDeclaration
 
 
@@ -36,7 +37,7 @@ def test_seed_demo_files_declarations(app, runner):
 
 def test_expire_command(app, runner, importer_api, file_as):
     public_id = file_as(importer_api.user)
-    later = (date.today() + timedelta(days=200)).isoformat()
+    later = (today() + timedelta(days=200)).isoformat()
     result = runner.invoke(args=["blanks", "expire", "--as-of", later])
     assert result.exit_code == 0 and f"expired declaration {public_id}" in result.output
     assert "1 declaration(s) expired" in result.output

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from core.extensions import db
+from core.timeutil import today, utcnow
 from program.decisions.models import DecisionLine, ReleaseDecision
 from program.decisions.uei import new_uei
 from standards.models import RecordedMark
@@ -80,7 +81,7 @@ def make_decision(app, world):
             decision = ReleaseDecision(
                 uei=new_uei(), entry_number="ABC-1234567-6", port_code=port, ior_number=ior, organization_id=org,
                 source="api", outcome=outcome, rules_version="test", facts_used={}, line_count=len(lines),
-                decided_at=decided_at or datetime.now(UTC) - timedelta(days=30))
+                decided_at=decided_at or utcnow() - timedelta(days=30))
             for n, (desc, hts, qty, value, sector, mark) in enumerate(lines, start=1):
                 decision.lines.append(DecisionLine(
                     line_no=n, description=desc, hts_code=hts, quantity=Decimal(qty), value_usd=Decimal(value),
@@ -106,7 +107,7 @@ def open_case(reviewer_api, make_decision):
 
     def factory(notice_date: date | None = None, **decision_kwargs):
         decision_id, _uei = make_decision(**decision_kwargs)
-        notice = notice_date or (date.today() - timedelta(days=3))
+        notice = notice_date or (today() - timedelta(days=3))
         response = reviewer_api.post("/api/v1/cases", json={"decision_id": decision_id, "action": "detain",
                                                             "notice_date": notice.isoformat(),
                                                             "country_of_origin": "CN"})

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+from core.timeutil import today
 from program.cases.deadlines import response_due
 from program.decisions.uei import check_character, new_uei
 
@@ -17,7 +18,7 @@ def _bad_check(uei: str) -> str:
 
 def test_detain_creates_case_keyed_by_uei(reviewer_api, make_decision):
     decision_id, uei = make_decision()
-    notice = date.today() - timedelta(days=1)
+    notice = today() - timedelta(days=1)
     response = reviewer_api.post("/api/v1/cases", json={"decision_id": decision_id, "action": "detain",
                                                         "notice_date": notice.isoformat()})
     assert response.status_code == 201, response.json
@@ -32,7 +33,7 @@ def test_detain_creates_case_keyed_by_uei(reviewer_api, make_decision):
 
 def test_second_case_for_same_decision_is_409(reviewer_api, make_decision):
     decision_id, _ = make_decision()
-    body = {"decision_id": decision_id, "action": "detain", "notice_date": date.today().isoformat()}
+    body = {"decision_id": decision_id, "action": "detain", "notice_date": today().isoformat()}
     assert reviewer_api.post("/api/v1/cases", json=body).status_code == 201
     second = reviewer_api.post("/api/v1/cases", json=body)
     assert second.status_code == 409
@@ -42,17 +43,17 @@ def test_second_case_for_same_decision_is_409(reviewer_api, make_decision):
 def test_future_notice_date_is_422(reviewer_api, make_decision):
     decision_id, _ = make_decision()
     response = reviewer_api.post("/api/v1/cases", json={
-        "decision_id": decision_id, "action": "detain", "notice_date": (date.today() + timedelta(days=1)).isoformat()})
+        "decision_id": decision_id, "action": "detain", "notice_date": (today() + timedelta(days=1)).isoformat()})
     assert response.status_code == 422
     assert "notice_date" in response.json["errors"]["json"]
 
 
 def test_bad_create_bodies_name_fields(reviewer_api, make_decision):
     decision_id, _ = make_decision()
-    cases = [({"decision_id": decision_id, "action": "seize", "notice_date": date.today().isoformat()}, "action"),
-             ({"decision_id": 999999, "action": "detain", "notice_date": date.today().isoformat()}, "decision_id"),
+    cases = [({"decision_id": decision_id, "action": "seize", "notice_date": today().isoformat()}, "action"),
+             ({"decision_id": 999999, "action": "detain", "notice_date": today().isoformat()}, "decision_id"),
              ({"decision_id": decision_id, "action": "detain", "notice_date": "yesterday"}, "notice_date"),
-             ({"decision_id": decision_id, "action": "detain", "notice_date": date.today().isoformat(),
+             ({"decision_id": decision_id, "action": "detain", "notice_date": today().isoformat(),
                "country_of_origin": "QQ"}, "country_of_origin")]
     for body, field in cases:
         response = reviewer_api.post("/api/v1/cases", json=body)
@@ -61,15 +62,15 @@ def test_bad_create_bodies_name_fields(reviewer_api, make_decision):
 
 
 def test_event_before_notice_is_422_and_default_date_today(reviewer_api, open_case):
-    case = open_case(notice_date=date.today() - timedelta(days=2))
+    case = open_case(notice_date=today() - timedelta(days=2))
     early = reviewer_api.post(f"/api/v1/cases/{case['uei']}/events", json={
-        "type": "images_shared_importer", "date": (date.today() - timedelta(days=3)).isoformat()})
+        "type": "images_shared_importer", "date": (today() - timedelta(days=3)).isoformat()})
     assert early.status_code == 422
     assert "date" in early.json["errors"]["json"]
     ok = reviewer_api.post(f"/api/v1/cases/{case['uei']}/events", json={"type": "images_shared_importer"})
     assert ok.status_code == 201
-    assert ok.json["event"]["date"] == date.today().isoformat()
-    assert ok.json["images_shared_importer_on"] == date.today().isoformat()
+    assert ok.json["event"]["date"] == today().isoformat()
+    assert ok.json["images_shared_importer_on"] == today().isoformat()
 
 
 def test_unknown_event_type_is_422(reviewer_api, open_case):
@@ -85,7 +86,7 @@ def test_outcome_closes_case_and_second_outcome_is_409(reviewer_api, open_case):
     assert first.status_code == 201
     assert first.json["status"] == "abandoned"
     assert first.json["open"] is False
-    assert first.json["outcome_date"] == date.today().isoformat()
+    assert first.json["outcome_date"] == today().isoformat()
     for outcome in ("seized", "abandoned", "released"):
         again = reviewer_api.post(f"/api/v1/cases/{case['uei']}/events", json={"type": outcome})
         assert again.status_code == 409
@@ -110,14 +111,14 @@ def test_malformed_uei_is_422_naming_uei_and_unknown_is_404(reviewer_api, open_c
 
 
 def test_late_importer_response_is_accepted_and_marked(api_as, world, open_case):
-    notice = date.today() - timedelta(days=30)
+    notice = today() - timedelta(days=30)
     case = open_case(notice_date=notice)
     importer = api_as(world.importer)
     response = importer.post(f"/api/v1/cases/{case['uei']}/events",
                              json={"type": "importer_response", "note": "Invoices attached."})
     assert response.status_code == 201
     assert response.json["event"]["late"] is True
-    assert response.json["responded_on"] == date.today().isoformat()
+    assert response.json["responded_on"] == today().isoformat()
     on_time = importer.post(f"/api/v1/cases/{case['uei']}/events",
                             json={"type": "importer_response", "date": response_due(notice).isoformat()})
     assert on_time.json["event"]["late"] is False

@@ -8,13 +8,14 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.notifications import OutboxMessage
+from core.timeutil import today
 from program.cases.deadlines import add_business_days
 
 
 def _notice_for_due_in(days: int) -> date:
     """A notice date whose response is due ``days`` business days from today (searching back)."""
-    notice = date.today()
-    target = add_business_days(date.today(), days)
+    notice = today()
+    target = add_business_days(today(), days)
     while add_business_days(notice, 7) > target:
         notice -= timedelta(days=1)
     return notice
@@ -28,7 +29,7 @@ def _reminders(app) -> list[str]:
 def test_remind_is_idempotent_and_skips_answered_and_distant(app, runner, api_as, world, open_case):
     due = open_case(notice_date=_notice_for_due_in(1))
     answered = open_case(notice_date=_notice_for_due_in(1))
-    open_case(notice_date=date.today())  # due in seven business days: not yet
+    open_case(notice_date=today())  # due in seven business days: not yet
     api_as(world.importer).post(f"/api/v1/cases/{answered['uei']}/events", json={"type": "importer_response"})
     first = runner.invoke(args=["cases", "remind", "--days-before", "2"])
     assert first.exit_code == 0, first.output

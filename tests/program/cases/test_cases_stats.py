@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from core.timeutil import today
 from program.cases.states import OUTCOMES
 
 
@@ -15,7 +16,7 @@ from program.cases.states import OUTCOMES
 def known(reviewer_api, open_case, make_decision):
     """Closed cases: abandoned after 2 and 10 days, seized after 4, exported after 6; one open case;
     one expedited decision detained out of three expedited decisions."""
-    notice = date.today() - timedelta(days=20)
+    notice = today() - timedelta(days=20)
     for outcome, days, kwargs in (("abandoned", 2, {}), ("abandoned", 10, {}), ("seized", 4, {}),
                                   ("exported", 6, {"outcome": "expedited_release"})):
         case = open_case(notice_date=notice, **kwargs)

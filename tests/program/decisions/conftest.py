@@ -7,17 +7,18 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from core.accounts.models import User
 from core.extensions import db
+from tests.clocks import DEFAULT_NOW
 
 IOR = "12-3456789AB"
 OTHER_IOR = "98-7654321"
-TODAY = date.today()
+TODAY = DEFAULT_NOW.date()  # the test clock's date (tests/clocks.py)
 
 APPLICATION: dict[str, Any] = {
     "legal_name": "Northwind Trading LLC",

@@ -4,7 +4,7 @@ reinstate, revoke, withdraw; every illegal move is 409; debarred importers canno
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +12,9 @@ from sqlalchemy import select
 from core.audit import AuditEntry, verify_chain
 from core.extensions import db
 from core.notifications import OutboxMessage
+from core.timeutil import today
 from program.enrollment.services import one_year_after
+from tests.clocks import DEFAULT_NOW
 
 ALL_STATES = ["draft", "submitted", "info_requested", "approved", "denied", "suspended", "revoked", "withdrawn"]
 
@@ -29,14 +31,14 @@ def test_approve_defaults_to_every_requested_sector_for_a_year(reviewer_api, enr
     assert body["status"] == "approved"
     assert body["approved_sectors"] == enrollment["sectors"]
     assert re.fullmatch(r"GL-\d{4}-\d{6}", body["program_id"])
-    assert body["valid_until"] == one_year_after(date.today()).isoformat()
+    assert body["valid_until"] == one_year_after(today()).isoformat()
     assert body["history"][-1] == {**body["history"][-1], "status": "approved", "reason": "because",
                                    "by": reviewer_api.user.email}
 
 
 def test_approve_a_subset_until_a_date(reviewer_api, enroll):
     enrollment = enroll("submitted")
-    until = (date.today() + timedelta(days=200)).isoformat()
+    until = (today() + timedelta(days=200)).isoformat()
     body = decide(reviewer_api, enrollment["id"], "approve", sectors=["consumer_electronics", "mobile_devices"],
                   valid_until=until).json
     assert body["sectors"] == ["apparel_footwear", "consumer_electronics", "mobile_devices"]
@@ -44,13 +46,16 @@ def test_approve_a_subset_until_a_date(reviewer_api, enroll):
     assert body["valid_until"] == until
 
 
+TODAY = DEFAULT_NOW.date()  # parameters are built at collection, before the test clock runs
+
+
 @pytest.mark.parametrize("extra,field", [
     ({"sectors": ["toys_games"]}, "sectors"),
     ({"sectors": []}, "sectors"),
-    ({"valid_until": date.today().isoformat()}, "valid_until"),
+    ({"valid_until": TODAY.isoformat()}, "valid_until"),
     ({"valid_until": "2020-01-01"}, "valid_until"),
     ({"valid_until": "not a date"}, "valid_until"),
-    ({"valid_until": (date.today() + timedelta(days=365 * 6)).isoformat()}, "valid_until"),
+    ({"valid_until": (TODAY + timedelta(days=365 * 6)).isoformat()}, "valid_until"),
 ])
 def test_bad_approvals_are_422(reviewer_api, enroll, extra, field):
     enrollment = enroll("submitted")
@@ -151,7 +156,7 @@ def test_debarred_name_blocks_approval_even_when_listed_after_submit(reviewer_ap
     enrollment = enroll("submitted", legal_name="SHADY IMPORTS, LTD.", ior_number="33-3333333")
     assert reviewer_api.get(f"/api/v1/enrollments/{enrollment['id']}").json["screening"] == []
     reviewer_api.post("/api/v1/debarred", json={"name": "Shady Imports Ltd", "reason": "counterfeits",
-                                                "start_date": date.today().isoformat()})
+                                                "start_date": today().isoformat()})
     response = decide(reviewer_api, enrollment["id"], "approve")
     assert response.status_code == 409 and response.json["code"] == "debarred"
     assert "Shady Imports Ltd" in response.json["message"]

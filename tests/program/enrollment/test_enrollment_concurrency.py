@@ -12,6 +12,7 @@ from core.accounts.models import User
 from core.audit import verify_chain
 from core.errors import Conflict
 from core.extensions import db
+from core.timeutil import today
 from program.enrollment import services
 from program.enrollment.models import Enrollment, EnrollmentStatusChange
 from program.enrollment.states import Action, Status
@@ -116,14 +117,14 @@ def test_a_role_that_can_never_make_a_move_gets_403_not_409(app, enroll, make_us
 
 
 def test_expiring_an_enrollment_someone_else_just_expired_is_quiet(app, enroll):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from sqlalchemy import update
 
     approved = enroll("approved")
     with app.app_context():
         db.session.execute(update(Enrollment).where(Enrollment.id == approved["id"])
-                           .values(valid_until=date.today() - timedelta(days=1)))
+                           .values(valid_until=today() - timedelta(days=1)))
         db.session.commit()
         stale = db.session.get(Enrollment, approved["id"])
         with app.app_context():  # another request gets there first

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from core.audit import AuditEntry
 from core.extensions import db
+from core.timeutil import today
 from program.decisions.engine import normalize_name
 from program.enrollment.debarred import active_debarred, debarred_snapshot
 from program.enrollment.models import DebarredParty
@@ -54,7 +55,7 @@ def test_search_and_end(reviewer_api):
     assert reviewer_api.get("/api/v1/debarred?q=55-5555555").json["total"] == 1
     ended = reviewer_api.post(f"/api/v1/debarred/{first['id']}/end", json={})
     assert ended.status_code == 200 and ended.json["active"] is False
-    assert ended.json["end_date"] == date.today().isoformat()
+    assert ended.json["end_date"] == today().isoformat()
     assert reviewer_api.post(f"/api/v1/debarred/{first['id']}/end", json={}).status_code == 409
     assert reviewer_api.get("/api/v1/debarred?active=true").json["total"] == 1
     assert reviewer_api.post("/api/v1/debarred/999/end", json={}).status_code == 404
@@ -64,16 +65,16 @@ def test_active_debarred_and_the_engine_snapshot(ctx, make_user, user_model):
     from program.enrollment.debarred import add_debarred, end_debarred
 
     reviewer = user_model(make_user("reviewer"))
-    today = date.today()
+    day = today()
     add_debarred(reviewer, name="Shady Imports Ltd", ior_number="55-5555555", reason="r",
-                 start_date=today - timedelta(days=3))
-    add_debarred(reviewer, name="Gray Harbor Trading", reason="r", start_date=today)
-    add_debarred(reviewer, name="Next Year Co", reason="r", start_date=today + timedelta(days=365))
+                 start_date=day - timedelta(days=3))
+    add_debarred(reviewer, name="Gray Harbor Trading", reason="r", start_date=day)
+    add_debarred(reviewer, name="Next Year Co", reason="r", start_date=day + timedelta(days=365))
     gone = add_debarred(reviewer, name="Gone Inc", ior_number="11-1111111", reason="r", start_date=date(2020, 1, 1))
     end_debarred(reviewer, gone)
     assert [p.name for p in active_debarred()] == ["Gray Harbor Trading", "Shady Imports Ltd"]
-    assert [p.name for p in active_debarred(today - timedelta(days=1))] == ["Gone Inc", "Shady Imports Ltd"]
-    snap = debarred_snapshot(today)
+    assert [p.name for p in active_debarred(day - timedelta(days=1))] == ["Gone Inc", "Shady Imports Ltd"]
+    snap = debarred_snapshot(day)
     assert snap.iors == frozenset({"55-5555555"})
     assert snap.names == frozenset({"shady imports", "gray harbor trading"})
     assert normalize_name("SHADY IMPORTS, LTD.") in snap.names

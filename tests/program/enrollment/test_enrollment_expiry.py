@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import update
 
 from core.extensions import db
+from core.timeutil import today
 from program.enrollment.models import Enrollment
 
 
@@ -19,7 +20,7 @@ def lapse(app):
     def factory(enrollment_id: int, days: int = 1) -> None:
         with app.app_context():
             db.session.execute(update(Enrollment).where(Enrollment.id == enrollment_id)
-                               .values(valid_until=date.today() - timedelta(days=days)))
+                               .values(valid_until=today() - timedelta(days=days)))
             db.session.commit()
 
     return factory

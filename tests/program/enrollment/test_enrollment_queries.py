@@ -3,9 +3,10 @@ number (for the release-decision snapshot), and the public search."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from core.extensions import db
+from core.timeutil import today
 from program.enrollment import queries
 from program.enrollment.formats import contains_pattern
 
@@ -20,7 +21,7 @@ def test_lookups_by_organisation_and_ior(app, enroll, importer_api, api_as):
     with app.app_context():
         assert queries.current_enrollment(org).id == approved["id"]
         assert queries.active_enrollment_for_organization(org).id == approved["id"]
-        assert queries.active_enrollment_for_organization(org, date.today() + timedelta(days=400)) is None
+        assert queries.active_enrollment_for_organization(org, today() + timedelta(days=400)) is None
         assert queries.active_enrollment_for_ior("12-3456789AB").id == approved["id"]
         assert queries.active_enrollment_for_ior("98-7654321") is None  # suspended is not active
         found = queries.enrollments_by_ior(["12-3456789AB", "98-7654321", "00-0000000", ""])

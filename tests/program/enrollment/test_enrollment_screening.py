@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from core.extensions import db
+from core.timeutil import today
 from program.enrollment import debarred, screening
 from program.enrollment.models import Enrollment
 from program.enrollment.screening import Finding, names_match, screen_enrollment
@@ -38,20 +39,20 @@ def test_names_that_do_not_match(applicant, listed):
 
 def test_debarred_findings_use_entries_in_force_only(ctx, make_user, user_model):
     reviewer = user_model(make_user("reviewer"))
-    today = date.today()
+    day = today()
     debarred.add_debarred(reviewer, name="Shady Imports Ltd", ior_number="55-5555555", reason="seizures",
-                          start_date=today - timedelta(days=10))
+                          start_date=day - timedelta(days=10))
     debarred.add_debarred(reviewer, name="Future Fraud Inc", reason="from next week",
-                          start_date=today + timedelta(days=7))
+                          start_date=day + timedelta(days=7))
     ended = debarred.add_debarred(reviewer, name="Reformed Traders", reason="paid", start_date=date(2020, 1, 1))
     debarred.end_debarred(reviewer, ended)
 
     codes = [f.code for f in screening.debarred_findings("SHADY IMPORTS, LTD.", "55-5555555")]
     assert codes == ["debarred_ior", "debarred_name"]
     assert screening.debarred_findings("Future Fraud Inc", None) == []
-    assert screening.debarred_findings("Future Fraud Inc", None, today + timedelta(days=7))[0].code == "debarred_name"
+    assert screening.debarred_findings("Future Fraud Inc", None, day + timedelta(days=7))[0].code == "debarred_name"
     assert screening.debarred_findings("Reformed Traders", None) == []
-    assert screening.debarred_findings("Reformed Traders", None, today - timedelta(days=1)) != []
+    assert screening.debarred_findings("Reformed Traders", None, day - timedelta(days=1)) != []
 
 
 def test_submit_stores_the_findings(reviewer_api, enroll):
