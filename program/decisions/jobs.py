@@ -17,7 +17,8 @@ from core.accounts.models import User
 from core.extensions import db
 from core.uploads import StoredFile, file_path, register_file, reserve_path
 from program.decisions.models import ScreenJob
-from program.decisions.screen import ScreenInputError, finish_job, screen_file
+from program.decisions.screen import ScreenInputError
+from program.decisions.screen_job import finish_job, screen_file
 
 QUEUE = "greenlane"
 

@@ -24,7 +24,8 @@ from core.uploads import StoredFile, file_path, send_stored, store_text_upload
 from program.decisions import jobs
 from program.decisions import policy as perms
 from program.decisions.models import ScreenJob
-from program.decisions.screen import INPUT_COLUMNS, start_job
+from program.decisions.screen import INPUT_COLUMNS
+from program.decisions.screen_job import start_job
 from program.decisions.services import is_cbp
 
 bp = Blueprint("decisions_screen", __name__, url_prefix="/review/screening")
