@@ -24,7 +24,7 @@ from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.extensions import db
 from core.notifications import queue_notification
 from core.timeutil import today, utcnow
-from core.uploads import DOCUMENT_TYPES, IMAGE_TYPES, file_path, store_upload
+from core.uploads import DOCUMENT_TYPES, IMAGE_TYPES, delete_stored, read_stored, store_upload
 from program.cases import policy
 from program.cases.deadlines import add_business_days, response_due
 from program.cases.models import CaseEvent, CaseEventFile, CaseImage, CaseReminder, EnforcementCase
@@ -167,9 +167,9 @@ def add_image(actor: Any, case: EnforcementCase, upload: FileStorage | None, *, 
     caption = _text(caption, field="caption", max_len=CAPTION_MAX)
     stored = store_upload(upload, field="image", owner=actor, allowed=IMAGE_TYPES)
     try:
-        small = make_thumbnail(file_path(stored).read_bytes(), field="image")
+        small = make_thumbnail(read_stored(stored), field="image")
     except ValidationFailed:
-        file_path(stored).unlink(missing_ok=True)  # nothing half-written: the row goes with the rollback
+        delete_stored(stored)  # nothing half-written: the row goes with the rollback
         raise
     thumb = store_upload(FileStorage(stream=io.BytesIO(small), filename=f"thumb-{stored.original_name}"),
                          field="image", owner=actor, allowed=IMAGE_TYPES)

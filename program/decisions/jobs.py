@@ -15,7 +15,7 @@ from flask import current_app, has_app_context
 
 from core.accounts.models import User
 from core.extensions import db
-from core.uploads import StoredFile, file_path, register_file, reserve_path
+from core.uploads import StoredFile, open_stored, register_file, reserve_path
 from program.decisions.models import ScreenJob
 from program.decisions.screen import ScreenInputError
 from program.decisions.screen_job import finish_job, screen_file
@@ -67,11 +67,11 @@ def run_job(job_id: int) -> None:
         return
     job.status = "running"
     actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
-    source = file_path(db.session.get(StoredFile, job.input_file_id))
+    source = db.session.get(StoredFile, job.input_file_id)
     db.session.commit()
     key, target = reserve_path("csv")
     try:
-        with open(source, "rb") as raw, open(target, "w", newline="", encoding="utf-8") as out:
+        with open_stored(source) as raw, open(target, "w", newline="", encoding="utf-8") as out:
             text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
             summary = screen_file(text, out, job_id=job_id, actor=actor, finish=False)
         stem = job.filename.rsplit(".", 1)[0][:100] or "screen"
