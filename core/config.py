@@ -71,6 +71,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads"),
         "STORAGE_URL": os.environ.get("STORAGE_URL") or None,
         "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL") or None,
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT") or "text",
         "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES") or 10 * ONE_MIB),
         "MAX_CONTENT_LENGTH": 64 * ONE_MIB,
         "SESSION_COOKIE_HTTPONLY": True,

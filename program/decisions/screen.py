@@ -35,6 +35,7 @@ import csv
 import gc
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
@@ -47,6 +48,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from core.extensions import db
+from core.metrics import count_screened
 from core.timeutil import today
 from program.blanks.models import BlankLine
 from program.blanks.services import draw_blank_quantity
@@ -90,7 +92,8 @@ class Screener:
         self.on_bad_row = on_bad_row
         self.summary = ScreenSummary(job_id=job_id)
         self.store = ChunkStore(job_id=job_id, actor=actor, enrollments=self.snap.facts.enrollments)
-        self._pending: tuple[Future, list[list[str]]] | None = None  # the chunk being stored, its output rows
+        # The chunk being stored: its commit, output rows and decided entries by outcome.
+        self._pending: tuple[Future, list[list[str]], Counter] | None = None
 
     def run(self, lines: Iterable[str], out: TextIO) -> ScreenSummary:
         """Screen the CSV text ``lines`` (an open file or any iterable of lines) into ``out``."""
@@ -194,15 +197,17 @@ class Screener:
             store()
             session.commit()
 
-        self._pending = (self._background.submit(store_and_commit), self._output_rows(chunk, ueis, decisions, live))
+        self._pending = (self._background.submit(store_and_commit), self._output_rows(chunk, ueis, decisions, live),
+                         Counter(decision.outcome for decision in decisions))
 
     def _settle(self) -> None:
         """Wait for the chunk being stored to commit (its error is raised here), then write its output rows."""
         if self._pending is None:
             return
-        stored, rows_out = self._pending
+        stored, rows_out, outcomes = self._pending
         self._pending = None
         stored.result()
+        count_screened(len(rows_out), outcomes)
         self._out.writerows(rows_out)
         summary = self.summary
         summary.elapsed = time.perf_counter() - self._started
