@@ -57,7 +57,7 @@ def screen_partitioned(lines: TextIO, out: TextIO, *, workers: int | None, job_i
     index = column_index(header)
     with tempfile.TemporaryDirectory(prefix="greenlane-screen-") as folder:
         parts = [Path(folder) / f"part-{i}.csv" for i in range(max(1, workers or default_workers()))]
-        plan, counts = _deal(header, rows, index, parts)
+        plan, counts = deal(header, rows, index, parts)
         if workers is None:  # a small file is not worth a process per core
             used = sum(1 for c in counts if c)
             wanted = max(1, min(len(parts), len(plan) // MIN_ENTRIES_PER_WORKER))
@@ -71,7 +71,7 @@ def screen_partitioned(lines: TextIO, out: TextIO, *, workers: int | None, job_i
             if wanted < used:
                 rows_again = numbered_rows(_rewound(lines), ScreenSummary())[1]
                 parts = parts[:wanted]
-                plan, counts = _deal(header, rows_again, index, parts)
+                plan, counts = deal(header, rows_again, index, parts)
         outputs = [p.with_suffix(".out.csv") for p in parts]
         results = _run_workers(header, parts, outputs, job_id=job_id, actor_id=getattr(actor, "id", None),
                                chunk_entries=chunk_entries,
@@ -81,7 +81,7 @@ def screen_partitioned(lines: TextIO, out: TextIO, *, workers: int | None, job_i
         if on_bad_row is not None:
             for problem in summary.errors:
                 on_bad_row(problem)
-        _merge(plan, outputs, out)
+        merge_output(plan, outputs, out)
     summary.elapsed = time.perf_counter() - started
     return summary
 
@@ -91,11 +91,11 @@ def _rewound(lines: TextIO) -> TextIO:
     return lines
 
 
-def _deal(header: list[str], rows: Any, index: list[int], parts: list[Path]) -> tuple[_Plan, list[int]]:
+def deal(header: list[str], rows: Any, index: list[int], parts: list[Path]) -> tuple[Plan, list[int]]:
     """Write each entry's rows to a partition file; return the partition of each entry in order, and the
     rows per partition. Entries citing a blank-goods declaration all go to partition 0."""
     first, declared = index[0], index[INPUT_COLUMNS.index("blank_declaration_id")]
-    plan = _Plan()
+    plan = Plan()
     counts = [0] * len(parts)
     files = [open(p, "w", newline="", encoding="utf-8") for p in parts]  # noqa: SIM115 (closed below)
     try:
@@ -132,7 +132,7 @@ def _deal(header: list[str], rows: Any, index: list[int], parts: list[Path]) -> 
     return plan, counts
 
 
-class _Plan:
+class Plan:
     """Which partition screened each entry, and how many rows it has, in the order of the output."""
 
     def __init__(self) -> None:
@@ -213,7 +213,7 @@ def _work(app: Any, header: list[str], part: str, output: str, job_id: int, acto
             db.engine.dispose()
 
 
-def _merge(plan: _Plan, outputs: list[Path], out: TextIO) -> None:
+def merge_output(plan: Plan, outputs: list[Path], out: TextIO) -> None:
     """Write the partitions' output rows to ``out`` in the order of the input (one process's order)."""
     files = [open(p, newline="", encoding="utf-8") for p in outputs]  # noqa: SIM115 (closed below)
     try:
