@@ -30,6 +30,8 @@ from flask import Flask, Response, g, has_request_context, request
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
+from core import policy
+
 REQUESTS = Counter("greenlane_http_requests", "HTTP requests answered", ["endpoint", "method", "status"])
 LATENCY = Histogram("greenlane_http_request_duration_seconds", "Time to answer a request", ["endpoint"],
                     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
@@ -57,8 +59,16 @@ def count_screened(lines: int, entries_by_outcome: dict[str, int] | Any) -> None
     count_decisions(entries_by_outcome, "screen")
 
 
+_QUEUES: dict[str, Any] = {}  # queue name -> function of the app giving its depth (registered by domains)
+
+
+def register_queue(name: str, depth: Any) -> None:
+    """Report ``depth(app)`` (jobs waiting) as ``greenlane_queue_depth{queue=name}`` when scraped."""
+    _QUEUES[name] = depth
+
+
 class _QueueDepth:
-    """Read at scrape time: screening jobs waiting (database) and the RQ queue's length (Redis)."""
+    """Read at scrape time: the depth of every registered queue (a queue whose source is down is left out)."""
 
     def __init__(self, app: Flask) -> None:
         self.app = app
@@ -67,30 +77,13 @@ class _QueueDepth:
         """The queue-depth gauges."""
         family = GaugeMetricFamily("greenlane_queue_depth", "Jobs waiting to run", labels=["queue"])
         with self.app.app_context():
-            from sqlalchemy import func, select
-
-            from core.extensions import db
-
-            try:
-                from program.decisions.models import ScreenJob  # program is imported by the app anyway
-
-                waiting = db.session.scalar(select(func.count()).select_from(ScreenJob)
-                                            .where(ScreenJob.status == "queued"))
-                family.add_metric(["screen_jobs"], waiting or 0)
-            except Exception:  # noqa: BLE001 - a scrape never fails because a source is down
-                db.session.rollback()
-            finally:
-                db.session.remove()
-            url = self.app.config.get("REDIS_URL")
-            if url:
+            for name, depth in sorted(_QUEUES.items()):
                 try:
-                    from redis import Redis
-
-                    name = self.app.config.get("SCREEN_QUEUE") or "greenlane"
-                    connection = Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
-                    family.add_metric([f"rq:{name}"], connection.llen(f"rq:queue:{name}"))
-                except Exception:  # noqa: BLE001, S110 - Redis unreachable: no sample rather than a failed scrape
-                    pass
+                    value = depth(self.app)
+                except Exception:  # noqa: BLE001 - a scrape never fails because a source is down
+                    value = None
+                if value is not None:
+                    family.add_metric([name], value)
         yield family
 
 
@@ -188,6 +181,7 @@ def register(app: Flask) -> None:
     if (app.config.get("LOG_FORMAT") or "").lower() == "json":
         _configure_json_logs(app)
 
+    @policy.public
     def metrics() -> Response:
         """Prometheus text format."""
         body = generate_latest(_registry(app))

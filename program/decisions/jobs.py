@@ -28,6 +28,7 @@ from flask import current_app, has_app_context
 
 from core.accounts.models import User
 from core.extensions import db
+from core.metrics import register_queue
 from core.storage import storage
 from core.timeutil import utcnow
 from core.uploads import StoredFile, open_stored, register_file, reserve_path
@@ -50,6 +51,31 @@ def _redis() -> Any:
     from redis import Redis
 
     return Redis.from_url(current_app.config["REDIS_URL"])
+
+
+def _jobs_waiting(app: Any) -> int:
+    """Screening jobs queued and not yet started (for ``/metrics``)."""
+    from sqlalchemy import func, select
+
+    try:
+        return db.session.scalar(select(func.count()).select_from(ScreenJob).where(ScreenJob.status == "queued"))
+    finally:
+        db.session.remove()
+
+
+def _rq_waiting(app: Any) -> int | None:
+    """Length of the RQ screening queue (for ``/metrics``); None without Redis."""
+    url = app.config.get("REDIS_URL")
+    if not url:
+        return None
+    from redis import Redis
+
+    connection = Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
+    return connection.llen(f"rq:queue:{app.config.get('SCREEN_QUEUE') or QUEUE}")
+
+
+register_queue("screen_jobs", _jobs_waiting)
+register_queue("rq_screening", _rq_waiting)
 
 
 def submit(job_id: int) -> str:
