@@ -158,21 +158,26 @@ def _run_workers(header: list[str], parts: list[Path], outputs: list[Path], *, j
                  for i, (part, output) in enumerate(zip(parts, outputs, strict=True))]
     for process in processes:
         process.start()
+    summaries: list[ScreenSummary] = []
+    failures: list[str] = []
+
+    def drain() -> None:  # read results as they come: a child blocks on a full pipe until they are read
+        while not results.empty():
+            kind, value = results.get()
+            (summaries.append if kind == "ok" else failures.append)(value)
+
     try:
         while any(p.is_alive() for p in processes):
             for process in processes:
                 process.join(timeout=0.2)
+                drain()
                 if on_progress is not None:
                     on_progress(done.value)
     except BaseException:
         for process in processes:
             process.terminate()
         raise
-    summaries: list[ScreenSummary] = []
-    failures: list[str] = []
-    while not results.empty():
-        kind, value = results.get()
-        (summaries.append if kind == "ok" else failures.append)(value)
+    drain()
     if not failures:
         failures = [f"screening process {p.name} ended with exit code {p.exitcode}" for p in processes if p.exitcode]
     if failures or len(summaries) != len(processes):

@@ -184,3 +184,21 @@ def test_a_killed_screen_run_again_decides_every_entry_exactly_once(app, world, 
         assert db.session.get(BlankLine, world.declaration_line_id).remaining_quantity == 100 - 75
         assert verify_chain().ok
         db.session.remove()
+
+
+def test_a_failing_worker_process_fails_the_run_and_the_job(app, world, tmp_path, monkeypatch):
+    from program.decisions import screen_parallel
+    from program.decisions.models import ScreenJob
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(screen_parallel.Screener, "run_rows", broken)  # the forked children inherit it
+    source = tmp_path / "fails.csv"
+    source.write_text(_mixed_file(world, 10))
+    with pytest.raises(RuntimeError, match="disk full"):
+        _run(app, source, workers=2)
+    with app.app_context():
+        job = db.session.scalars(select(ScreenJob)).one()
+        assert job.status == "failed" and "disk full" in job.failure
+        db.session.remove()
