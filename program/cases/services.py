@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import url_for
@@ -20,15 +21,27 @@ from werkzeug.datastructures import FileStorage
 
 from core import audit
 from core.accounts.models import User
-from core.errors import Conflict, NotAllowed, ValidationFailed
+from core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from core.extensions import db
 from core.notifications import queue_notification
 from core.timeutil import today, utcnow
 from core.uploads import DOCUMENT_TYPES, IMAGE_TYPES, file_path, store_upload
-from program.cases import policy
-from program.cases.deadlines import add_business_days, response_due
-from program.cases.models import CaseEvent, CaseEventFile, CaseImage, CaseReminder, EnforcementCase
-from program.cases.states import DETAINED_EVENT, EVENT_LABELS, EVENT_TYPES, OUTCOMES, STATUS_LABELS, TRANSITIONS, EventType
+from program.cases import deadlines, policy
+from program.cases.deadlines import BASES, SUSPECTED_COUNTERFEIT, add_business_days
+from program.cases.models import CaseEvent, CaseEventFile, CaseImage, CaseLine, CaseReminder, EnforcementCase
+from program.cases.states import (
+    BULK_TYPES,
+    DETAINED_EVENT,
+    EVENT_LABELS,
+    EVENT_TYPES,
+    OUTCOMES,
+    POST_SEIZURE,
+    STATUS_LABELS,
+    TRANSITIONS,
+    WITH_AMOUNT,
+    EventType,
+)
+from program.decisions.engine import REFER_FOR_EXAMINATION
 from program.decisions.models import ReleaseDecision
 from program.decisions.uei import format_uei
 from standards.thumbnails import make_thumbnail
@@ -65,12 +78,18 @@ def importer_recipients(organization_id: int | None) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def owner_recipients(organization_id: int) -> list[str]:
+    """A mark owner's IPR contacts; else its primary contacts; else its active users."""
+    lookup = _contact_lookup[0] if _contact_lookup else (lambda _org, _purpose: None)
+    found = list(lookup(organization_id, "ipr") or []) or list(lookup(organization_id, FALLBACK_PURPOSE) or [])
+    if not found:
+        found = list(db.session.scalars(select(User.email).where(
+            User.organization_id == organization_id, User.active.is_(True)).order_by(User.email)))
+    return list(dict.fromkeys(found))
+
+
 def _owner_recipients(case: EnforcementCase) -> list[str]:
-    owners = list(policy.mark_owners(case))
-    if not owners:
-        return []
-    return list(db.session.scalars(select(User.email).where(
-        User.organization_id.in_(owners), User.active.is_(True)).order_by(User.email)))
+    return [email for owner in sorted(policy.mark_owners(case)) for email in owner_recipients(owner)]
 
 
 def _case_link(case: EnforcementCase) -> str:
@@ -116,17 +135,63 @@ def _record(actor: Any, case: EnforcementCase, event_type: str, on: date, note: 
     return event
 
 
-def open_case(actor: Any, decision: ReleaseDecision, *, notice_date: date, country_of_origin: Any = None,
-              note: Any = "", on: date | None = None) -> EnforcementCase:
-    """Detain the shipment of ``decision``: a case keyed by its UEI, notice date and response deadline."""
+def _a_date(value: Any, field: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ValidationFailed("The date is not valid.", fields={field: ["Use YYYY-MM-DD."]}) from exc
+
+
+def _clock_errors(decision: ReleaseDecision, *, notice_date: date, presented_on: date | None,
+                  detained_on: date | None, on: date) -> tuple[dict[str, list[str]], date, date]:
+    """Check the clock's dates (none in the future; presentation ≤ decision to detain ≤ notice)."""
+    errors: dict[str, list[str]] = {}
+    presented = presented_on or decision.decided_at.date()
+    detained = detained_on or presented
+    for field, value in (("presented_on", presented_on), ("detained_on", detained_on), ("notice_date", notice_date)):
+        if value is not None and value > on:
+            errors.setdefault(field, []).append("Cannot be in the future.")
+    if not errors:
+        if detained < presented:
+            errors["detained_on"] = [f"The decision to detain cannot precede presentation ({presented.isoformat()})."]
+        elif notice_date < detained:
+            errors["notice_date"] = [f"The notice cannot precede the decision to detain ({detained.isoformat()})."]
+    return errors, presented, detained
+
+
+def open_case(actor: Any, decision: ReleaseDecision, *, notice_date: date, basis: Any = None,
+              presented_on: Any = None, detained_on: Any = None, line_nos: Any = None,
+              country_of_origin: Any = None, note: Any = "", on: date | None = None) -> EnforcementCase:
+    """Detain the shipment of ``decision``: a case keyed by its UEI, with the clock of its legal basis; the
+    importer is notified, and each owner of a mark on the detained lines gets the limited facts' notice."""
     if getattr(actor, "role", None) not in TRANSITIONS[("detained", "seized")][1]:
         raise NotAllowed("Only a CBP reviewer can detain a shipment.")
     on = on or today()
     errors: dict[str, list[str]] = {}
-    if notice_date > on:
-        errors["notice_date"] = ["The notice date cannot be in the future."]
-    elif notice_date < decision.decided_at.date():
-        errors["notice_date"] = ["The notice cannot precede the release decision."]
+    basis = basis or SUSPECTED_COUNTERFEIT
+    if basis not in BASES:
+        errors["basis"] = [f"Must be one of: {', '.join(BASES)}."]
+    dates: dict[str, date | None] = {}
+    for field, value in (("presented_on", presented_on), ("detained_on", detained_on)):
+        try:
+            dates[field] = _a_date(value, field)
+        except ValidationFailed as exc:
+            errors.update(exc.fields)
+    presented = detained = notice_date
+    if not errors:
+        clock_errors, presented, detained = _clock_errors(decision, notice_date=notice_date, on=on, **dates)
+        errors.update(clock_errors)
+    detained_lines: list[int] = []
+    try:
+        detained_lines = _entry_line_nos(decision, line_nos)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
     try:
         country = _country(country_of_origin)
     except ValidationFailed as exc:
@@ -137,9 +202,12 @@ def open_case(actor: Any, decision: ReleaseDecision, *, notice_date: date, count
         raise ValidationFailed("The detention could not be recorded.", fields=errors)
     if db.session.scalar(select(EnforcementCase.id).where(EnforcementCase.decision_id == decision.id)):
         raise Conflict("This shipment is already detained: there is a case for this decision.", code="case_exists")
-    case = EnforcementCase(uei=decision.uei, decision=decision, notice_date=notice_date,
-                           response_due=response_due(notice_date), port_code=decision.port_code,
-                           country_of_origin=country, created_by_id=actor.id)
+    ends = deadlines.detention_ends(presented)
+    case = EnforcementCase(uei=decision.uei, decision=decision, basis=basis, presented_on=presented,
+                           detained_on=detained, notice_date=notice_date, notice_due=deadlines.notice_due(detained),
+                           detention_ends=ends, response_due=deadlines.response_due_for(basis, notice_date, ends),
+                           port_code=decision.port_code, country_of_origin=country, created_by_id=actor.id,
+                           detained_lines=[CaseLine(line_no=n) for n in detained_lines])
     try:
         with db.session.begin_nested():
             db.session.add(case)
@@ -150,21 +218,71 @@ def open_case(actor: Any, decision: ReleaseDecision, *, notice_date: date, count
     _record(actor, case, DETAINED_EVENT, notice_date, note)
     db.session.flush()
     audit.record(actor, "case.detain", "case", case.uei, after={
-        "status": case.status, "decision_id": decision.id, "notice_date": notice_date,
-        "response_due": case.response_due, "port_code": case.port_code, "country_of_origin": country})
+        "status": case.status, "decision_id": decision.id, "basis": basis, "presented_on": presented,
+        "detained_on": detained, "notice_date": notice_date, "notice_due": case.notice_due,
+        "detention_ends": ends, "response_due": case.response_due, "port_code": case.port_code,
+        "country_of_origin": country, "line_nos": detained_lines})
+    late = " The notice was sent after its due date." if notice_date > case.notice_due else ""
+    period = ("seven business days, 19 CFR 133.21(b)" if basis == SUSPECTED_COUNTERFEIT
+              else "the 30-day detention period, 19 CFR 133.25(a)")
     _notify(importer_recipients(decision.organization_id), case, "shipment detained", [
         f"CBP has detained entry {decision.entry_number} at port {decision.port_code} "
-        f"(notice dated {notice_date.isoformat()}).",
-        f"You may respond until {case.response_due.isoformat()} (seven business days, 19 CFR 133.21(b)).",
-        "Sign in to Greenlane to see the case and respond."], topic="case.detain")
+        f"(notice dated {notice_date.isoformat()}).{late}",
+        f"You may respond until {case.response_due.isoformat()} ({period}).",
+        f"The detention period ends {ends.isoformat()}; goods not decided by then are deemed excluded.",
+        "Sign in to Greenlane to see the case, its images and respond."], topic="case.detain")
+    for owner in sorted(policy.mark_owners(case)):
+        _notify(owner_recipients(owner), case, "goods bearing your mark detained", [
+            f"CBP has detained goods bearing your recorded mark at port {case.port_code} "
+            f"(notice dated {notice_date.isoformat()}).",
+            "Sign in to Greenlane to see the date of importation, port, description, quantity and country of origin.",
+            policy.DISCLOSURE_NOTICE], topic="case.owner_notice")
     return case
 
 
-def add_image(actor: Any, case: EnforcementCase, upload: FileStorage | None, *, caption: Any = "") -> CaseImage:
-    """A reviewer stores a detention image (JPEG/PNG, sniffed, size-capped) and its thumbnail."""
+def parse_line_nos(value: Any, case: EnforcementCase) -> list[int]:
+    """Detained line numbers of the case from a list or ``"1, 2"`` (422 naming ``line_nos``); empty = all of them."""
+    return _numbers(value, sorted(case.line_nos))
+
+
+def _entry_line_nos(decision: ReleaseDecision, value: Any) -> list[int]:
+    return _numbers(value, sorted(line.line_no for line in decision.lines))
+
+
+def _numbers(value: Any, known: list[int]) -> list[int]:
+    if value in (None, "", []):
+        return known
+    items = value if isinstance(value, list) else str(value).replace(",", " ").split()
+    try:
+        numbers = sorted({int(n) for n in items})
+    except (TypeError, ValueError):
+        numbers = [-1]
+    if any(n not in known for n in numbers):
+        raise ValidationFailed("Unknown line.", fields={"line_nos": [
+            f"Give line numbers of the entry: {', '.join(map(str, known))}."]})
+    return numbers
+
+
+def _flag(value: Any, field: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value or "").strip().lower()
+    if text in ("", "false", "0", "no", "n"):
+        return False
+    if text in ("true", "1", "yes", "y", "on"):
+        return True
+    raise ValidationFailed("Not a yes/no value.", fields={field: ["Use true or false."]})
+
+
+def add_image(actor: Any, case: EnforcementCase, upload: FileStorage | None, *, caption: Any = "",
+              redacted: Any = False, line_nos: Any = None) -> CaseImage:
+    """A reviewer stores a detention image (JPEG/PNG, sniffed, size-capped) of some lines, redacted or not,
+    with its thumbnail. The importer sees it at once (133.21(d))."""
     if getattr(actor, "role", None) != "reviewer":
         raise NotAllowed("Only a CBP reviewer can upload detention images.")
     caption = _text(caption, field="caption", max_len=CAPTION_MAX)
+    redacted = _flag(redacted, "redacted")
+    lines = parse_line_nos(line_nos, case)
     stored = store_upload(upload, field="image", owner=actor, allowed=IMAGE_TYPES)
     try:
         small = make_thumbnail(file_path(stored).read_bytes(), field="image")
@@ -173,11 +291,13 @@ def add_image(actor: Any, case: EnforcementCase, upload: FileStorage | None, *, 
         raise
     thumb = store_upload(FileStorage(stream=io.BytesIO(small), filename=f"thumb-{stored.original_name}"),
                          field="image", owner=actor, allowed=IMAGE_TYPES)
-    image = CaseImage(case=case, file_id=stored.id, thumbnail_id=thumb.id, caption=caption, uploaded_by_id=actor.id)
+    image = CaseImage(case=case, file_id=stored.id, thumbnail_id=thumb.id, caption=caption, uploaded_by_id=actor.id,
+                      redacted=redacted, line_nos=lines)
     db.session.add(image)
     db.session.flush()
     audit.record(actor, "case.image_add", "case", case.uei, after={"image_id": image.id, "sha256": stored.sha256,
-                                                                    "caption": caption})
+                                                                    "caption": caption, "redacted": redacted,
+                                                                    "line_nos": lines})
     return image
 
 
@@ -199,9 +319,76 @@ def _event_date(value: Any, case: EnforcementCase, on: date) -> date:
     return value
 
 
+def _amount(value: Any) -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01")) if value not in (None, "") else None
+    except (InvalidOperation, ValueError):
+        amount = None
+    if amount is None or not amount.is_finite() or amount <= 0 or amount >= Decimal("1e12"):
+        raise ValidationFailed("Give the amount.", fields={"amount": ["A positive amount in U.S. dollars, e.g. 12500.00."]})
+    return amount
+
+
+def _party(value: Any, field: str) -> tuple[str, str] | None:
+    """``{name, address}`` of the manufacturer or exporter (recorded with a seizure), if given."""
+    if value in (None, "", {}):
+        return None
+    if not isinstance(value, dict):
+        raise ValidationFailed("Give a name and an address.", fields={field: ["An object {name, address}."]})
+    name = _text(value.get("name"), field=field, max_len=200)
+    address = _text(value.get("address"), field=field, max_len=500)
+    if not name:
+        raise ValidationFailed("Give the name.", fields={field: ["The name is required."]})
+    return name, address
+
+
+def _event_extras(case: EnforcementCase, event_type: str, when: date, extra: dict[str, Any]) -> dict[str, Any]:
+    """The fields an event type needs (422 naming the field when missing or wrong)."""
+    found: dict[str, Any] = {}
+    if event_type in WITH_AMOUNT:
+        found["amount"] = _amount(extra.get("amount"))
+    if event_type == EventType.SAMPLE_RELEASED:
+        bond = _text(extra.get("bond_reference"), field="bond_reference", max_len=60)
+        if not bond:
+            raise ValidationFailed("A sample goes to the owner only under a bond (19 CFR 133.21(c)).",
+                                   fields={"bond_reference": ["Give the bond reference."]})
+        found["bond_reference"] = bond
+    if event_type == EventType.DETENTION_EXTENDED:
+        until = _a_date(extra.get("until"), "until")
+        if until is None or until <= case.detention_ends:
+            raise ValidationFailed("The extension must end after the current period.", fields={"until": [
+                f"A date after {case.detention_ends.isoformat()}."]})
+        found["until"] = until
+    if event_type == EventType.SEIZED:
+        for field in ("manufacturer", "exporter"):
+            party = _party(extra.get(field), field)
+            if party is not None:
+                found[field] = party
+    return found
+
+
+def _check_state(case: EnforcementCase, event_type: str, when: date) -> None:
+    """409 for a move the case's state or the law does not allow now."""
+    if TRANSITIONS.get((case.status, event_type)) is None:
+        if case.status == "detained" and event_type in POST_SEIZURE:
+            raise Conflict("Forfeiture and penalty steps follow a seizure only.", code="not_seized")
+        label = STATUS_LABELS.get(case.status, case.status).lower()
+        raise Conflict(f"This case is closed ({label}); it takes no more events of this kind.", code="case_closed")
+    if event_type == EventType.UNREDACTED_DISCLOSED:
+        allowed, reason = policy.unredacted_permitted(case, when)
+        if not allowed:
+            raise Conflict(reason, code="disclosure_not_permitted")
+    if event_type == EventType.IMPORTER_RESPONSE_INSUFFICIENT and case.responded_on is None:
+        raise Conflict("The importer has not responded yet.", code="no_importer_response")
+    if event_type == EventType.IMAGES_SHARED_RIGHTS_HOLDER and not policy.mark_owners(case):
+        raise Conflict("No recorded mark on the detained lines: there is no rights holder to share with.",
+                       code="no_rights_holder")
+
+
 def record_event(actor: Any, case: EnforcementCase, *, event_type: Any, event_date: Any = None, note: Any = "",
-                 files: Iterable[FileStorage] | None = None, on: date | None = None) -> CaseEvent:
-    """Record one timeline event; an outcome closes the case. 422 bad input, 403 wrong party, 409 wrong state."""
+                 files: Iterable[FileStorage] | None = None, on: date | None = None, **extra: Any) -> CaseEvent:
+    """Record one timeline event; an outcome closes the case. 422 bad input, 403 wrong party, 409 wrong state
+    (``disclosure_not_permitted`` for unredacted images before the law allows them)."""
     on = on or today()
     if event_type not in EVENT_TYPES:
         raise ValidationFailed("Unknown event type.", fields={"type": [f"Must be one of: {', '.join(EVENT_TYPES)}."]})
@@ -209,17 +396,16 @@ def record_event(actor: Any, case: EnforcementCase, *, event_type: Any, event_da
     if view is None:
         raise NotAllowed("You cannot act on this case.")
     policy.check_may_record(view, event_type)
-    move = TRANSITIONS.get((case.status, event_type))
-    if move is None:
-        label = STATUS_LABELS.get(case.status, case.status).lower()
-        raise Conflict(f"This case is closed ({label}); it takes no more events.", code="case_closed")
     when = _event_date(event_date, case, on)
+    _check_state(case, event_type, when)
+    found = _event_extras(case, event_type, when, extra)
     note = _text(note, field="note", max_len=NOTE_MAX)
     uploads = [f for f in (files or []) if f is not None and getattr(f, "filename", "")]
     if len(uploads) > FILES_MAX:
         raise ValidationFailed("Too many files.", fields={"files": [f"At most {FILES_MAX} files."]})
-    before = {"status": case.status, "version": case.version}
-    to_status = move[0]
+    before = {"status": case.status, "version": case.version, "detention_ends": case.detention_ends,
+              "response_due": case.response_due}
+    to_status = TRANSITIONS[(case.status, event_type)][0]
     late = event_type == EventType.IMPORTER_RESPONSE and when > case.response_due
     values: dict[str, Any] = {"version": EnforcementCase.version + 1}
     if event_type in OUTCOMES:
@@ -230,6 +416,17 @@ def record_event(actor: Any, case: EnforcementCase, *, event_type: Any, event_da
         values["rights_holder_shared_on"] = when
     elif event_type == EventType.IMPORTER_RESPONSE and case.responded_on is None:
         values["responded_on"] = when
+    elif event_type == EventType.IMPORTER_RESPONSE_INSUFFICIENT and case.insufficient_on is None:
+        values["insufficient_on"] = when
+    elif event_type == EventType.UNREDACTED_DISCLOSED and case.unredacted_disclosed_on is None:
+        values["unredacted_disclosed_on"] = when
+    elif event_type == EventType.DETENTION_EXTENDED:
+        values["detention_ends"] = found["until"]
+        if case.basis != SUSPECTED_COUNTERFEIT:  # 133.25(a): the importer's period is the detention period
+            values["response_due"] = found["until"]
+    for field in ("manufacturer", "exporter"):
+        if field in found:
+            values[f"{field}_name"], values[f"{field}_address"] = found[field]
     result = db.session.execute(
         update(EnforcementCase).where(EnforcementCase.id == case.id, EnforcementCase.status == case.status)
         .values(**values).execution_options(synchronize_session=False))
@@ -237,6 +434,7 @@ def record_event(actor: Any, case: EnforcementCase, *, event_type: Any, event_da
         raise Conflict("Someone else closed this case at the same moment; reload it.", code="case_closed")
     db.session.refresh(case)
     event = _record(actor, case, event_type, when, note, late)
+    event.amount, event.until, event.bond_reference = found.get("amount"), found.get("until"), found.get("bond_reference")
     db.session.flush()
     for upload in uploads:
         stored = store_upload(upload, field="files", owner=actor, allowed=DOCUMENT_TYPES)
@@ -245,7 +443,8 @@ def record_event(actor: Any, case: EnforcementCase, *, event_type: Any, event_da
     db.session.refresh(event)
     audit.record(actor, f"case.{event_type}", "case", case.uei, before=before, after={
         "status": case.status, "version": case.version, "event_id": event.id, "date": when, "late": late,
-        "files": len(uploads)})
+        "files": len(uploads), "detention_ends": case.detention_ends, "response_due": case.response_due,
+        **{k: (v if not isinstance(v, tuple) else {"name": v[0], "address": v[1]}) for k, v in found.items()}})
     _notify_event(case, event)
     return event
 
@@ -258,13 +457,53 @@ def _notify_event(case: EnforcementCase, event: CaseEvent) -> None:
             f"Your response is due by {case.response_due.isoformat()}."], topic="case.images_shared_importer")
     elif event.type == EventType.IMAGES_SHARED_RIGHTS_HOLDER:
         _notify(_owner_recipients(case), case, "detention images shared", [
-            "CBP has shared images of detained goods that bear your recorded mark.",
-            "Sign in to Greenlane to see them and report whether the goods are authentic."],
+            "CBP has shared redacted images of detained goods that bear your recorded mark.",
+            "Sign in to Greenlane to see them and report whether the goods are authentic.", policy.DISCLOSURE_NOTICE],
             topic="case.images_shared_rights_holder")
+    elif event.type == EventType.UNREDACTED_DISCLOSED:  # 133.21(b)(2)(ii): CBP tells the importer
+        _notify(importer_recipients(importer), case, "unredacted images disclosed to the rights holder", [
+            f"On {event.date.isoformat()} CBP disclosed unredacted images and codes of your detained goods to the "
+            "owner of the recorded mark, as 19 CFR 133.21(b) provides when the importer has not answered in time "
+            "or answered insufficiently."], topic="case.unredacted_disclosed")
+        _notify(_owner_recipients(case), case, "unredacted images disclosed", [
+            "CBP has disclosed unredacted images of detained goods bearing your mark.",
+            policy.DISCLOSURE_NOTICE], topic="case.unredacted_disclosed_owner")
+    elif event.type == EventType.DETENTION_EXTENDED:
+        _notify(importer_recipients(importer), case, "detention period extended", [
+            f"CBP extended the detention period to {case.detention_ends.isoformat()} (19 CFR 133.25(a))."],
+            topic="case.detention_extended")
+    elif event.type in (EventType.FORFEITURE_NOTICE, EventType.PENALTY_ASSESSED, EventType.LIQUIDATED_DAMAGES_CLAIMED):
+        _notify(importer_recipients(importer), case, EVENT_LABELS[event.type].lower(), [
+            f"CBP recorded on the seized case: {EVENT_LABELS[event.type].lower()} ({event.date.isoformat()})."],
+            topic=f"case.{event.type}")
     elif event.type in OUTCOMES:
         _notify(importer_recipients(importer), case, EVENT_LABELS[event.type].lower(), [
             f"CBP recorded the outcome of the detention: {EVENT_LABELS[event.type].lower()} "
             f"({event.date.isoformat()}). The case is closed."], topic=f"case.{event.type}")
+
+
+
+def record_bulk(actor: Any, ueis: Iterable[Any], *, event_type: Any, note: Any = "", on: date | None = None
+                ) -> list[dict[str, Any]]:
+    """Small parcels together: the same outcome on many cases, each applied (and audited) or refused on its
+    own, in order. One result per UEI: ``{uei, result: applied|refused, status?, code?, message?}``."""
+    if event_type not in BULK_TYPES:
+        raise ValidationFailed("Not a bulk event type.", fields={"type": [f"Must be one of: {', '.join(BULK_TYPES)}."]})
+    note = _text(note, field="note", max_len=NOTE_MAX)
+    results: list[dict[str, Any]] = []
+    for given in ueis:
+        text = str(given)
+        try:
+            with db.session.begin_nested():
+                case = policy.load_case(text)
+                if case is None:
+                    raise NotFound("No such case.")
+                record_event(actor, case, event_type=event_type, note=note, on=on)
+        except (ValidationFailed, Conflict, NotAllowed, NotFound) as exc:
+            results.append({"uei": text, "result": "refused", "code": exc.code, "message": exc.message})
+        else:
+            results.append({"uei": case.uei, "result": "applied", "status": case.status})
+    return results
 
 
 def send_reminders(*, days_before: int = 2, on: date | None = None) -> list[EnforcementCase]:
@@ -295,3 +534,61 @@ def send_reminders(*, days_before: int = 2, on: date | None = None) -> list[Enfo
             "Sign in to Greenlane to respond with your evidence that the goods are genuine."], topic="case.reminder")
         reminded.append(case)
     return reminded
+
+
+def reviewer_digest(*, days_before: int = 3, on: date | None = None) -> dict[str, list[dict[str, Any]]]:
+    """What reviewers must act on soon: referred entries without a case whose detention notice falls due
+    within ``days_before`` business days (goods not released within five business days of presentation are
+    detained, 151.16(b)), and open detentions whose period ends within that horizon or has ended."""
+    on = on or today()
+    horizon = add_business_days(on, days_before)
+    earliest = on - timedelta(days=3 * deadlines.DETENTION_DAYS)
+    notices = []
+    referred = db.session.scalars(
+        select(ReleaseDecision).where(
+            ReleaseDecision.outcome == REFER_FOR_EXAMINATION, ReleaseDecision.decided_at >= datetime.combine(
+                earliest, datetime.min.time(), tzinfo=UTC),
+            ~select(EnforcementCase.id).where(EnforcementCase.decision_id == ReleaseDecision.id).exists())
+        .order_by(ReleaseDecision.decided_at, ReleaseDecision.id))
+    for decision in referred:
+        presented = decision.decided_at.date()
+        detained = add_business_days(presented, deadlines.NOTICE_BUSINESS_DAYS)
+        due = deadlines.notice_due(detained)
+        if due <= horizon:
+            notices.append({"uei": decision.uei, "entry_number": decision.entry_number, "port_code": decision.port_code,
+                            "presented_on": presented, "notice_due": due,
+                            "overdue_by": deadlines.overdue_by(due, on)})
+    ending = []
+    for case in db.session.scalars(
+            select(EnforcementCase).where(EnforcementCase.status == "detained", EnforcementCase.detention_ends <= horizon)
+            .order_by(EnforcementCase.detention_ends, EnforcementCase.id)):
+        ending.append({"uei": case.uei, "entry_number": case.decision.entry_number, "port_code": case.port_code,
+                       "detention_ends": case.detention_ends, "deemed_excluded": on > case.detention_ends,
+                       "overdue_by": deadlines.overdue_by(case.detention_ends, on)})
+    return {"notices_due": notices, "detentions_ending": ending}
+
+
+def send_reviewer_digest(*, days_before: int = 3, on: date | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Queue the daily digest of :func:`reviewer_digest` to every active reviewer (nothing when it is empty)."""
+    on = on or today()
+    digest = reviewer_digest(days_before=days_before, on=on)
+    if not any(digest.values()):
+        return digest
+    lines = [f"Greenlane detention clock for {on.isoformat()}.", ""]
+    if digest["notices_due"]:
+        lines.append("Detention notices due (referred entries not yet released or detained):")
+        lines += [f"- {format_uei(n['uei'])} entry {n['entry_number']} port {n['port_code']}: notice due "
+                  f"{n['notice_due'].isoformat()}" + (f", overdue by {n['overdue_by']} business days" if n["overdue_by"]
+                                                     else "") for n in digest["notices_due"]]
+        lines.append("")
+    if digest["detentions_ending"]:
+        lines.append("Detention periods ending (deemed excluded the day after, 19 U.S.C. 1499(c)):")
+        lines += [f"- {format_uei(d['uei'])} entry {d['entry_number']} port {d['port_code']}: ends "
+                  f"{d['detention_ends'].isoformat()}" + (" (deemed excluded)" if d["deemed_excluded"] else "")
+                  for d in digest["detentions_ending"]]
+    reviewers = db.session.scalars(select(User.email).where(User.role == "reviewer", User.active.is_(True))
+                                   .order_by(User.email))
+    queue_notification(reviewers, f"Greenlane: {len(digest['notices_due'])} notices due, "
+                                  f"{len(digest['detentions_ending'])} detentions ending", "\n".join(lines),
+                       topic="case.reviewer_digest")
+    return digest

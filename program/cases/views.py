@@ -202,7 +202,8 @@ def _csrf_ok(form) -> bool:
 def _visible_image(uei: str, image_id: int) -> CaseImage:
     case, view = _load(uei)
     image = db.session.get(CaseImage, image_id)
-    if image is None or image.case_id != case.id or not policy.images_visible(view, case):
+    if image is None or image.case_id != case.id or not policy.image_visible(
+            view.party, image, case, view.own_line_nos or frozenset()):
         raise NotFound("No such image.")
     return image
 
