@@ -326,8 +326,8 @@ class EnforcementStatsSchema(Schema):
     expedited_later_detained = fields.Nested(ExpeditedDetainedSchema)
     by_port = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()))
     by_basis = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()))
-    by_value = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.String()),
+    by_value = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Raw()),
                            metadata={"description": "Per declared-value band: cases and value seized, released "
                                                     "through alternatives, and released"})
-    penalties_by_month = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.String()),
+    penalties_by_month = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Raw()),
                                      metadata={"description": "Penalties assessed per month: count and total (USD)"})
