@@ -35,7 +35,20 @@ OLD_EVENT_TYPES = ("'abandoned', 'destroyed', 'detained', 'exported', 'images_sh
                    "'rights_holder_authentication', 'seized'")
 
 
+def _sqlite_foreign_keys(on):
+    """SQLite rebuilds a table to change its constraints; with foreign keys on, dropping the old table would
+    cascade-delete every event, image and reminder of every case. The pragma is ignored inside a
+    transaction, so the open one (this migration's DML so far) is committed first."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    raw = bind.connection.dbapi_connection
+    raw.commit()
+    raw.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
 def upgrade():
+    _sqlite_foreign_keys(False)
     with op.batch_alter_table('enforcement_case', schema=None) as batch_op:
         batch_op.add_column(sa.Column('basis', sa.String(length=24), nullable=True, comment='Legal basis: suspected_counterfeit (133.21), gray_market (133.23), copying_simulating (133.22)'))
         batch_op.add_column(sa.Column('presented_on', sa.Date(), nullable=True, comment='Goods presented for examination: day 0 of the clock'))
@@ -54,15 +67,6 @@ def upgrade():
     rows = bind.execute(sa.text(
         "SELECT c.id, d.decided_at, c.notice_date FROM enforcement_case c "
         "JOIN release_decision d ON d.id = c.decision_id")).all()
-    op.create_table('case_line',
-    sa.Column('case_id', sa.Integer(), nullable=False, comment='The case'),
-    sa.Column('line_no', sa.Integer(), nullable=False, comment='Line number on the entry'),
-    sa.ForeignKeyConstraint(['case_id'], ['enforcement_case.id'], name=op.f('fk_case_line_case_id_enforcement_case'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('case_id', 'line_no', name=op.f('pk_case_line'))
-    )
-    # Existing cases detained the whole entry.
-    op.execute("INSERT INTO case_line (case_id, line_no) SELECT c.id, l.line_no FROM enforcement_case c "
-               "JOIN release_decision_line l ON l.decision_id = c.decision_id")
     for case_id, decided_at, notice_date in rows:
         presented = date.fromisoformat(str(decided_at)[:10])
         notice = notice_date if isinstance(notice_date, date) else date.fromisoformat(str(notice_date)[:10])
@@ -100,9 +104,20 @@ def upgrade():
         batch_op.add_column(sa.Column('line_nos', sa.JSON(), nullable=False, server_default='[]', comment='Entry lines the image shows; an owner sees images of its lines only'))
     with op.batch_alter_table('enforcement_case', schema=None) as batch_op:
         batch_op.create_index('ix_enforcement_case_status_ends', ['status', 'detention_ends'], unique=False)
+    op.create_table('case_line',
+    sa.Column('case_id', sa.Integer(), nullable=False, comment='The case'),
+    sa.Column('line_no', sa.Integer(), nullable=False, comment='Line number on the entry'),
+    sa.ForeignKeyConstraint(['case_id'], ['enforcement_case.id'], name=op.f('fk_case_line_case_id_enforcement_case'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('case_id', 'line_no', name=op.f('pk_case_line'))
+    )
+    # Existing cases detained the whole entry.
+    op.execute("INSERT INTO case_line (case_id, line_no) SELECT c.id, l.line_no FROM enforcement_case c "
+               "JOIN release_decision_line l ON l.decision_id = c.decision_id")
+    _sqlite_foreign_keys(True)
 
 
 def downgrade():
+    _sqlite_foreign_keys(False)
     op.drop_table('case_line')
     with op.batch_alter_table('enforcement_case', schema=None) as batch_op:
         batch_op.drop_index('ix_enforcement_case_status_ends')
@@ -134,3 +149,4 @@ def downgrade():
                        'unredacted_disclosed_on', 'insufficient_on', 'detention_ends', 'notice_due', 'detained_on',
                        'presented_on', 'basis'):
             batch_op.drop_column(column)
+    _sqlite_foreign_keys(True)
