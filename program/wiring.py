@@ -12,9 +12,9 @@ from core.accounts.roles import CBP_ROLES
 from core.errors import ValidationFailed
 from core.extensions import db
 from program.blanks import queries as blank_queries
+from program.cases import notices as case_notices
 from program.cases import policy as case_policy
 from program.cases import queries as case_queries
-from program.cases import services as case_services
 from program.cases import views as case_views
 from program.cases.states import STATUS_LABELS as CASE_STATUS_LABELS
 from program.dashboards.views import HOME_CONTEXT
@@ -115,7 +115,7 @@ def connect() -> None:
     register_related("blank_declaration", _blank_declaration_ref)
     register_contact_resolver(enrollment_queries.contact_emails)
     register_related("case", _case_ref)
-    case_services.set_contact_lookup(enrollment_queries.contact_emails)
+    case_notices.set_contact_lookup(enrollment_queries.contact_emails)
     case_policy.set_address_lookup(_importer_address)
     if prior_case_findings not in PRIOR_HISTORY_CHECKS:
         PRIOR_HISTORY_CHECKS.append(prior_case_findings)

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from alembic import op
 
-from program.cases.deadlines import add_business_days
+import holidays
 
 # revision identifiers, used by Alembic.
 revision = '0008'
@@ -33,6 +33,17 @@ EVENT_TYPES = ("'abandoned', 'destroyed', 'detained', 'detention_extended', 'exp
 OLD_EVENT_TYPES = ("'abandoned', 'destroyed', 'detained', 'exported', 'images_shared_importer', "
                    "'images_shared_rights_holder', 'importer_response', 'manipulated', 'released', "
                    "'rights_holder_authentication', 'seized'")
+
+
+def add_business_days(start, days):
+    """``days`` business days after ``start``: weekends and U.S. federal holidays (observed) skipped. A copy
+    of program.cases.deadlines' rule as of this revision (migrations never import application code)."""
+    current = start
+    while days:
+        current += timedelta(days=1)
+        if current.weekday() < 5 and current not in holidays.country_holidays("US", years=current.year):
+            days -= 1
+    return current
 
 
 def _sqlite_foreign_keys(on):

@@ -7,7 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from core.extensions import db
-from program.cases import services
+from program.cases import reminders
 
 cases_cli = AppGroup("cases", help="Enforcement cases.")
 
@@ -18,7 +18,7 @@ cases_cli = AppGroup("cases", help="Enforcement cases.")
 def remind_command(days_before: int) -> None:
     """Queue reminders to importers' ipr/enforcement contacts (else primary) of unanswered open cases due soon;
     at most one per case per day, so running it twice a day is harmless."""
-    reminded = services.send_reminders(days_before=days_before)
+    reminded = reminders.send_reminders(days_before=days_before)
     db.session.commit()
     for case in reminded:
         click.echo(f"reminded: {case.uei} (response due {case.response_due.isoformat()})")
@@ -31,7 +31,7 @@ def remind_command(days_before: int) -> None:
 def digest_command(days_before: int) -> None:
     """Daily reminder to reviewers (queued to every active reviewer and printed): detention notices due for
     referred entries not yet released or detained, and open detentions whose 30-day period ends soon or ended."""
-    found = services.send_reviewer_digest(days_before=days_before)
+    found = reminders.send_reviewer_digest(days_before=days_before)
     db.session.commit()
     for n in found["notices_due"]:
         late = f", overdue by {n['overdue_by']} business days" if n["overdue_by"] else ""

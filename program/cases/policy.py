@@ -334,7 +334,8 @@ def _clock(case: EnforcementCase, on: date) -> dict[str, Any]:
     return {
         "notice_late": case.notice_date > case.notice_due,
         "deemed_excluded": bool(case.is_open and on > case.detention_ends),
-        "business_days_left": (business_days_between(on, case.response_due) if waiting and not overdue else None),
+        "business_days_left": (business_days_between(on, case.response_due)
+                               if case.is_open and on <= case.response_due else None),
         "overdue": overdue,
         "overdue_by": deadlines.overdue_by(case.response_due, on) if overdue else 0,
         "clock": [{"key": m.key, "label": m.label, "date": m.date, "state": m.state, "overdue_by": m.overdue_by,
@@ -435,6 +436,20 @@ def present(case: EnforcementCase, view: CaseView, *, on: date | None = None) ->
     if allowed >= SEIZURE_FIELDS:
         data.update(_seizure_disclosure(case))
     return {key: value for key, value in data.items() if key in allowed}
+
+
+def deadline_words(row: dict[str, Any]) -> str:
+    """The response deadline of a :func:`summary` row in words; an overdue count is never negative."""
+    if not row["open"]:
+        return "closed"
+    if row.get("deemed_excluded"):
+        return "deemed excluded"
+    if row["overdue"]:
+        return f"overdue by {row['overdue_by']} business day{'s' if row['overdue_by'] != 1 else ''}"
+    left = row["business_days_left"]
+    if left is None:
+        return "answered"
+    return f"{left} business day{'s' if left != 1 else ''} left"
 
 
 def summary(case: EnforcementCase, view: CaseView, *, on: date | None = None) -> dict[str, Any]:

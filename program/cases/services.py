@@ -10,29 +10,25 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask import url_for
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
 from core import audit
-from core.accounts.models import User
 from core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from core.extensions import db
-from core.notifications import queue_notification
 from core.timeutil import today, utcnow
 from core.uploads import DOCUMENT_TYPES, IMAGE_TYPES, file_path, store_upload
-from program.cases import deadlines, policy
-from program.cases.deadlines import BASES, SUSPECTED_COUNTERFEIT, add_business_days
-from program.cases.models import CaseEvent, CaseEventFile, CaseImage, CaseLine, CaseReminder, EnforcementCase
+from program.cases import deadlines, notices, policy
+from program.cases.deadlines import BASES, SUSPECTED_COUNTERFEIT
+from program.cases.models import CaseEvent, CaseEventFile, CaseImage, CaseLine, EnforcementCase
 from program.cases.states import (
     BULK_TYPES,
     DETAINED_EVENT,
-    EVENT_LABELS,
     EVENT_TYPES,
     OUTCOMES,
     POST_SEIZURE,
@@ -41,71 +37,12 @@ from program.cases.states import (
     WITH_AMOUNT,
     EventType,
 )
-from program.decisions.engine import REFER_FOR_EXAMINATION
 from program.decisions.models import ReleaseDecision
-from program.decisions.uei import format_uei
 from standards.thumbnails import make_thumbnail
 
 NOTE_MAX = 5000
 CAPTION_MAX = 300
 FILES_MAX = 10
-CONTACT_PURPOSES = ("ipr", "enforcement")  # the importer's focused contacts for enforcement matters
-FALLBACK_PURPOSE = "primary"
-
-# Where contacts come from: set by program.wiring (enrollment's focused contacts); (org_id, purpose) -> emails.
-ContactLookup = Any
-_contact_lookup: list[ContactLookup] = []
-
-
-def set_contact_lookup(lookup: ContactLookup) -> None:
-    """Plug in ``lookup(organization_id, purpose) -> [e-mail] | None`` (program.wiring does)."""
-    _contact_lookup[:] = [lookup]
-
-
-def importer_recipients(organization_id: int | None) -> list[str]:
-    """The importer's ipr and enforcement contacts; else its primary contacts; else its active users."""
-    if organization_id is None:
-        return []
-    lookup = _contact_lookup[0] if _contact_lookup else (lambda _org, _purpose: None)
-    found: list[str] = []
-    for purpose in CONTACT_PURPOSES:
-        found.extend(lookup(organization_id, purpose) or [])
-    if not found:
-        found = list(lookup(organization_id, FALLBACK_PURPOSE) or [])
-    if not found:
-        found = list(db.session.scalars(select(User.email).where(
-            User.organization_id == organization_id, User.active.is_(True)).order_by(User.email)))
-    return list(dict.fromkeys(found))
-
-
-def owner_recipients(organization_id: int) -> list[str]:
-    """A mark owner's IPR contacts; else its primary contacts; else its active users."""
-    lookup = _contact_lookup[0] if _contact_lookup else (lambda _org, _purpose: None)
-    found = list(lookup(organization_id, "ipr") or []) or list(lookup(organization_id, FALLBACK_PURPOSE) or [])
-    if not found:
-        found = list(db.session.scalars(select(User.email).where(
-            User.organization_id == organization_id, User.active.is_(True)).order_by(User.email)))
-    return list(dict.fromkeys(found))
-
-
-def _owner_recipients(case: EnforcementCase) -> list[str]:
-    return [email for owner in sorted(policy.mark_owners(case)) for email in owner_recipients(owner)]
-
-
-def _case_link(case: EnforcementCase) -> str:
-    try:
-        return url_for("cases.show", uei=case.uei, _external=True)
-    except RuntimeError:  # CLI without SERVER_NAME: a path is the best we can do
-        return f"/cases/{case.uei}"
-
-
-def _notify(recipients: Iterable[str], case: EnforcementCase, subject: str, lines: list[str], topic: str) -> None:
-    # Subject, dates and a link only: mail leaves the system unencrypted and contact mailboxes are shared.
-    body = "\n".join([*lines, "", f"Case {format_uei(case.uei)}: {_case_link(case)}",
-                      "This is an automated message from the Greenlane trusted-importer program (CBP)."])
-    queue_notification(recipients, f"Greenlane case {format_uei(case.uei)}: {subject}", body, topic=topic)
-
-
 def _text(value: Any, *, field: str, max_len: int) -> str:
     text = value.strip() if isinstance(value, str) else ""
     if len(text) > max_len:
@@ -222,21 +159,7 @@ def open_case(actor: Any, decision: ReleaseDecision, *, notice_date: date, basis
         "detained_on": detained, "notice_date": notice_date, "notice_due": case.notice_due,
         "detention_ends": ends, "response_due": case.response_due, "port_code": case.port_code,
         "country_of_origin": country, "line_nos": detained_lines})
-    late = " The notice was sent after its due date." if notice_date > case.notice_due else ""
-    period = ("seven business days, 19 CFR 133.21(b)" if basis == SUSPECTED_COUNTERFEIT
-              else "the 30-day detention period, 19 CFR 133.25(a)")
-    _notify(importer_recipients(decision.organization_id), case, "shipment detained", [
-        f"CBP has detained entry {decision.entry_number} at port {decision.port_code} "
-        f"(notice dated {notice_date.isoformat()}).{late}",
-        f"You may respond until {case.response_due.isoformat()} ({period}).",
-        f"The detention period ends {ends.isoformat()}; goods not decided by then are deemed excluded.",
-        "Sign in to Greenlane to see the case, its images and respond."], topic="case.detain")
-    for owner in sorted(policy.mark_owners(case)):
-        _notify(owner_recipients(owner), case, "goods bearing your mark detained", [
-            f"CBP has detained goods bearing your recorded mark at port {case.port_code} "
-            f"(notice dated {notice_date.isoformat()}).",
-            "Sign in to Greenlane to see the date of importation, port, description, quantity and country of origin.",
-            policy.DISCLOSURE_NOTICE], topic="case.owner_notice")
+    notices.notify_detention(case)
     return case
 
 
@@ -445,42 +368,8 @@ def record_event(actor: Any, case: EnforcementCase, *, event_type: Any, event_da
         "status": case.status, "version": case.version, "event_id": event.id, "date": when, "late": late,
         "files": len(uploads), "detention_ends": case.detention_ends, "response_due": case.response_due,
         **{k: (v if not isinstance(v, tuple) else {"name": v[0], "address": v[1]}) for k, v in found.items()}})
-    _notify_event(case, event)
+    notices.notify_event(case, event)
     return event
-
-
-def _notify_event(case: EnforcementCase, event: CaseEvent) -> None:
-    importer = case.decision.organization_id
-    if event.type == EventType.IMAGES_SHARED_IMPORTER:
-        _notify(importer_recipients(importer), case, "detention images shared", [
-            "CBP has shared images of your detained goods with you.",
-            f"Your response is due by {case.response_due.isoformat()}."], topic="case.images_shared_importer")
-    elif event.type == EventType.IMAGES_SHARED_RIGHTS_HOLDER:
-        _notify(_owner_recipients(case), case, "detention images shared", [
-            "CBP has shared redacted images of detained goods that bear your recorded mark.",
-            "Sign in to Greenlane to see them and report whether the goods are authentic.", policy.DISCLOSURE_NOTICE],
-            topic="case.images_shared_rights_holder")
-    elif event.type == EventType.UNREDACTED_DISCLOSED:  # 133.21(b)(2)(ii): CBP tells the importer
-        _notify(importer_recipients(importer), case, "unredacted images disclosed to the rights holder", [
-            f"On {event.date.isoformat()} CBP disclosed unredacted images and codes of your detained goods to the "
-            "owner of the recorded mark, as 19 CFR 133.21(b) provides when the importer has not answered in time "
-            "or answered insufficiently."], topic="case.unredacted_disclosed")
-        _notify(_owner_recipients(case), case, "unredacted images disclosed", [
-            "CBP has disclosed unredacted images of detained goods bearing your mark.",
-            policy.DISCLOSURE_NOTICE], topic="case.unredacted_disclosed_owner")
-    elif event.type == EventType.DETENTION_EXTENDED:
-        _notify(importer_recipients(importer), case, "detention period extended", [
-            f"CBP extended the detention period to {case.detention_ends.isoformat()} (19 CFR 133.25(a))."],
-            topic="case.detention_extended")
-    elif event.type in (EventType.FORFEITURE_NOTICE, EventType.PENALTY_ASSESSED, EventType.LIQUIDATED_DAMAGES_CLAIMED):
-        _notify(importer_recipients(importer), case, EVENT_LABELS[event.type].lower(), [
-            f"CBP recorded on the seized case: {EVENT_LABELS[event.type].lower()} ({event.date.isoformat()})."],
-            topic=f"case.{event.type}")
-    elif event.type in OUTCOMES:
-        _notify(importer_recipients(importer), case, EVENT_LABELS[event.type].lower(), [
-            f"CBP recorded the outcome of the detention: {EVENT_LABELS[event.type].lower()} "
-            f"({event.date.isoformat()}). The case is closed."], topic=f"case.{event.type}")
-
 
 
 def record_bulk(actor: Any, ueis: Iterable[Any], *, event_type: Any, note: Any = "", on: date | None = None
@@ -504,91 +393,3 @@ def record_bulk(actor: Any, ueis: Iterable[Any], *, event_type: Any, note: Any =
         else:
             results.append({"uei": case.uei, "result": "applied", "status": case.status})
     return results
-
-
-def send_reminders(*, days_before: int = 2, on: date | None = None) -> list[EnforcementCase]:
-    """Queue a reminder to the importer's ipr/enforcement contacts (else primary) of every open, unanswered
-    case whose response is due within ``days_before`` business days; at most once per case per day."""
-    on = on or today()
-    horizon = add_business_days(on, days_before)
-    due = db.session.scalars(
-        select(EnforcementCase).where(
-            EnforcementCase.status == "detained", EnforcementCase.responded_on.is_(None),
-            EnforcementCase.response_due >= on, EnforcementCase.response_due <= horizon,
-            ~select(CaseReminder.id).where(CaseReminder.case_id == EnforcementCase.id,
-                                           CaseReminder.sent_on == on).exists())
-        .order_by(EnforcementCase.response_due, EnforcementCase.id)
-    ).all()
-    reminded = []
-    for case in due:
-        recipients = importer_recipients(case.decision.organization_id)
-        try:
-            with db.session.begin_nested():
-                db.session.add(CaseReminder(case_id=case.id, sent_on=on, recipients=len(recipients)))
-                db.session.flush()
-        except IntegrityError:  # another run reminded about it today
-            continue
-        _notify(recipients, case, f"response due {case.response_due.isoformat()}", [
-            f"Your response to the detention of entry {case.decision.entry_number} is due by "
-            f"{case.response_due.isoformat()}.",
-            "Sign in to Greenlane to respond with your evidence that the goods are genuine."], topic="case.reminder")
-        reminded.append(case)
-    return reminded
-
-
-def reviewer_digest(*, days_before: int = 3, on: date | None = None) -> dict[str, list[dict[str, Any]]]:
-    """What reviewers must act on soon: referred entries without a case whose detention notice falls due
-    within ``days_before`` business days (goods not released within five business days of presentation are
-    detained, 151.16(b)), and open detentions whose period ends within that horizon or has ended."""
-    on = on or today()
-    horizon = add_business_days(on, days_before)
-    earliest = on - timedelta(days=3 * deadlines.DETENTION_DAYS)
-    notices = []
-    referred = db.session.scalars(
-        select(ReleaseDecision).where(
-            ReleaseDecision.outcome == REFER_FOR_EXAMINATION, ReleaseDecision.decided_at >= datetime.combine(
-                earliest, datetime.min.time(), tzinfo=UTC),
-            ~select(EnforcementCase.id).where(EnforcementCase.decision_id == ReleaseDecision.id).exists())
-        .order_by(ReleaseDecision.decided_at, ReleaseDecision.id))
-    for decision in referred:
-        presented = decision.decided_at.date()
-        detained = add_business_days(presented, deadlines.NOTICE_BUSINESS_DAYS)
-        due = deadlines.notice_due(detained)
-        if due <= horizon:
-            notices.append({"uei": decision.uei, "entry_number": decision.entry_number, "port_code": decision.port_code,
-                            "presented_on": presented, "notice_due": due,
-                            "overdue_by": deadlines.overdue_by(due, on)})
-    ending = []
-    for case in db.session.scalars(
-            select(EnforcementCase).where(EnforcementCase.status == "detained", EnforcementCase.detention_ends <= horizon)
-            .order_by(EnforcementCase.detention_ends, EnforcementCase.id)):
-        ending.append({"uei": case.uei, "entry_number": case.decision.entry_number, "port_code": case.port_code,
-                       "detention_ends": case.detention_ends, "deemed_excluded": on > case.detention_ends,
-                       "overdue_by": deadlines.overdue_by(case.detention_ends, on)})
-    return {"notices_due": notices, "detentions_ending": ending}
-
-
-def send_reviewer_digest(*, days_before: int = 3, on: date | None = None) -> dict[str, list[dict[str, Any]]]:
-    """Queue the daily digest of :func:`reviewer_digest` to every active reviewer (nothing when it is empty)."""
-    on = on or today()
-    digest = reviewer_digest(days_before=days_before, on=on)
-    if not any(digest.values()):
-        return digest
-    lines = [f"Greenlane detention clock for {on.isoformat()}.", ""]
-    if digest["notices_due"]:
-        lines.append("Detention notices due (referred entries not yet released or detained):")
-        lines += [f"- {format_uei(n['uei'])} entry {n['entry_number']} port {n['port_code']}: notice due "
-                  f"{n['notice_due'].isoformat()}" + (f", overdue by {n['overdue_by']} business days" if n["overdue_by"]
-                                                     else "") for n in digest["notices_due"]]
-        lines.append("")
-    if digest["detentions_ending"]:
-        lines.append("Detention periods ending (deemed excluded the day after, 19 U.S.C. 1499(c)):")
-        lines += [f"- {format_uei(d['uei'])} entry {d['entry_number']} port {d['port_code']}: ends "
-                  f"{d['detention_ends'].isoformat()}" + (" (deemed excluded)" if d["deemed_excluded"] else "")
-                  for d in digest["detentions_ending"]]
-    reviewers = db.session.scalars(select(User.email).where(User.role == "reviewer", User.active.is_(True))
-                                   .order_by(User.email))
-    queue_notification(reviewers, f"Greenlane: {len(digest['notices_due'])} notices due, "
-                                  f"{len(digest['detentions_ending'])} detentions ending", "\n".join(lines),
-                       topic="case.reviewer_digest")
-    return digest
