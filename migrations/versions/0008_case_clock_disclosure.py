@@ -111,6 +111,7 @@ def upgrade():
                                          "(bond_reference IS NOT NULL) = (type = 'sample_released')")
 
     with op.batch_alter_table('case_image', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('codes', sa.String(length=500), nullable=False, server_default='', comment='Serial numbers, UPC, SKU seen on the goods: the owner gets them with unredacted images only'))
         batch_op.add_column(sa.Column('redacted', sa.Boolean(), nullable=False, server_default=sa.false(), comment='Codes and identifying marks of the importer blacked out (133.21(b)(3))'))
         batch_op.add_column(sa.Column('line_nos', sa.JSON(), nullable=False, server_default='[]', comment='Entry lines the image shows; an owner sees images of its lines only'))
     with op.batch_alter_table('enforcement_case', schema=None) as batch_op:
@@ -135,6 +136,7 @@ def downgrade():
     with op.batch_alter_table('case_image', schema=None) as batch_op:
         batch_op.drop_column('line_nos')
         batch_op.drop_column('redacted')
+        batch_op.drop_column('codes')
     op.execute("DELETE FROM case_event WHERE type NOT IN (" + OLD_EVENT_TYPES + ")")
     with op.batch_alter_table('case_event', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_case_event_bond_reference'), type_='check')

@@ -45,6 +45,7 @@ class CaseImageCaptionSchema(Schema):
     caption = fields.String(load_default="")
     redacted = fields.String(load_default="false", metadata={"description": "true when codes are blacked out"})
     line_nos = fields.String(load_default="", metadata={"description": "Lines shown, e.g. '1,2'; default all detained"})
+    codes = fields.String(load_default="", metadata={"description": "Serial numbers, UPC, SKU seen on the goods"})
 
 
 @blp.route("/cases", methods=["POST"])
@@ -129,7 +130,7 @@ def upload_image(form: dict[str, Any], files: dict[str, Any], uei: str) -> dict[
     if upload is None:
         raise ValidationFailed("Attach the image.", fields={"file": ["Attach a JPEG or PNG image."]})
     services.add_image(g.api_user, case, upload, caption=form.get("caption", ""), redacted=form.get("redacted"),
-                       line_nos=form.get("line_nos"))
+                       line_nos=form.get("line_nos"), codes=form.get("codes", ""))
     db.session.commit()
     return policy.present(case, view)
 

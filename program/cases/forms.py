@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from core.forms import choices
 from program.cases.deadlines import BASES, BASIS_LABELS
-from program.cases.services import CAPTION_MAX, NOTE_MAX
+from program.cases.services import CAPTION_MAX, CODES_MAX, NOTE_MAX
 from program.cases.states import ALTERNATIVES_TO_SEIZURE, BULK_TYPES, EVENT_LABELS, OUTCOMES, POST_SEIZURE, STATUS_LABELS
 from program.enrollment.countries import COUNTRIES
 from program.enrollment.forms import MultiCheckboxField
@@ -54,6 +54,8 @@ class ImageForm(FlaskForm):
     image = FileField("Detention image", description="JPEG or PNG, up to 10 MB. The content is checked, not the name.",
                       render_kw={"accept": IMAGE_ACCEPT})
     caption = StringField("Caption (optional)", validators=[Optional(), Length(max=CAPTION_MAX)])
+    codes = StringField("Codes on the goods (optional)", validators=[Optional(), Length(max=CODES_MAX)],
+                        description="Serial numbers, UPC, SKU. The rights holder gets them only with unredacted images.")
     redacted = BooleanField("Redacted", description="Codes (serial numbers, UPC, SKU) and the importer's details are "
                                                     "blacked out. Only redacted images may be shared before the law "
                                                     "allows unredacted disclosure.")

@@ -184,6 +184,9 @@ class CaseImage(db.Model):
     thumbnail_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id", ondelete="RESTRICT"),
                                                      comment="Generated PNG thumbnail")
     caption: Mapped[str] = mapped_column(String(300), default="", comment="What the image shows")
+    codes: Mapped[str] = mapped_column(String(500), default="",
+                                       comment="Serial numbers, UPC, SKU seen on the goods: the owner gets them with "
+                                               "unredacted images only")
     redacted: Mapped[bool] = mapped_column(Boolean, default=False,
                                            comment="Codes and identifying marks of the importer blacked out (133.21(b)(3))")
     line_nos: Mapped[list[Any]] = mapped_column(JSON, default=list,

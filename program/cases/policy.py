@@ -407,7 +407,10 @@ def present(case: EnforcementCase, view: CaseView, *, on: date | None = None) ->
         "disclosure_notice": DISCLOSURE_NOTICE,
         "images": [{"id": image.id, "caption": image.caption, "created_at": image.created_at,
                     "content_type": image.file.content_type, "redacted": image.redacted,
-                    "line_nos": sorted(image.line_nos or [])} for image in visible_images(view, case)],
+                    "line_nos": sorted(image.line_nos or []),
+                    # Codes go with unredacted images only (an owner sees those once disclosure is permitted).
+                    "codes": image.codes if view.full or not image.redacted else ""}
+                   for image in visible_images(view, case)],
         "events": [_event(view, e) for e in case.events if _event_visible(view, e)],
         "allowed_events": allowed_events(view, case),
         "responded_on": case.responded_on,

@@ -131,6 +131,7 @@ class CaseImageSchema(Schema):
     created_at = fields.DateTime()
     redacted = fields.Boolean()
     line_nos = fields.List(fields.Integer())
+    codes = fields.String(metadata={"description": "Serial numbers, UPC, SKU; to the owner with unredacted images only"})
 
 
 class CaseOwnerLineSchema(Schema):

@@ -42,6 +42,7 @@ from standards.thumbnails import make_thumbnail
 
 NOTE_MAX = 5000
 CAPTION_MAX = 300
+CODES_MAX = 500
 FILES_MAX = 10
 def _text(value: Any, *, field: str, max_len: int) -> str:
     text = value.strip() if isinstance(value, str) else ""
@@ -198,12 +199,13 @@ def _flag(value: Any, field: str) -> bool:
 
 
 def add_image(actor: Any, case: EnforcementCase, upload: FileStorage | None, *, caption: Any = "",
-              redacted: Any = False, line_nos: Any = None) -> CaseImage:
+              redacted: Any = False, line_nos: Any = None, codes: Any = "") -> CaseImage:
     """A reviewer stores a detention image (JPEG/PNG, sniffed, size-capped) of some lines, redacted or not,
     with its thumbnail. The importer sees it at once (133.21(d))."""
     if getattr(actor, "role", None) != "reviewer":
         raise NotAllowed("Only a CBP reviewer can upload detention images.")
     caption = _text(caption, field="caption", max_len=CAPTION_MAX)
+    codes = _text(codes, field="codes", max_len=CODES_MAX)
     redacted = _flag(redacted, "redacted")
     lines = parse_line_nos(line_nos, case)
     stored = store_upload(upload, field="image", owner=actor, allowed=IMAGE_TYPES)
@@ -215,12 +217,12 @@ def add_image(actor: Any, case: EnforcementCase, upload: FileStorage | None, *, 
     thumb = store_upload(FileStorage(stream=io.BytesIO(small), filename=f"thumb-{stored.original_name}"),
                          field="image", owner=actor, allowed=IMAGE_TYPES)
     image = CaseImage(case=case, file_id=stored.id, thumbnail_id=thumb.id, caption=caption, uploaded_by_id=actor.id,
-                      redacted=redacted, line_nos=lines)
+                      redacted=redacted, line_nos=lines, codes=codes)
     db.session.add(image)
     db.session.flush()
     audit.record(actor, "case.image_add", "case", case.uei, after={"image_id": image.id, "sha256": stored.sha256,
                                                                     "caption": caption, "redacted": redacted,
-                                                                    "line_nos": lines})
+                                                                    "line_nos": lines, "codes": bool(codes)})
     return image
 
 

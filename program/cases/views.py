@@ -170,7 +170,7 @@ def upload_image(uei: str):
     if form.validate_on_submit():
         try:
             services.add_image(_me(), case, form.image.data, caption=form.caption.data, redacted=form.redacted.data,
-                               line_nos=form.line_nos.data or None)
+                               line_nos=form.line_nos.data or None, codes=form.codes.data)
         except ValidationFailed as exc:
             db.session.rollback()
             apply_errors(form, exc)

@@ -43,7 +43,7 @@ def _post(api, uei, **body):
 def _image(reviewer_api, uei, *, redacted: bool, lines: str, caption: str):
     response = reviewer_api.post(f"/api/v1/cases/{uei}/images", data={
         "file": upload(PNG_BYTES, "p.png"), "redacted": "true" if redacted else "false", "line_nos": lines,
-        "caption": caption}, content_type="multipart/form-data")
+        "caption": caption, "codes": f"SN {caption}"}, content_type="multipart/form-data")
     assert response.status_code == 201, response.json
 
 
@@ -76,11 +76,15 @@ def test_stages_end_to_end_for_each_party(app, api_as, world, reviewer_api, stag
     # Redacted share: only the redacted image of its own line.
     assert _post(reviewer_api, uei, type="images_shared_rights_holder").status_code == 201
     assert _captions(owner_a, uei)[0] == {"A redacted"}
+    assert _captions(owner_a, uei)[1]["images"][0]["codes"] == ""  # codes go with unredacted images only
+    assert {i["codes"] for i in _captions(importer, uei)[1]["images"]} == {f"SN {c}" for c in everything}
     assert _captions(owner_b, uei)[0] == set()
     # The window passed without a response: unredacted images may go; the importer is told.
     response = _post(reviewer_api, uei, type="unredacted_disclosed")
     assert response.status_code == 201, response.json
     assert _captions(owner_a, uei)[0] == {"A redacted", "A unredacted"}
+    assert {i["caption"]: i["codes"] for i in _captions(owner_a, uei)[1]["images"]} == {
+        "A redacted": "", "A unredacted": "SN A unredacted"}
     assert _captions(owner_b, uei)[0] == {"B unredacted"}
     with app.app_context():
         told = {m.recipient for m in db.session.scalars(
