@@ -103,9 +103,11 @@ class Milestone:
 
 
 def case_clock(*, basis: str, presented_on: date, detained_on: date, notice_date: date, ends: date, due: date,
-               open_: bool, responded_on: date | None, on: date) -> list[Milestone]:
+               open_: bool, responded_on: date | None, on: date, closed: tuple[str, date] | None = None
+               ) -> list[Milestone]:
     """The clock as a timeline (oldest first): presentation, decision to detain, notice (late or not),
-    response deadline and end of detention, each marked done, due, missed or informational on ``on``."""
+    response deadline and end of detention, each marked done, late, due or missed on ``on``; then the outcome
+    (``closed``: its label and date) once one closed the case."""
     n_due = notice_due(detained_on)
     response_by = "detention period ends" if basis != SUSPECTED_COUNTERFEIT else "seven business days"
     out = [
@@ -125,7 +127,9 @@ def case_clock(*, basis: str, presented_on: date, detained_on: date, notice_date
         out.append(Milestone("detention_ends", "Detention period ends; afterwards the goods are deemed excluded",
                              ends, "missed" if on > ends else "due", overdue_by=overdue_by(ends, on),
                              days_left=None if on > ends else business_days_between(on, ends)))
-    return sorted(out, key=lambda m: (m.date, m.key != "presented"))
+    if closed is not None:
+        out.append(Milestone("outcome", closed[0], closed[1], "done"))
+    return sorted(out, key=lambda m: (m.date, m.key != "presented", m.key == "outcome"))
 
 
 def next_due(milestones: list[Milestone]) -> Milestone | None:

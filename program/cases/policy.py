@@ -327,7 +327,9 @@ def _clock(case: EnforcementCase, on: date) -> dict[str, Any]:
     """The case's clock on ``on``: notice late or not, deemed excluded, days left or overdue (never negative)."""
     milestones = deadlines.case_clock(
         basis=case.basis, presented_on=case.presented_on, detained_on=case.detained_on, notice_date=case.notice_date,
-        ends=case.detention_ends, due=case.response_due, open_=case.is_open, responded_on=case.responded_on, on=on)
+        ends=case.detention_ends, due=case.response_due, open_=case.is_open, responded_on=case.responded_on, on=on,
+        closed=(f"Outcome: {STATUS_LABELS.get(case.status, case.status).lower()}", case.outcome_date)
+        if case.outcome_date else None)
     upcoming = deadlines.next_due(milestones)
     waiting = case.is_open and case.responded_on is None
     overdue = bool(waiting and on > case.response_due)
