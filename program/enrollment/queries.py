@@ -18,7 +18,7 @@ from core.timeutil import today, utcnow
 from program.enrollment import policy as perms
 from program.enrollment.formats import contains_pattern
 from program.enrollment.models import Enrollment, EnrollmentSector
-from program.enrollment.states import AWAITING_STATUSES, OPEN_STATUSES, Status
+from program.enrollment.states import ACTIVE_STATUSES, AWAITING_STATUSES, OPEN_STATUSES, PENDING_STATUSES, Status
 
 SERVICE_TARGET_DAYS = 90  # CBP aims to decide an application within 90 days of its first submission
 
@@ -53,11 +53,19 @@ def visible_enrollments(user: Any) -> Select:
 
 
 def current_enrollment(organization_id: int) -> Enrollment | None:
-    """The organisation's open enrollment, else its most recent one (None if it never applied)."""
+    """The organisation's enrollment in the program (approved or suspended), else its open one, else its most
+    recent one (None if it never applied)."""
     return db.session.scalar(
         select(Enrollment).where(Enrollment.organization_id == organization_id)
-        .order_by(Enrollment.status.in_(OPEN_STATUSES).desc(), Enrollment.id.desc()).limit(1)
+        .order_by(Enrollment.status.in_(ACTIVE_STATUSES).desc(), Enrollment.status.in_(OPEN_STATUSES).desc(),
+                  Enrollment.id.desc()).limit(1)
     )
+
+
+def renewal_of(enrollment: Enrollment) -> Enrollment | None:
+    """The renewal application started from ``enrollment`` that is still on its way, if any."""
+    return db.session.scalar(select(Enrollment).where(Enrollment.previous_id == enrollment.id,
+                                                      Enrollment.status.in_(PENDING_STATUSES)))
 
 
 def contact_emails(organization_id: int, purpose: str) -> list[str] | None:
