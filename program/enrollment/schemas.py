@@ -15,8 +15,7 @@ from core.pagination import PageArgsSchema, PageSchema
 from program.enrollment import formats
 from program.enrollment.application import address_of, missing_items
 from program.enrollment.models import Enrollment
-from program.enrollment.presenters import by_label
-from program.enrollment.presenters import lifecycle_payload, service_clock
+from program.enrollment.presenters import by_label, lifecycle_payload, service_clock
 from program.enrollment.queries import sees_all
 from program.enrollment.states import Status
 
