@@ -40,6 +40,7 @@ def web_blueprints() -> list[Blueprint]:
     from program.decisions.views import bp as decisions
     from program.enrollment.views import bp as enrollment
     from program.enrollment.views_debarred import bp as debarred
+    from program.enrollment.views_lifecycle import bp as enrollment_lifecycle
     from program.enrollment.views_public import bp as verify
     from program.enrollment.views_review import bp as enrollment_review
     from program.messages.views import bp as messages
@@ -48,7 +49,7 @@ def web_blueprints() -> list[Blueprint]:
     from standards.views import bp as standards
 
     return [health, accounts, audit, dashboards, standards, marks, sectors, enrollment, enrollment_review, debarred,
-            verify, messages, blanks, decisions, decisions_screen, cases, cases_stats]
+            enrollment_lifecycle, verify, messages, blanks, decisions, decisions_screen, cases, cases_stats]
 
 
 def api_blueprints() -> list[Blueprint]:

@@ -117,6 +117,7 @@ def template_helpers() -> dict[str, Any]:
         "finding_label": lambda code: FINDING_LABELS.get(code, (code.replace("_", " "), "bg-base"))[0],
         "finding_tag": lambda code: FINDING_LABELS.get(code, ("", "bg-base"))[1],
         "enrollment_age": queries.age_in_days,
+        "enrollment_service_clock": service_clock,
         "enrollment_past_target": queries.past_target,
         "SERVICE_TARGET_DAYS": queries.SERVICE_TARGET_DAYS,
         "history_by": lambda change: by_label(change, current_user if current_user.is_authenticated else None),

@@ -116,19 +116,25 @@ def enrollments_by_ior(ior_numbers: Iterable[str]) -> dict[str, Enrollment]:
     return found
 
 
-def queue_query(status: str | None = None, sector: str | None = None) -> Select:
+def queue_query(status: str | None = None, sector: str | None = None, review_overdue: bool = False) -> Select:
     """The reviewer queue: awaiting enrollments (submitted first), oldest submission first, with what
-    the rows show eager-loaded so a page costs the same few queries whatever its length."""
+    the rows show eager-loaded so a page costs the same few queries whatever its length; with
+    ``review_overdue``, approved enrollments whose annual review is overdue instead."""
     statuses = [status] if status else list(AWAITING_STATUSES)
+    if review_overdue:
+        statuses = [Status.APPROVED]
     query = (
         select(Enrollment)
-        .options(joinedload(Enrollment.organization), selectinload(Enrollment.sectors))
+        .options(joinedload(Enrollment.organization), selectinload(Enrollment.sectors),
+                 selectinload(Enrollment.history))
         .where(Enrollment.status.in_(statuses))
         .order_by(case((Enrollment.status == Status.SUBMITTED, 0), else_=1), Enrollment.submitted_at.is_(None),
                   Enrollment.submitted_at, Enrollment.id)
     )
     if sector:
         query = query.where(Enrollment.sectors.any(EnrollmentSector.sector_code == sector))
+    if review_overdue:
+        query = query.where(Enrollment.review_due < today())
     return query
 
 

@@ -148,10 +148,10 @@ def test_home_page_shows_the_renewal(client, login, importer_api, enroll, valid_
     approved = enroll("approved")
     valid_until(approved["id"], 200)
     login(importer_api.user)
-    page = client.get("/").text
+    page = client.get("/home").text
     assert "Renewal opens on" in page
     valid_until(approved["id"], 45)
-    page = client.get("/").text
+    page = client.get("/home").text
     assert "45 days" in page and "Renew now" in page
 
 
