@@ -55,6 +55,7 @@ def web_blueprints() -> list[Blueprint]:
 def api_blueprints() -> list[Blueprint]:
     """flask-smorest blueprints under /api/v1 (CSRF-exempt, bearer-token auth)."""
     from core.accounts.api import blp as auth_api
+    from core.accounts.delegations_api import blp as delegations_api
     from core.audit_views import blp as audit_api
     from program.blanks.api import blp as blanks_api
     from program.cases.api import blp as cases_api
@@ -65,8 +66,8 @@ def api_blueprints() -> list[Blueprint]:
     from standards.api import blp as standards_api
     from standards.api_versions import blp as standard_versions_api
 
-    return [auth_api, audit_api, standards_api, standard_versions_api, enrollment_api, debarred_api, messages_api,
-            blanks_api, decisions_api, cases_api]
+    return [auth_api, delegations_api, audit_api, standards_api, standard_versions_api, enrollment_api, debarred_api,
+            messages_api, blanks_api, decisions_api, cases_api]
 
 
 def cli_groups() -> list[AppGroup]:

@@ -12,6 +12,7 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from core import policy
+from core.accounts import delegations
 from core.errors import NotAllowed, NotFound
 from core.extensions import db
 from core.timeutil import today, utcnow
@@ -31,6 +32,9 @@ def sees_all(user: Any) -> bool:
 def get_enrollment_for(user: Any, enrollment_id: int) -> Enrollment:
     """The enrollment if ``user`` may see it; 404 for another organisation's (its existence must not leak)."""
     enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is not None and delegations.is_broker(user):  # a broker reads its principals' only (else 403)
+        delegations.authorize(user, enrollment.organization_id, "enrollment_read")
+        return enrollment
     if enrollment is None or not (sees_all(user) or enrollment.organization_id == user.organization_id):
         raise NotFound("No such enrollment.")
     return enrollment
@@ -47,6 +51,9 @@ def require_owner(user: Any, enrollment: Enrollment) -> None:
 def visible_enrollments(user: Any) -> Select:
     """Enrollments ``user`` may list: all for CBP, the own organisation's for importers."""
     query = select(Enrollment)
+    if delegations.is_broker(user):
+        return query.where(Enrollment.organization_id.in_(delegations.principals(user.organization_id,
+                                                                                 "enrollment_read")))
     if not sees_all(user):
         query = query.where(Enrollment.organization_id == user.organization_id)
     return query
