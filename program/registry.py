@@ -33,6 +33,7 @@ def web_blueprints() -> list[Blueprint]:
     from core.audit_views import bp as audit
     from core.health import bp as health
     from program.blanks.views import bp as blanks
+    from program.brokers.views import bp as brokers
     from program.cases.views import bp as cases
     from program.cases.views_stats import bp as cases_stats
     from program.dashboards.views import bp as dashboards
@@ -49,7 +50,7 @@ def web_blueprints() -> list[Blueprint]:
     from standards.views import bp as standards
 
     return [health, accounts, audit, dashboards, standards, marks, sectors, enrollment, enrollment_review, debarred,
-            enrollment_lifecycle, verify, messages, blanks, decisions, decisions_screen, cases, cases_stats]
+            enrollment_lifecycle, verify, messages, blanks, decisions, decisions_screen, cases, cases_stats, brokers]
 
 
 def api_blueprints() -> list[Blueprint]:

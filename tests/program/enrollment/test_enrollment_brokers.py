@@ -247,3 +247,36 @@ def test_broker_reads_its_principals_enrollment_with_enrollment_read(importer_ap
 def test_me_shows_the_broker_role(broker_api):
     me = broker_api.get("/api/v1/me").json
     assert me["role"] == "broker" and me["organization"]["kind"] == "broker"
+
+
+# --------------------------------------------------------------------------- pages
+
+def test_importer_grants_and_revokes_on_the_brokers_page(client, login, importer_api, broker_api, principal):
+    login(importer_api.user)
+    page = client.get("/delegations")
+    assert page.status_code == 200 and "Harborline Customs Brokerage" in page.text
+    response = client.post("/delegations", data={"broker_organization_id": broker_api.user.organization_id,
+                                                 "scopes": ["decisions", "enrollment_read"]})
+    assert response.status_code == 302
+    granted = importer_api.get("/api/v1/delegations").json["items"][0]
+    assert granted["scopes"] == ["decisions", "enrollment_read"] and granted["live"]
+    assert client.post("/delegations", data={"broker_organization_id": broker_api.user.organization_id}
+                       ).status_code == 422
+    client.post(f"/delegations/{granted['id']}/revoke")
+    assert importer_api.get("/api/v1/delegations").json["items"][0]["revoked_at"]
+
+
+def test_broker_pages_list_principals_decisions_and_declarations(client, login, importer_api, broker_api,
+                                                                 principal):
+    _grant(importer_api, broker_api, ["decisions", "blank_declarations"])
+    broker_api.post("/api/v1/release-decisions", json={**ENTRY, "ior_number": principal["ior_number"]})
+    filed = broker_api.post("/api/v1/blank-declarations", json={
+        **DECLARATION, "on_behalf_of": importer_api.user.organization_id}).json
+    login(broker_api.user)
+    assert "Acting for importers" in client.get("/home").text
+    page = client.get("/broker").text
+    assert principal["ior_number"] in page and "ABC-1234567-6" in page and filed["id"] in page
+    assert client.get("/delegations").status_code == 403
+    client.post("/logout")
+    login(importer_api.user)
+    assert client.get("/broker").status_code == 403
