@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
+from core.accounts import delegations
 from core.accounts import services as accounts
 from core.accounts.models import User
 from core.timeutil import utcnow
@@ -155,6 +156,11 @@ def seed_enrollments(users: dict[str, User]) -> str:
     services.approve_enrollment(users["reviewer2@cbp.example.gov"], renewal, reason="Renewal: profile unchanged.",
                                 now=days(5))
     made += [redwood, silverline, coldbridge, oldtown, westpier, first, renewal]
+    # Northwind files through its customs broker: decisions, blank declarations and reading its enrollment.
+    broker = users.get("broker@harborline.example")
+    if broker is not None:
+        delegations.grant_delegation(users["importer@northwind.example"], broker_organization_id=broker.organization_id,
+                                     scopes=["decisions", "blank_declarations", "enrollment_read"], now=days(60))
 
     states = Counter(e.status for e in made)
     logins = ", ".join(email for email, _org, _name in EXTRA_IMPORTERS)
