@@ -29,6 +29,7 @@ def import_models() -> None:
 
 def web_blueprints() -> list[Blueprint]:
     """HTML blueprints, in registration order."""
+    from core.accounts.org_views import bp as organization
     from core.accounts.views import bp as accounts
     from core.audit_views import bp as audit
     from core.health import bp as health
@@ -49,7 +50,7 @@ def web_blueprints() -> list[Blueprint]:
     from standards.sector_views import bp as sectors
     from standards.views import bp as standards
 
-    return [health, accounts, audit, dashboards, standards, marks, sectors, enrollment, enrollment_review, debarred,
+    return [health, accounts, organization, audit, dashboards, standards, marks, sectors, enrollment, enrollment_review, debarred,
             enrollment_lifecycle, verify, messages, blanks, decisions, decisions_screen, cases, cases_stats, brokers]
 
 
