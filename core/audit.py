@@ -38,6 +38,7 @@ ENTITY_TYPES = (
     "guide",
     "blank_declaration",
     "release_decision",
+    "violative_shipper",
     "case",
     "thread",
     "api_token",

@@ -38,6 +38,7 @@ def web_blueprints() -> list[Blueprint]:
     from program.dashboards.views import bp as dashboards
     from program.decisions.screen_views import bp as decisions_screen
     from program.decisions.views import bp as decisions
+    from program.decisions.views_shippers import bp as shippers
     from program.enrollment.views import bp as enrollment
     from program.enrollment.views_debarred import bp as debarred
     from program.enrollment.views_public import bp as verify
@@ -48,7 +49,7 @@ def web_blueprints() -> list[Blueprint]:
     from standards.views import bp as standards
 
     return [health, accounts, audit, dashboards, standards, marks, sectors, enrollment, enrollment_review, debarred,
-            verify, messages, blanks, decisions, decisions_screen, cases, cases_stats]
+            verify, messages, blanks, decisions, decisions_screen, shippers, cases, cases_stats]
 
 
 def api_blueprints() -> list[Blueprint]:

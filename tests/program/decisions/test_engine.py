@@ -25,9 +25,9 @@ from program.decisions.engine import (
     PriorViolationFact,
     ShipmentInput,
     decide,
-    rule_summary,
     most_restrictive,
     normalize_name,
+    rule_summary,
 )
 from program.decisions.sampling import verification_pick
 from program.decisions.uei import new_uei
