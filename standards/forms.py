@@ -143,6 +143,12 @@ class SectorForm(FlaskForm):
         "Heightened protection (health and safety)",
         description="Standards and enrollments allowed; expedited release never.",
     )
+    hts_prefixes = StringField(
+        "HTS prefixes",
+        description="HTS codes that belong to the sector: prefixes of 2 to 10 digits, separated by commas or spaces "
+                    "(e.g. 61, 62, 6404). Goods of these codes are held to the sector whatever sector is declared.",
+        validators=[Length(max=2000)],
+    )
 
 
 class SectorEditForm(FlaskForm):
@@ -152,4 +158,10 @@ class SectorEditForm(FlaskForm):
     heightened_protection = BooleanField(
         "Heightened protection (health and safety)",
         description="Standards and enrollments allowed; expedited release never.",
+    )
+    hts_prefixes = StringField(
+        "HTS prefixes",
+        description="HTS codes that belong to the sector: prefixes of 2 to 10 digits, separated by commas or spaces "
+                    "(e.g. 61, 62, 6404). Goods of these codes are held to the sector whatever sector is declared.",
+        validators=[Length(max=2000)],
     )

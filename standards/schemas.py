@@ -14,6 +14,7 @@ class SectorSchema(Schema):
     code = fields.String()
     name = fields.String()
     heightened_protection = fields.Boolean()
+    hts_prefixes = fields.List(fields.String(), metadata={"description": "HTS code prefixes (2 to 10 digits) of the sector"})
 
 
 class OwnerOrganizationSchema(Schema):

@@ -106,7 +106,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False, comment='When first received'),
     sa.ForeignKeyConstraint(['requested_by_id'], ['user_account.id'], name=op.f('fk_release_decision_batch_requested_by_id_user_account'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_release_decision_batch')),
-    sa.UniqueConstraint('requested_by_id', 'idempotency_key', name=op.f('uq_release_decision_batch_requested_by_id'))
+    sa.UniqueConstraint('requested_by_id', 'idempotency_key', name=op.f('uq_release_decision_batch_requested_by_id_idempotency_key'))
     )
     op.create_table('violative_shipper',
     sa.Column('id', sa.Integer(), nullable=False, comment='Surrogate key'),
