@@ -84,9 +84,10 @@ def cli_groups() -> list[AppGroup]:
     from program.enrollment.cli import debarred_cli, enrollments_cli
     from program.messages import seed as _messages_seed  # noqa: F401  (appends its seeder)
     from program.seed import SEEDERS, seed_cli
+    from standards.cli import marks_cli
     from standards.seed import seed_standards
 
     if all(seeder is not seed_standards for _label, seeder in SEEDERS):
         SEEDERS.append(("standards", seed_standards))
     return [users_cli, audit_cli, outbox_cli, seed_cli, enrollments_cli, debarred_cli, blanks_cli, cases_cli,
-            decisions_cli]
+            decisions_cli, marks_cli]

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
+    DateField,
     FieldList,
     Form,
     FormField,
@@ -111,6 +112,11 @@ class MarkForm(FlaskForm):
     lever_rule = BooleanField("Lever-rule protection (19 CFR 133.23)",
                               description="Physically and materially different gray-market goods need the "
                                           "133.23(b) label.")
+    lever_scope = StringField("Lever-rule scope (HTS prefixes)", validators=[Length(max=2000)],
+                              description="Products the protection is granted for, e.g. 8518 851713; empty for all "
+                                          "of the mark's goods.")
+    expires_on = DateField("Recordation expires on (optional)", validators=[Optional()],
+                           description="Its last valid day; after it the mark counts as not recorded.")
     sectors = CheckboxesField("Sectors the mark's goods are traded in",
                               description="Standards in these sectors will await the owner's decision.")
 
@@ -120,6 +126,9 @@ class MarkEditForm(FlaskForm):
 
     mark = StringField("Mark", validators=[DataRequired(), Length(max=200)])
     lever_rule = BooleanField("Lever-rule protection (19 CFR 133.23)")
+    lever_scope = StringField("Lever-rule scope (HTS prefixes)", validators=[Length(max=2000)],
+                              description="Products the protection is granted for; empty for all of the mark's goods.")
+    expires_on = DateField("Recordation expires on (optional)", validators=[Optional()])
     sectors = CheckboxesField("Sectors the mark's goods are traded in")
 
 
