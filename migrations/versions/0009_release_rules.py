@@ -83,7 +83,7 @@ def upgrade():
         batch_op.add_column(sa.Column('shipment', sa.JSON(), nullable=True,
                                       comment='Shipment as presented: type (formal, section_321), house_bill, seller {name, country}, marketplace'))
         batch_op.create_foreign_key(batch_op.f('fk_release_decision_supersedes_id_release_decision'), 'release_decision',
-                                    ['supersedes_id'], ['id'], ondelete='RESTRICT')
+                                    ['supersedes_id'], ['id'], ondelete='SET NULL')
         batch_op.create_index(batch_op.f('ix_release_decision_supersedes_id'), ['supersedes_id'], unique=False)
         batch_op.create_check_constraint(batch_op.f('ck_release_decision_status'), "status IN ('live', 'superseded')")
     # Entries decided more than once before the rule: the newest decision stays live.

@@ -95,7 +95,7 @@ class ReleaseDecision(db.Model):
     status: Mapped[str] = mapped_column(String(12), default=LIVE, server_default=LIVE,
                                         comment="live, or superseded by a later decision for the same entry")
     supersedes_id: Mapped[int | None] = mapped_column(
-        ForeignKey("release_decision.id", ondelete="RESTRICT"), index=True,
+        ForeignKey("release_decision.id", ondelete="SET NULL"), index=True,
         comment="The earlier decision for the same entry that this one superseded")
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="When a later decision superseded it")
     shipment: Mapped[dict[str, Any] | None] = mapped_column(
