@@ -79,6 +79,7 @@ def cli_groups() -> list[AppGroup]:
     from program.cases import seed as _cases_seed  # noqa: F401  (appends its seeder)
     from program.cases.cli import cases_cli
     from program.decisions import seed as _decisions_seed  # noqa: F401  (appends its seeder)
+    from program.decisions import seed_rules as _decision_rules_seed  # noqa: F401  (appends its seeder, after cases)
     from program.decisions.cli import decisions_cli
     from program.enrollment import seed as _enrollment_seed  # noqa: F401  (appends its seeder)
     from program.enrollment.cli import debarred_cli, enrollments_cli

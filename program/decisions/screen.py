@@ -91,9 +91,10 @@ _LEDGER = BlankConsumption.__table__
 _LEDGER_COLUMNS = ("line_id", "quantity", "decision_id", "reference", "created_at")
 _DECISION_COLUMNS = ("id", "uei", "entry_number", "port_code", "ior_number", "organization_id", "enrollment_id",
                      "requested_by_id", "source", "screen_job_id", "outcome", "rules_version", "facts_used",
-                     "line_count", "decided_at")
+                     "line_count", "decided_at", "shipment")
 _LINE_COLUMNS = ("decision_id", "line_no", "description", "hts_code", "quantity", "value_usd", "sector", "condition",
-                 "recordation_number", "lever_label", "blank_declaration_id", "blank_line_no", "outcome", "reasons")
+                 "recordation_number", "lever_label", "blank_declaration_id", "blank_line_no", "outcome", "reasons",
+                 "country_of_origin")
 
 
 class ScreenInputError(ValueError):
@@ -112,6 +113,8 @@ _declaration = lru_cache(maxsize=8192)(inputs.parse_declaration_id)
 _line_no = lru_cache(maxsize=10000)(inputs.parse_line_no)
 _blank_line_no = lru_cache(maxsize=10000)(lambda v: inputs.parse_line_no(v, what="blank line number"))
 _quantity = lru_cache(maxsize=16384)(lambda v: inputs.parse_decimal(v, positive=True, what="quantity"))
+_country = lru_cache(maxsize=1024)(inputs.parse_country)
+_shipment = lru_cache(maxsize=8192)(inputs.shipment_from_columns)
 _TOO_LARGE = Decimal("1e15")
 
 
@@ -189,7 +192,7 @@ class _Group:
     """The rows of one entry as read: parsed lines, or the problems that reject it."""
 
     __slots__ = ("key", "first_row", "entry_number", "port", "ior", "raw_port", "raw_ior", "rows", "lines", "line_nos",
-                 "bad")
+                 "bad", "shipment")
 
     def __init__(self, key: str, first_row: int) -> None:
         self.key = key
@@ -202,6 +205,7 @@ class _Group:
         self.lines: list[LineInput] = []  # the engine's input, one per good row
         self.line_nos: set[int] = set()
         self.bad: dict[int, str] | None = None  # index in rows -> field at fault
+        self.shipment: dict[str, Any] | None = None  # from the optional shipment columns of the first row
 
 
 class Screener:
@@ -265,11 +269,13 @@ class Screener:
         if missing:
             raise ScreenInputError(f"The header lacks the column(s) {', '.join(missing)}; "
                                    f"the columns are {', '.join(INPUT_COLUMNS)}.")
-        index = [names.index(c) for c in INPUT_COLUMNS]
+        # The optional columns (API.md) that are there follow the fixed ones in the output, as in the input.
+        self._optional = tuple(c for c in inputs.OPTIONAL_SCREEN_COLUMNS if c in names)
+        index = [names.index(c) for c in INPUT_COLUMNS + self._optional]
         self._index = index
-        self._in_order = index == list(range(len(INPUT_COLUMNS)))
+        self._in_order = index == list(range(len(index)))
         writer = self._out = csv.writer(out, lineterminator="\n")
-        writer.writerow(OUTPUT_COLUMNS)
+        writer.writerow(INPUT_COLUMNS + self._optional + RESULT_COLUMNS)
         self._started = started
         chunk: list[_Group] = []
         group: _Group | None = None
@@ -352,11 +358,13 @@ class Screener:
         if len(row) < width:
             row = row + [""] * (width - len(row))
         # The output row starts as the input columns as given; the reader's list is ours to keep and extend.
-        prefix = (row if len(row) == _WIDTH else row[:_WIDTH]) if self._in_order else [row[i] for i in index]
+        size = len(index)
+        prefix = (row if len(row) == size else row[:size]) if self._in_order else [row[i] for i in index]
         group.rows.append(prefix)
         i = len(group.rows) - 1
         (entry_number, port, ior, line_no, description, hts, quantity, value, sector, condition, recordation,
-         lever, declaration, blank_line_no) = prefix
+         lever, declaration, blank_line_no) = prefix if size == _WIDTH else prefix[:_WIDTH]
+        country = None
         name = "entry_number"
         try:
             if group.entry_number is None:  # the first row speaks for the entry; the others must agree
@@ -420,12 +428,28 @@ class Screener:
                     self._goods.clear()
                 self._goods[raw_goods] = (hts, quantity, sector, condition, recordation, lever, declaration,
                                           blank_line_no)
+            if size > _WIDTH:
+                country = self._optional_fields(group, prefix, len(group.rows) == 1)
         except inputs.FieldProblem as problem:
-            self._bad(group, i, row_no, name, str(problem))
+            self._bad(group, i, row_no, problem.field or name, str(problem))
             return
         group.line_nos.add(number)
         group.lines.append(_line_input((number, description, hts, quantity, value, sector, condition, recordation,
-                                        lever, declaration, blank_line_no)))
+                                        lever, declaration, blank_line_no, country)))
+
+    def _optional_fields(self, group: _Group, prefix: list[str], first: bool) -> str | None:
+        """The line's country of origin and (first row) the entry's shipment from the optional columns."""
+        values = dict(zip(self._optional, prefix[_WIDTH:], strict=True))
+        try:
+            country = _country(values.get("country_of_origin", ""))
+        except inputs.FieldProblem as problem:
+            problem.field = "country_of_origin"
+            raise
+        if first:
+            group.shipment = _shipment(values.get("shipment_type", ""), values.get("house_bill", ""),
+                                       values.get("seller_name", ""), values.get("seller_country", ""),
+                                       values.get("marketplace", ""))
+        return country
 
     # ------------------------------------------------------------------ deciding and writing
 
@@ -435,7 +459,8 @@ class Screener:
         rate = self.sample_rate
         decisions = []
         for group, uei in zip(groups, ueis, strict=True):
-            entry = EntryInput(group.entry_number, group.port, group.ior, tuple(group.lines))
+            entry = EntryInput(group.entry_number, group.port, group.ior, tuple(group.lines),
+                               inputs.shipment_input(group.shipment))
             decision = decide(entry, uei=uei, sample_rate=rate)
             for line_id, quantity in decision.consumptions:
                 key = key_of_line[line_id]
@@ -566,17 +591,18 @@ class Screener:
                 enrollment.organization_id if enrollment is not None else None,
                 decision.facts_used["enrollment_id"], requested_by, "screen", job_id, decision.outcome,
                 decision.rules_version, self._facts_json(decision.facts_used),
-                len(decision.lines), when))
+                len(decision.lines), when, None if group.shipment is None else _compact_json(group.shipment)))
             counts[decision.outcome] += 1
             for line, (_, line_outcome, reasons) in zip(group.lines, decision.lines, strict=True):
                 texts = cache.get(reasons)
                 if texts is None:
                     texts = _reason_texts(reasons, cache)
                 (line_no, description, hts_code, quantity, value, sector, condition, recordation, lever, declaration,
-                 declared_line) = line
+                 declared_line, country) = line
                 add_line((decision_id, line_no, description, hts_code,
                           quantity if postgres else str(quantity), value if postgres else str(value),
-                          sector, condition, recordation, lever, declaration, declared_line, line_outcome, texts[0]))
+                          sector, condition, recordation, lever, declaration, declared_line, line_outcome, texts[0],
+                          country))
             for line_id, quantity in decision.consumptions:
                 ledger.append((line_id, quantity, decision_id, uei, now))
         if postgres:
