@@ -86,3 +86,23 @@ def prior_cases_for_ior(ior_numbers: Iterable[str]) -> list[EnforcementCase]:
         select(EnforcementCase).join(ReleaseDecision, ReleaseDecision.id == EnforcementCase.decision_id)
         .where(ReleaseDecision.ior_number.in_(iors), EnforcementCase.status.in_(OUTCOMES))
         .order_by(EnforcementCase.outcome_date, EnforcementCase.id)))
+
+
+REPEATED_SEIZURES = 2  # seizures within the look-back after which a reviewer is told to consider a suspension
+
+
+def seizures_of_importer(organization_id: int | None, ior_numbers: Iterable[str]) -> list[EnforcementCase]:
+    """Cases closed as seized whose entry was decided for ``organization_id`` or under one of ``ior_numbers``,
+    newest first (the reviewer's enrollment page; rule ``prior_violation`` counts the same seizures)."""
+    from sqlalchemy import or_
+
+    iors = sorted({i for i in ior_numbers if i})
+    who = [ReleaseDecision.ior_number.in_(iors)] if iors else []
+    if organization_id is not None:
+        who.append(ReleaseDecision.organization_id == organization_id)
+    if not who:
+        return []
+    return list(db.session.scalars(
+        select(EnforcementCase).join(ReleaseDecision, ReleaseDecision.id == EnforcementCase.decision_id)
+        .where(or_(*who), EnforcementCase.status == "seized")
+        .order_by(EnforcementCase.outcome_date.desc(), EnforcementCase.id.desc())))

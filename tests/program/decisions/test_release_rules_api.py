@@ -205,3 +205,18 @@ def test_rights_holder_page_lists_pending_licences_first(app, world, web_as, mak
                                           data={"action": "reject", "text": "Not our licensee."})
     assert done.status_code == 302
     assert world.rights.get("/api/v1/blank-declarations/licensed-lines").json["items"][0]["licence_status"] == "rejected"
+
+
+def test_reviewer_enrollment_page_shows_seizures_and_suggests_a_proposed_suspension(world, entry, web_as):
+    reviewer_page = web_as(world.reviewer.user)
+    url = f"/review/enrollments/{world.enrollment_id}"
+    assert "No goods of this importer have been seized" in reviewer_page.get(url).text
+    first = decide(world.importer, entry(REFERRED_LINE))
+    _seize(world, first["id"])
+    once = reviewer_page.get(url).text
+    assert "seized on" in once and 'data-testid="suggest-suspension"' not in once
+    second = decide(world.reviewer, entry(REFERRED_LINE))
+    _seize(world, second["id"])
+    twice = reviewer_page.get(url).text
+    assert 'data-testid="suggest-suspension"' in twice and "notice of proposed suspension" in twice
+    assert "seized 2 times in the last 365 days" in twice
