@@ -10,6 +10,9 @@ from sqlalchemy import func, select
 from core.extensions import db
 from core.timeutil import today
 from program.blanks.models import BlankConsumption, BlankLine
+from tests.program.decisions.conftest import REFERRED_LINE
+
+REFERRED_LINE_USED = dict(REFERRED_LINE, condition="used")  # ACME goods in any condition need the Lever label
 
 
 def _remaining(app, world) -> Decimal:
@@ -94,3 +97,23 @@ def test_batch_items_may_carry_their_own_idempotency_key(app, world, entry, blan
     assert _remaining(app, world) == 90
     bad = world.importer.post("/api/v1/release-decisions/batch", json=[dict(item, idempotency_key=7)]).json[0]
     assert bad["status"] == 422 and "idempotency_key" in str(bad)
+
+
+def test_decision_page_explains_supersession_shipment_and_the_rules_of_its_version(app, world, entry):
+    from program.decisions.models import ReleaseDecision
+
+    parcel = {"type": "section_321", "house_bill": "HAWB42", "seller": {"name": "Tiny Parcels Ltd", "country": "CN"}}
+    body = dict(entry(dict(REFERRED_LINE_USED), entry_number="123-1234567-6"), shipment=parcel)
+    first = world.importer.post("/api/v1/release-decisions", json=body).json
+    second = world.importer.post("/api/v1/release-decisions", json=dict(body, supersedes=first["id"])).json
+    client = app.test_client()
+    client.post("/login", data={"email": world.importer.user.email, "password": world.importer.user.password})
+    old = client.get(f"/decisions/{first['id']}").text
+    assert 'data-testid="superseded"' in old and f"/decisions/{second['id']}" in old
+    new = client.get(f"/decisions/{second['id']}").text
+    assert 'data-testid="supersedes"' in new and "Section 321 (de minimis) parcel" in new and "HAWB42" in new
+    assert "any condition" in new  # lever_label_missing explained as rules 2026.12-1 word it
+    with app.app_context():  # a decision of the earlier rule set keeps its own explanation
+        db.session.get(ReleaseDecision, first["id"]).rules_version = "2026.11-1"
+        db.session.commit()
+    assert "A new_parallel line of a mark with Lever-rule protection" in client.get(f"/decisions/{first['id']}").text
