@@ -157,6 +157,10 @@ def rights_holder_organizations() -> list[Organization]:
     ))
 
 
+def _lever_scope(value: Any) -> list[str]:
+    return clean_hts_prefixes(value, field="lever_scope")
+
+
 def _owner_by_name(name: str) -> Organization | None:
     from sqlalchemy import func
 
@@ -175,7 +179,7 @@ def import_marks_csv(actor: Any, text: str) -> list[RecordedMark]:
         raise ImportFailed([(1, ",".join(missing), f"Missing column(s): {', '.join(missing)}; expected "
                                                    f"{', '.join(IMPORT_COLUMNS)}.")])
     problems: list[tuple[int, str, str]] = []
-    made: list[RecordedMark] = []
+    rows: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for number, raw in enumerate(reader, start=2):
         row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None and not isinstance(v, list)}
@@ -189,23 +193,33 @@ def import_marks_csv(actor: Any, text: str) -> list[RecordedMark]:
         if lever not in {"", "true", "false", "1", "0", "yes", "no", "y", "n"}:
             problems.append((number, "lever_rule", f"Use true or false; got {row.get('lever_rule')!r}."))
             continue
-        recordation = " ".join(row.get("recordation_number", "").upper().split())
+        values = {"recordation_number": row.get("recordation_number"), "mark": row.get("mark"),
+                  "owner_organization_id": owner.id, "lever_rule": lever in {"true", "1", "yes", "y"},
+                  "lever_scope": row.get("lever_scope", "").replace(";", " "), "expires_on": row.get("expires_on") or None}
+        # Every check register_mark makes, without writing: a file with a bad row leaves nothing behind.
+        errors: dict[str, list[str]] = {}
+        for check, value in ((normalize_recordation_number, values["recordation_number"]),
+                             (_mark_text, values["mark"]), (_lever_scope, values["lever_scope"]),
+                             (_expires_on, values["expires_on"])):
+            try:
+                check(value)
+            except ValidationFailed as exc:
+                errors.update(exc.fields)
+        problems.extend((number, field, message) for field, messages in errors.items() for message in messages)
+        if errors:
+            continue
+        recordation = normalize_recordation_number(values["recordation_number"])
         if recordation in seen:
             problems.append((number, "recordation_number", f"Same recordation as row {seen[recordation]}."))
             continue
         seen[recordation] = number
-        try:
-            with db.session.begin_nested():
-                made.append(register_mark(actor, recordation_number=row.get("recordation_number"), mark=row.get("mark"),
-                                          owner_organization_id=owner.id, lever_rule=lever in {"true", "1", "yes", "y"},
-                                          lever_scope=row.get("lever_scope", "").replace(";", " "),
-                                          expires_on=row.get("expires_on") or None))
-        except ValidationFailed as exc:
-            problems.extend((number, field, message) for field, messages in exc.fields.items() for message in messages)
-        except Conflict as exc:
-            problems.append((number, "recordation_number", exc.message))
-    if not made and not problems:
-        problems.append((2, "", "The file has no rows."))
+        if mark_by_number(recordation) is not None:
+            problems.append((number, "recordation_number", f"{recordation} is already registered."))
+            continue
+        rows.append(values)
     if problems:
         raise ImportFailed(problems)
+    made = [register_mark(actor, **values) for values in rows]
+    if not made:
+        raise ImportFailed([(2, "", "The file has no rows.")])
     return made
