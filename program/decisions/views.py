@@ -126,6 +126,10 @@ def new() -> ResponseReturnValue:
         db.session.rollback()
         form.apply_errors(ValidationFailed(error.message, fields={"ior_number": [error.message]}))
         return _render_form(form, 422)
+    except services.EntryAlreadyDecided as error:
+        db.session.rollback()
+        form.apply_errors(ValidationFailed(error.message, fields={"entry_number": [error.message]}))
+        return _render_form(form, 409)
     return redirect(url_for("decisions.view", decision_id=outcome.payload["id"]))
 
 
