@@ -363,6 +363,7 @@ class DecisionListArgs(PageArgsSchema):
     port_code = fields.String()
     decided_from = fields.Date()
     decided_until = fields.Date()
+    status = fields.String(validate=validate.OneOf(("live", "superseded")))
 
 
 class ShipperInSchema(FlatErrorsSchema):

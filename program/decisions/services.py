@@ -448,6 +448,8 @@ def filtered(query: Select, args: dict[str, Any]) -> Select:
         query = query.where(ReleaseDecision.ior_number == value)
     if value := args.get("outcome"):
         query = query.where(ReleaseDecision.outcome == value)
+    if value := args.get("status"):
+        query = query.where(ReleaseDecision.status == value)
     if value := (args.get("entry_number") or "").strip().upper():
         query = query.where(ReleaseDecision.entry_number == value)
     if value := (args.get("port_code") or "").strip():

@@ -51,6 +51,8 @@ def test_second_decision_for_an_entry_is_409_unless_it_supersedes(app, world, en
     assert _ledger_sum(app, world) == 40
     earlier = world.importer.get(f"/api/v1/release-decisions/{first.json['id']}").json
     assert earlier["status"] == "superseded" and earlier["superseded_by"] == second.json["id"]
+    listed = world.importer.get("/api/v1/release-decisions?entry_number=ABC-1234567-6&status=live").json["items"]
+    assert [d["id"] for d in listed] == [second.json["id"]]
     stale = world.importer.post("/api/v1/release-decisions", json=dict(redo, supersedes=first.json["id"]))
     assert stale.status_code == 409 and stale.json["code"] == "already_superseded"
     assert _remaining(app, world) == 60
