@@ -6,8 +6,8 @@ line's outcome and reasons depend on nothing else (plus its line number, which o
 ``mark_not_recorded`` message for a line without a recordation number quotes), so
 :class:`DecisionMemo` runs the engine's own rules once per combination and reuses the result. Blank
 lines depend on the quantities still left on the declared lines, so they always run the rules live.
-Entry-level rules (``debarred``, ``not_enrolled``, ``prior_violation``, and ``known_violative_shipper``
-from the seller) are worked out once per importer and seller, the HTS code's meaning (its sectors, the
+Entry-level rules (``debarred``, ``not_enrolled``, ``prior_violation``) are worked out once per importer
+(``known_violative_shipper`` per seller, behind the engine's own cache), the HTS code's meaning (its sectors, the
 mark's Lever-rule scope) once per code and mark, and random
 verification is applied per entry from its UEI exactly as :func:`engine.decide` does: the result is
 the same :class:`EntryDecision` that ``decide`` gives (tests hold the two together).
@@ -60,13 +60,13 @@ class DecisionMemo:
         """The same decision as ``engine.decide(entry, self.facts, uei=uei, sample_rate=sample_rate)``."""
         facts = self.facts
         ior = entry.ior_number
-        shipment = entry.shipment
-        seller = (shipment.seller_name, shipment.seller_country) if shipment is not None and shipment.seller_name \
-            else None
-        entry_key = (ior, seller)
+        # Keyed on what the seller means to the rules (a listed shipper's reason, mostly none), not on the
+        # seller: parcels name many sellers, and the remembered lines would multiply with them.
+        shipped = shipment_rules(entry.shipment, facts)
+        entry_key = (ior, shipped)
         state = self._entries.get(entry_key)
         if state is None:
-            state = self._remember_entry(entry_key, entry)
+            state = self._remember_entry(entry_key, ior, shipped)
         enrollment, common, common_rank, active = state
         goods = self._goods
         ctx = EntryContext(facts, enrollment, active)
@@ -97,11 +97,11 @@ class DecisionMemo:
             results.append((line.line_no, rank, reasons))
         return finish_decision(facts, enrollment, ctx, results, uei=uei, sample_rate=sample_rate)
 
-    def _remember_entry(self, entry_key: tuple, entry: EntryInput) -> _EntryState:
+    def _remember_entry(self, entry_key: tuple, ior: str, shipped: tuple[Reason, ...]) -> _EntryState:
         if len(self._entries) >= MAX_REMEMBERED:
             self._entries.clear()
-        enrollment, common, rank, active = entry_rules(entry.ior_number, self.facts)
-        if shipped := shipment_rules(entry.shipment, self.facts):
+        enrollment, common, rank, active = entry_rules(ior, self.facts)
+        if shipped:
             common, rank = with_entry_reasons(common, rank, shipped)
         state = self._entries[entry_key] = (enrollment, common, rank, active)
         return state

@@ -114,7 +114,7 @@ _line_no = lru_cache(maxsize=10000)(inputs.parse_line_no)
 _blank_line_no = lru_cache(maxsize=10000)(lambda v: inputs.parse_line_no(v, what="blank line number"))
 _quantity = lru_cache(maxsize=16384)(lambda v: inputs.parse_decimal(v, positive=True, what="quantity"))
 _country = lru_cache(maxsize=1024)(inputs.parse_country)
-_shipment = lru_cache(maxsize=8192)(inputs.shipment_from_columns)
+_shipment = inputs.shipment_from_columns  # no cache: house bills differ from parcel to parcel
 _TOO_LARGE = Decimal("1e15")
 
 
