@@ -36,7 +36,20 @@ HTS_PREFIXES = {
 }
 
 
+def _sqlite_foreign_keys(on):
+    """SQLite: batch mode rebuilds release_decision and blank_line, which other tables reference; with foreign
+    keys enforced, dropping the old table would fail (or cascade). The pragma works only outside a transaction."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    raw = bind.connection.dbapi_connection
+    if raw.in_transaction:
+        raw.commit()
+    raw.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
 def upgrade():
+    _sqlite_foreign_keys(False)
     with op.batch_alter_table('sector', schema=None) as batch_op:
         batch_op.add_column(sa.Column('hts_prefixes', sa.JSON(), server_default='[]', nullable=False,
                                       comment='HTS code prefixes (2 to 10 digits) of the goods that belong to the sector; kept by admins'))
@@ -121,9 +134,11 @@ def upgrade():
     )
     with op.batch_alter_table('violative_shipper', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_violative_shipper_normalized_name'), ['normalized_name'], unique=False)
+    _sqlite_foreign_keys(True)
 
 
 def downgrade():
+    _sqlite_foreign_keys(False)
     with op.batch_alter_table('violative_shipper', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_violative_shipper_normalized_name'))
     op.drop_table('violative_shipper')
@@ -156,3 +171,4 @@ def downgrade():
         batch_op.drop_column('lever_scope')
     with op.batch_alter_table('sector', schema=None) as batch_op:
         batch_op.drop_column('hts_prefixes')
+    _sqlite_foreign_keys(True)
