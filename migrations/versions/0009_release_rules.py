@@ -3,7 +3,7 @@ and recordation expiry, owner-confirmed licences on blank lines, one live decisi
 shipments and countries of origin on decisions, batch idempotency keys, known violative shippers.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-03 13:20:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
