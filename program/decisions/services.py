@@ -32,6 +32,7 @@ from core import audit
 from core.accounts.roles import CBP_ROLES, Role
 from core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from core.extensions import db
+from core.metrics import count_decisions
 from core.timeutil import utcnow
 from program.decisions import facts as program_facts
 from program.decisions.engine import EntryDecision, decide
@@ -160,6 +161,7 @@ def request_decision(actor: Any, data: dict[str, Any], *, idempotency_key: str |
                 raise _already_decided(data["entry_number"], live) from None  # a concurrent decision won
             raise
         db.session.commit()
+        count_decisions({decision.outcome: 1}, source)
         return Outcome(payload, created=True)
     raise Conflict("The blank-goods quantities cited kept changing; try again.", code="busy")
 

@@ -16,7 +16,8 @@ from core.audit import AuditEntry, verify_chain
 from core.extensions import db
 from program.blanks.models import BlankConsumption, BlankLine
 from program.decisions.models import DecisionLine, ReleaseDecision, ScreenJob
-from program.decisions.screen import INPUT_COLUMNS, OUTPUT_COLUMNS, Screener, ScreenInputError, start_job
+from program.decisions.screen import INPUT_COLUMNS, OUTPUT_COLUMNS, Screener, ScreenInputError
+from program.decisions.screen_job import screen_file, start_job
 from tests.program.decisions.conftest import EXPEDITED_LINE, IOR, REFERRED_LINE, STANDARD_LINE
 
 ENTRY_A, ENTRY_B, ENTRY_C, ENTRY_D = "ABC-1234567-6", "999-9999999-0", "123-1234567-6", "ABC-0000001-0"
@@ -286,9 +287,9 @@ def _check(serial: int) -> int:
 
 def test_sqlite_statements_of_any_size_store_every_row(app, world, monkeypatch):
     """A tiny bound-value limit makes every chunk go out in statements of several sizes (SQLite)."""
-    from program.decisions import screen
+    from program.decisions import screen_store
 
-    monkeypatch.setattr(screen, "MAX_VARIABLES", 100)  # 7 line rows, 6 decisions, 20 ledger rows a statement
+    monkeypatch.setattr(screen_store, "MAX_VARIABLES", 100)  # 7 line rows, 6 decisions, 20 ledger rows a statement
     rows = []
     for serial in range(1, 24):
         lines = [dict(EXPEDITED_LINE, line_no=n) for n in range(1, serial % 5 + 2)]
@@ -306,7 +307,7 @@ def test_sqlite_statements_of_any_size_store_every_row(app, world, monkeypatch):
 
 def test_a_chunk_that_fails_to_store_stops_the_run_after_the_committed_ones(app, world, monkeypatch):
     """The background store's error reaches the caller; chunks committed before it keep their output rows."""
-    from program.decisions import screen
+    from program.decisions import screen_store
 
     calls = {"decisions": 0}
 
@@ -319,15 +320,15 @@ def test_a_chunk_that_fails_to_store_stops_the_run_after_the_committed_ones(app,
             insert(conn, table, columns, rows)
         return wrapper
 
-    monkeypatch.setattr(screen, "_insert_rows", failing(screen._insert_rows))
-    monkeypatch.setattr(screen, "_copy", failing(screen._copy))
+    monkeypatch.setattr(screen_store, "_insert_rows", failing(screen_store._insert_rows))
+    monkeypatch.setattr(screen_store, "_copy", failing(screen_store._copy))
     rows = []
     for serial in range(1, 4):
         rows += _rows(f"ABC-{serial:07d}-{_check(serial)}", EXPEDITED_LINE, STANDARD_LINE)
     out = io.StringIO()
     with app.app_context():
         with pytest.raises(RuntimeError, match="disk full"):
-            screen.screen_file(io.StringIO(_csv(rows)), out, job_id=None, chunk_entries=1)
+            screen_file(io.StringIO(_csv(rows)), out, job_id=None, chunk_entries=1)
         assert db.session.scalar(select(func.count()).select_from(ReleaseDecision)) == 1
         db.session.remove()
     written = list(csv.DictReader(io.StringIO(out.getvalue())))
@@ -347,40 +348,3 @@ def test_cli_sorts_a_file_whose_entries_are_split_and_says_so(app, world, runner
     assert [(r["entry_number"], r["line_no"]) for r in out] == [(ENTRY_B, "1"), (ENTRY_A, "1"), (ENTRY_A, "2")]
     assert out[1]["uei"] == out[2]["uei"] != out[0]["uei"]
 
-
-def test_optional_columns_feed_the_same_rules_as_the_api(app, world, entry):
-    """country_of_origin and the shipment columns (API.md): parsed, stored, and decided as the API decides."""
-    world.reviewer.post("/api/v1/violative-shippers", json={"name": "Shenzhen Fast Goods Trading Co., Ltd.",
-                                                            "country": "CN", "reason": "Repeated seizures."})
-    insulin = dict(EXPEDITED_LINE, line_no=2, description="Insulin pens", hts_code="3004.31.0000",
-                   sector="handbags_accessories")
-    parcel = {"shipment_type": "section_321", "house_bill": "HAWB1", "seller_name": "Shenzhen Fast Goods Trading",
-              "seller_country": "CN", "marketplace": "bigmarket.example"}
-    rows = (_rows(ENTRY_A, dict(EXPEDITED_LINE, country_of_origin="cn", **parcel), dict(insulin, country_of_origin="VN"))
-            + _rows(ENTRY_B, dict(EXPEDITED_LINE, country_of_origin=""))
-            + _rows(ENTRY_C, dict(EXPEDITED_LINE, country_of_origin="XX"))
-            + _rows(ENTRY_D, dict(EXPEDITED_LINE, seller_country="CN")))
-    columns = INPUT_COLUMNS + ("country_of_origin", "shipment_type", "house_bill", "seller_name", "seller_country",
-                               "marketplace")
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", restval="")
-    writer.writeheader()
-    writer.writerows(rows)
-    summary, result = _screen(app, out.getvalue())
-    assert list(result[0])[:len(columns)] == list(columns)
-    api = world.reviewer.post("/api/v1/release-decisions", json=entry(
-        dict(EXPEDITED_LINE, country_of_origin="CN"), dict({k: v for k, v in insulin.items()}, country_of_origin="VN"),
-        shipment={"type": "section_321", "house_bill": "HAWB1", "marketplace": "bigmarket.example",
-                  "seller": {"name": "Shenzhen Fast Goods Trading", "country": "CN"}}))
-    assert api.status_code == 201, api.json
-    assert [r["reasons"] for r in result[:2]] == [";".join(x["code"] for x in line["reasons"]) for line in api.json["lines"]]
-    assert result[1]["reasons"] == "known_violative_shipper;heightened_protection;sector_hts_mismatch;no_endorsed_standard"
-    assert result[2]["reasons"] == "" and result[2]["entry_outcome"] == "expedited_release"
-    assert (result[3]["entry_outcome"], result[3]["reasons"]) == ("rejected", "invalid:country_of_origin")
-    assert (result[4]["entry_outcome"], result[4]["reasons"]) == ("rejected", "invalid:seller_country")
-    assert summary.bad_rows == 2
-    with app.app_context():
-        decision = db.session.scalar(select(ReleaseDecision).where(ReleaseDecision.entry_number == ENTRY_A))
-        assert decision.shipment["seller"] == {"name": "Shenzhen Fast Goods Trading", "country": "CN"}
-        assert [line.country_of_origin for line in decision.lines] == ["CN", "VN"]
-        db.session.remove()
