@@ -43,7 +43,12 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 
 COLUMNS = ("entry_number", "port_code", "ior_number", "line_no", "description", "hts_code", "quantity", "value_usd",
-           "sector", "condition", "recordation_number", "lever_label", "blank_declaration_id", "blank_line_no")
+           "sector", "condition", "recordation_number", "lever_label", "blank_declaration_id", "blank_line_no",
+           # The optional columns (API.md): every run has them, so the memory target holds with them present.
+           "country_of_origin", "shipment_type", "house_bill", "seller_name", "seller_country", "marketplace")
+SELLERS = (("Shenzhen Fast Goods Trading Co., Ltd.", "CN"), ("Harbour Light Exports", "HK"), ("Nordic Parcel AB", "SE"),
+           ("Saigon Crafts Co", "VN"), ("Guangzhou Bright Star Trading", "CN"))
+COUNTRIES = ("CN", "CN", "VN", "HK", "MX", "DE", "")
 BLANK_HTS = ("4202.92.3131", "6109.10.0012", "8517.13.0000")
 
 
@@ -155,6 +160,11 @@ def generate(path: Path, world: dict, lines: int, seed: int = 7, entry_lines: in
             ior = rng.choice(iors)
             port = rng.choice(("2704", "1001", "3004"))
             blanks = blanks_by_org.get(org_of.get(ior), [])
+            if rng.random() < 0.3:  # a de minimis parcel from a marketplace seller
+                seller, seller_country = rng.choice(SELLERS)
+                shipment = ("section_321", f"HB{entries:09d}", seller, seller_country, "bigmarket.example")
+            else:
+                shipment = ("formal", "", "", "", "")
             for line_no in range(1, min(entry_lines or rng.randint(1, 8), lines - written) + 1):
                 pick = rng.random()
                 qty = str(rng.randint(1, 40))
@@ -174,7 +184,7 @@ def generate(path: Path, world: dict, lines: int, seed: int = 7, entry_lines: in
                 else:
                     row = (entry, port, ior, line_no, "Bad HTS", "12.34", qty, value, "mobile_devices", "used",
                            "", "", "", "")
-                writer.writerow(row)
+                writer.writerow(row + (rng.choice(COUNTRIES), *shipment))
                 written += 1
     return entries
 

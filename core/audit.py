@@ -39,6 +39,7 @@ ENTITY_TYPES = (
     "guide",
     "blank_declaration",
     "release_decision",
+    "violative_shipper",
     "case",
     "thread",
     "api_token",

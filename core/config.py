@@ -59,6 +59,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "VERIFICATION_SAMPLE_RATE": sample_rate,
+        "PRIOR_VIOLATION_DAYS": int(os.environ.get("PRIOR_VIOLATION_DAYS") or 365),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -40,6 +40,7 @@ def web_blueprints() -> list[Blueprint]:
     from program.dashboards.views import bp as dashboards
     from program.decisions.screen_views import bp as decisions_screen
     from program.decisions.views import bp as decisions
+    from program.decisions.views_shippers import bp as shippers
     from program.enrollment.views import bp as enrollment
     from program.enrollment.views_debarred import bp as debarred
     from program.enrollment.views_lifecycle import bp as enrollment_lifecycle
@@ -51,7 +52,7 @@ def web_blueprints() -> list[Blueprint]:
     from standards.views import bp as standards
 
     return [health, accounts, organization, audit, dashboards, standards, marks, sectors, enrollment, enrollment_review, debarred,
-            enrollment_lifecycle, verify, messages, blanks, decisions, decisions_screen, cases, cases_stats, brokers]
+            enrollment_lifecycle, verify, messages, blanks, decisions, decisions_screen, shippers, cases, cases_stats, brokers]
 
 
 def api_blueprints() -> list[Blueprint]:
@@ -82,14 +83,16 @@ def cli_groups() -> list[AppGroup]:
     from program.cases import seed as _cases_seed  # noqa: F401  (appends its seeder)
     from program.cases.cli import cases_cli
     from program.decisions import seed as _decisions_seed  # noqa: F401  (appends its seeder)
+    from program.decisions import seed_rules as _decision_rules_seed  # noqa: F401  (appends its seeder, after cases)
     from program.decisions.cli import decisions_cli
     from program.enrollment import seed as _enrollment_seed  # noqa: F401  (appends its seeder)
     from program.enrollment.cli import debarred_cli, enrollments_cli
     from program.messages import seed as _messages_seed  # noqa: F401  (appends its seeder)
     from program.seed import SEEDERS, seed_cli
+    from standards.cli import marks_cli
     from standards.seed import seed_standards
 
     if all(seeder is not seed_standards for _label, seeder in SEEDERS):
         SEEDERS.append(("standards", seed_standards))
     return [users_cli, audit_cli, outbox_cli, seed_cli, enrollments_cli, debarred_cli, blanks_cli, cases_cli,
-            decisions_cli]
+            decisions_cli, marks_cli]

@@ -137,3 +137,8 @@ def _watch_program_facts() -> None:
     # Enrollment moves are conditional Core UPDATEs; the status-history row each one writes is what we see.
     facts.watch(Enrollment, EnrollmentSector, EnrollmentStatusChange, DebarredParty, Sector, RecordedMark, StandardVersion,
                 VersionCondition, Endorsement)
+    # Case outcomes are conditional Core UPDATEs too; each writes an event row (a seizure is a prior violation).
+    from program.cases.models import CaseEvent
+    from program.decisions.models import ViolativeShipper
+
+    facts.watch(CaseEvent, ViolativeShipper)

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
+    DateField,
     FieldList,
     Form,
     FormField,
@@ -111,6 +112,11 @@ class MarkForm(FlaskForm):
     lever_rule = BooleanField("Lever-rule protection (19 CFR 133.23)",
                               description="Physically and materially different gray-market goods need the "
                                           "133.23(b) label.")
+    lever_scope = StringField("Lever-rule scope (HTS prefixes)", validators=[Length(max=2000)],
+                              description="Products the protection is granted for, e.g. 8518 851713; empty for all "
+                                          "of the mark's goods.")
+    expires_on = DateField("Recordation expires on (optional)", validators=[Optional()],
+                           description="Its last valid day; after it the mark counts as not recorded.")
     sectors = CheckboxesField("Sectors the mark's goods are traded in",
                               description="Standards in these sectors will await the owner's decision.")
 
@@ -120,6 +126,9 @@ class MarkEditForm(FlaskForm):
 
     mark = StringField("Mark", validators=[DataRequired(), Length(max=200)])
     lever_rule = BooleanField("Lever-rule protection (19 CFR 133.23)")
+    lever_scope = StringField("Lever-rule scope (HTS prefixes)", validators=[Length(max=2000)],
+                              description="Products the protection is granted for; empty for all of the mark's goods.")
+    expires_on = DateField("Recordation expires on (optional)", validators=[Optional()])
     sectors = CheckboxesField("Sectors the mark's goods are traded in")
 
 
@@ -143,6 +152,12 @@ class SectorForm(FlaskForm):
         "Heightened protection (health and safety)",
         description="Standards and enrollments allowed; expedited release never.",
     )
+    hts_prefixes = StringField(
+        "HTS prefixes",
+        description="HTS codes that belong to the sector: prefixes of 2 to 10 digits, separated by commas or spaces "
+                    "(e.g. 61, 62, 6404). Goods of these codes are held to the sector whatever sector is declared.",
+        validators=[Length(max=2000)],
+    )
 
 
 class SectorEditForm(FlaskForm):
@@ -152,4 +167,10 @@ class SectorEditForm(FlaskForm):
     heightened_protection = BooleanField(
         "Heightened protection (health and safety)",
         description="Standards and enrollments allowed; expedited release never.",
+    )
+    hts_prefixes = StringField(
+        "HTS prefixes",
+        description="HTS codes that belong to the sector: prefixes of 2 to 10 digits, separated by commas or spaces "
+                    "(e.g. 61, 62, 6404). Goods of these codes are held to the sector whatever sector is declared.",
+        validators=[Length(max=2000)],
     )

@@ -62,7 +62,8 @@ def new() -> ResponseReturnValue:
             mark = mark_services.register_mark(
                 current_user, recordation_number=form.recordation_number.data, mark=form.mark.data,
                 owner_organization_id=form.owner_organization_id.data, lever_rule=form.lever_rule.data,
-                sectors=form.sectors.data or [])
+                sectors=form.sectors.data or [], lever_scope=form.lever_scope.data or "",
+                expires_on=form.expires_on.data)
         except ValidationFailed as exc:
             db.session.rollback()
             apply_errors(form, exc)
@@ -100,13 +101,15 @@ def _render_mark(mark: RecordedMark, guide_form: GuideForm | None = None, status
 def edit(mark_id: int) -> ResponseReturnValue:
     """Reviewer: change a mark's text, Lever-rule protection or sectors."""
     mark = mark_services.get_mark(mark_id)
-    form = MarkEditForm(data={"mark": mark.mark, "lever_rule": mark.lever_rule, "sectors": mark.sector_codes}
+    form = MarkEditForm(data={"mark": mark.mark, "lever_rule": mark.lever_rule, "sectors": mark.sector_codes,
+                              "lever_scope": " ".join(mark.lever_scope or []), "expires_on": mark.expires_on}
                         if request.method == "GET" else None)
     form.sectors.choices = _sector_choices()
     if form.validate_on_submit():
         try:
             mark_services.update_mark(current_user, mark, mark=form.mark.data,
-                                      lever_rule=form.lever_rule.data, sectors=form.sectors.data or [])
+                                      lever_rule=form.lever_rule.data, sectors=form.sectors.data or [],
+                                      lever_scope=form.lever_scope.data or "", expires_on=form.expires_on.data)
         except ValidationFailed as exc:
             db.session.rollback()
             apply_errors(form, exc)

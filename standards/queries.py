@@ -8,6 +8,7 @@ current owner), so an endorsement stops counting the moment it is withdrawn or t
 
 from __future__ import annotations
 
+from datetime import date
 from typing import NamedTuple
 
 from sqlalchemy import Select, and_, select
@@ -30,6 +31,8 @@ class MarkRow(NamedTuple):
     mark_id: int
     owner_organization_id: int
     lever_rule: bool
+    lever_scope: tuple[str, ...] = ()
+    expires_on: date | None = None
 
 
 def _endorsed_relation() -> Select:
@@ -79,10 +82,23 @@ def marks_index() -> dict[str, MarkRow]:
     """Every recorded mark, ``recordation_number → (mark_id, owner_organization_id, lever_rule)``, in one
     query."""
     rows = db.session.execute(select(RecordedMark.recordation_number, RecordedMark.id,
-                                      RecordedMark.owner_organization_id, RecordedMark.lever_rule))
-    return {number: MarkRow(mark_id, owner, bool(lever)) for number, mark_id, owner, lever in rows}
+                                      RecordedMark.owner_organization_id, RecordedMark.lever_rule,
+                                      RecordedMark.lever_scope, RecordedMark.expires_on))
+    return {number: MarkRow(mark_id, owner, bool(lever), tuple(scope or ()), expires)
+            for number, mark_id, owner, lever, scope, expires in rows}
 
 
 def heightened_sectors() -> frozenset[str]:
     """Codes of the sectors that never get expedited release."""
     return frozenset(db.session.scalars(select(Sector.code).where(Sector.heightened_protection.is_(True))))
+
+
+def sector_facts() -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+    """Every sector's name by code, and each HTS prefix with the sectors that list it."""
+    names: dict[str, str] = {}
+    prefixes: dict[str, set[str]] = {}
+    for code, name, hts in db.session.execute(select(Sector.code, Sector.name, Sector.hts_prefixes)):
+        names[code] = name
+        for prefix in hts or ():
+            prefixes.setdefault(prefix, set()).add(code)
+    return names, {prefix: frozenset(codes) for prefix, codes in prefixes.items()}

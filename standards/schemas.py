@@ -14,6 +14,7 @@ class SectorSchema(Schema):
     code = fields.String()
     name = fields.String()
     heightened_protection = fields.Boolean()
+    hts_prefixes = fields.List(fields.String(), metadata={"description": "HTS code prefixes (2 to 10 digits) of the sector"})
 
 
 class OwnerOrganizationSchema(Schema):
@@ -35,6 +36,10 @@ class MarkCreateSchema(Schema):
     lever_rule = fields.Boolean(load_default=False)
     sectors = fields.List(fields.String(), load_default=list,
                           metadata={"description": "Sector codes the mark's goods are traded in"})
+    lever_scope = fields.List(fields.String(), load_default=list, metadata={
+        "description": "HTS prefixes the Lever-rule protection is granted for (empty: all the mark's goods)"})
+    expires_on = fields.Date(load_default=None, allow_none=True,
+                             metadata={"description": "Last day of the recordation (a past date: lapsed)"})
 
 
 class MarkSchema(Schema):
@@ -46,6 +51,8 @@ class MarkSchema(Schema):
     owner_organization_id = fields.Integer()
     owner_organization = fields.Nested(OwnerOrganizationSchema)
     lever_rule = fields.Boolean()
+    lever_scope = fields.List(fields.String())
+    expires_on = fields.Date(allow_none=True)
     sectors = fields.List(fields.String())
     created_at = fields.DateTime()
 

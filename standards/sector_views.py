@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -36,7 +36,8 @@ def index() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             sector = sector_services.add_sector(current_user, code=form.code.data, name=form.name.data,
-                                                heightened_protection=form.heightened_protection.data)
+                                                heightened_protection=form.heightened_protection.data,
+                                                hts_prefixes=form.hts_prefixes.data)
         except ValidationFailed as exc:
             db.session.rollback()
             apply_errors(form, exc)
@@ -53,10 +54,13 @@ def edit(code: str) -> ResponseReturnValue:
     """Rename a sector or change its heightened protection."""
     sector = sector_services.get_sector(code)
     form = SectorEditForm(obj=sector)
+    if not form.is_submitted():
+        form.hts_prefixes.data = ", ".join(sector.hts_prefixes or [])
     if form.validate_on_submit():
         try:
             sector_services.update_sector(current_user, sector, name=form.name.data,
-                                          heightened_protection=form.heightened_protection.data)
+                                          heightened_protection=form.heightened_protection.data,
+                                          hts_prefixes=form.hts_prefixes.data if "hts_prefixes" in request.form else None)
         except ValidationFailed as exc:
             db.session.rollback()
             apply_errors(form, exc)

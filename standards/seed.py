@@ -19,12 +19,12 @@ LUMEN = "rights@lumen.example"
 ELECTRONICS = "group@electronics-alliance.example"
 FASHION = "group@fashion-council.example"
 
-# (recordation number, mark, owner e-mail, lever rule, sectors)
+# (recordation number, mark, owner e-mail, lever rule, sectors, Lever-rule scope (HTS prefixes; empty = all goods))
 MARKS = (
-    ("TMK 21-00123", "LUMEN", LUMEN, True, ["consumer_electronics", "mobile_devices"]),
-    ("TMK 22-00456", "LUMENCARE", LUMEN, False, ["medical_devices"]),
-    ("TMK 19-04567", "ACME", ACME, False, ["handbags_accessories", "apparel_footwear"]),
-    ("TMK 20-07890", "ACME SPORT", ACME, True, ["sporting_goods", "apparel_footwear"]),
+    ("TMK 21-00123", "LUMEN", LUMEN, True, ["consumer_electronics", "mobile_devices"], ["8518"]),
+    ("TMK 22-00456", "LUMENCARE", LUMEN, False, ["medical_devices"], []),
+    ("TMK 19-04567", "ACME", ACME, False, ["handbags_accessories", "apparel_footwear"], []),
+    ("TMK 20-07890", "ACME SPORT", ACME, True, ["sporting_goods", "apparel_footwear"], ["6404"]),
 )
 
 def _req(code: str, text: str, evidence: str = "") -> dict[str, str]:
@@ -81,10 +81,10 @@ def seed_standards(users: dict[str, User]) -> str:
     reviewer, acme, lumen = users[REVIEWER], users[ACME], users[LUMEN]
     electronics, fashion = users[ELECTRONICS], users[FASHION]
     recorded: dict[str, RecordedMark] = {}
-    for number, text, owner, lever, sectors in MARKS:
+    for number, text, owner, lever, sectors, scope in MARKS:
         recorded[number] = marks.register_mark(reviewer, recordation_number=number, mark=text,
                                                owner_organization_id=users[owner].organization_id,
-                                               lever_rule=lever, sectors=sectors)
+                                               lever_rule=lever, sectors=sectors, lever_scope=scope)
 
     # Consumer electronics: v1 published, then revised; v2 endorsed and published (v1 superseded).
     v1 = _standard(electronics, "consumer_electronics", "Used, refurbished and parallel consumer electronics",

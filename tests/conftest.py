@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from core.accounts import services as accounts
 from core.extensions import db, limiter
-from standards.reference import SECTORS
+from standards.reference import HTS_PREFIXES, SECTORS
 from tests.clocks import DEFAULT_NOW
 
 DEMO_PASSWORD = "correct horse battery staple"
@@ -96,8 +96,9 @@ def _empty_database() -> None:
         for table in tables:
             db.session.execute(table.delete())
     db.session.execute(
-        text("INSERT INTO sector (code, name, heightened_protection, created_at) VALUES (:c, :n, :h, :t)"),
-        [{"c": c, "n": n, "h": h, "t": "2026-01-01 00:00:00"} for c, n, h in SECTORS],
+        db.metadata.tables["sector"].insert(),
+        [{"code": c, "name": n, "heightened_protection": h, "hts_prefixes": list(HTS_PREFIXES.get(c, ())),
+          "created_at": DEFAULT_NOW.replace(month=1, day=1, hour=0)} for c, n, h in SECTORS],
     )
     db.session.execute(text("INSERT INTO audit_head (id, seq, last_hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
     # Rows vanished behind the ORM's back: caches of program facts (here and in a live server) must reload.

@@ -7,7 +7,7 @@ Existing rows: approved and suspended enrollments get ``review_due`` one year af
 earliest active user of every party organisation becomes its administrator.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-03 13:10:00
 
 """
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

@@ -21,7 +21,9 @@ from program.blanks.schemas import (
     BlankDeclarationInSchema,
     BlankDeclarationPageSchema,
     BlankDeclarationSchema,
+    BlankLicenceSchema,
     BlankLicensedLinePageSchema,
+    BlankLicensedLineSchema,
     BlankListArgs,
     BlankQuestionSchema,
     BlankReasonSchema,
@@ -162,3 +164,16 @@ def query_declaration(data: dict[str, Any], public_id: str) -> dict[str, Any]:
 def answer_query(data: dict[str, Any], public_id: str) -> dict[str, Any]:
     """Answer CBP's open question (the importer that filed); the declaration is ``filed`` again."""
     return _done(services.answer_query(g.api_user, _owned(public_id), answer=data["answer"]))
+
+
+@blp.route("/blank-declarations/<public_id>/lines/<int:line_no>/licence", methods=["POST"])
+@policy.require(perms.LICENSED)
+@blp.arguments(BlankLicenceSchema)
+@blp.response(200, BlankLicensedLineSchema)
+@blp.alt_response(409, description="The line does not declare goods marked under licence")
+def decide_licence(data: dict[str, Any], public_id: str, line_no: int) -> dict[str, Any]:
+    """The owner of the mark a licensed line names confirms or rejects the licence it cites."""
+    declaration = queries.get_declaration_for_mark_owner(g.api_user, public_id)
+    line = services.decide_licence(g.api_user, declaration, line_no, action=data["action"], note=data["note"])
+    db.session.commit()
+    return licensed_line_payload(line)

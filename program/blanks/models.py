@@ -125,6 +125,9 @@ class BlankLine(db.Model):
         CheckConstraint(f"intended_marking IN ({sql_list(Marking)})", name="intended_marking"),
         CheckConstraint("intended_marking = 'none' OR (authorization_ref IS NOT NULL AND mark_id IS NOT NULL)",
                         name="licensed_authorization"),
+        CheckConstraint("(intended_marking = 'licensed') = (licence_status IS NOT NULL) AND "
+                        "(licence_status IS NULL OR licence_status IN ('pending', 'confirmed', 'rejected'))",
+                        name="licence_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key")
@@ -145,6 +148,12 @@ class BlankLine(db.Model):
     mark_id: Mapped[int | None] = mapped_column(
         ForeignKey("recorded_mark.id", ondelete="RESTRICT"), index=True,
         comment="Recorded mark to be applied under licence (licensed lines)")
+    licence_status: Mapped[str | None] = mapped_column(
+        String(10), comment="Licensed lines: pending, confirmed or rejected by the mark's owner; None otherwise")
+    licence_note: Mapped[str | None] = mapped_column(Text, comment="What the mark owner wrote confirming or rejecting")
+    licence_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="When the owner confirmed or rejected")
+    licence_decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT"), comment="Rights-holder user who confirmed or rejected")
 
     declaration: Mapped[BlankDeclaration] = relationship(back_populates="lines")
     mark: Mapped[RecordedMark | None] = relationship(lazy="joined")
@@ -174,10 +183,11 @@ class BlankLine(db.Model):
 
 
 class BlankConsumption(db.Model):
-    """One draw on a line's quantity by a release decision (the ledger; rows are never changed)."""
+    """One draw on a line's quantity by a release decision (the ledger; rows are never changed). A superseded
+    decision's draws come back as rows of negative quantity, so the ledger always sums to what is drawn."""
 
     __tablename__ = "blank_consumption"
-    __table_args__ = (CheckConstraint("quantity > 0", name="quantity"),)
+    __table_args__ = (CheckConstraint("quantity <> 0", name="quantity"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key")
     line_id: Mapped[int] = mapped_column(

@@ -37,7 +37,7 @@ def blank_line_facts(as_of: date | None = None, *,
                   else_=d.status)
     query = (
         select(line.id, d.public_id, d.organization_id, status, d.valid_from, d.valid_until, line.line_no,
-               line.hts_code, line.remaining_quantity)
+               line.hts_code, line.remaining_quantity, line.licence_status)
         .select_from(BlankLine.__table__.join(BlankDeclaration.__table__, line.declaration_id == d.id))
         .where(d.public_id.is_not(None))
     )
@@ -47,8 +47,8 @@ def blank_line_facts(as_of: date | None = None, *,
     return {
         (public_id, line_no): BlankLineFact(line_id=line_id, declaration_id=public_id, organization_id=org_id,
                                             status=st, valid_from=valid_from, valid_until=valid_until,
-                                            hts_code=hts, remaining=remaining)
-        for line_id, public_id, org_id, st, valid_from, valid_until, line_no, hts, remaining in rows
+                                            hts_code=hts, remaining=remaining, licence_status=licence)
+        for line_id, public_id, org_id, st, valid_from, valid_until, line_no, hts, remaining, licence in rows
     }
 
 
@@ -71,6 +71,16 @@ def get_declaration_for(user: Any, public_id: str) -> BlankDeclaration:
     """The declaration if ``user`` may see it; 404 for another importer's (its existence must not leak)."""
     declaration = get_declaration(public_id)
     if declaration is None or not (sees_all(user) or declaration.organization_id == user.organization_id):
+        raise NotFound("No such blank-goods declaration.")
+    return declaration
+
+
+def get_declaration_for_mark_owner(user: Any, public_id: str) -> BlankDeclaration:
+    """The declaration if one of its licensed lines names a mark ``user``'s organisation owns; 404 otherwise."""
+    declaration = get_declaration(public_id)
+    org = getattr(user, "organization_id", None)
+    if declaration is None or not any(line.mark is not None and line.mark.owner_organization_id == org
+                                      for line in declaration.lines if line.intended_marking == "licensed"):
         raise NotFound("No such blank-goods declaration.")
     return declaration
 
@@ -117,12 +127,16 @@ def filter_declarations(query: Select, *, status: str | None = None, hts_chapter
 
 
 def licensed_lines_for_owner(organization_id: int) -> Select:
-    """Licensed declaration lines naming a mark ``organization_id`` owns (for the rights holder's page)."""
+    """Licensed declaration lines naming a mark ``organization_id`` owns (for the rights holder's page): those
+    awaiting the owner's confirmation first, then the newest."""
+    from sqlalchemy import case
+
     return (select(BlankLine)
             .join(BlankLine.mark).join(BlankLine.declaration)
             .options(joinedload(BlankLine.declaration), joinedload(BlankLine.mark))
             .where(RecordedMark.owner_organization_id == organization_id, BlankLine.intended_marking == "licensed")
-            .order_by(BlankDeclaration.filed_at.desc(), BlankLine.line_no))
+            .order_by(case((BlankLine.licence_status == "pending", 0), else_=1), BlankDeclaration.filed_at.desc(),
+                      BlankDeclaration.id.desc(), BlankLine.line_no))
 
 
 def utilisation(organization_id: int | None = None, as_of: date | None = None) -> list[dict[str, Any]]:

@@ -113,6 +113,8 @@ class BlankLineSchema(Schema):
     intended_marking = fields.String()
     authorization_ref = fields.String(allow_none=True)
     recordation_number = fields.String(allow_none=True)
+    licence_status = fields.String(allow_none=True, metadata={"enum": ["pending", "confirmed", "rejected"],
+                                                              "description": "Licensed lines: the mark owner's answer"})
 
 
 class BlankConsumptionSchema(Schema):
@@ -184,6 +186,15 @@ class BlankLicensedLineSchema(Schema):
     authorization_ref = fields.String()
     recordation_number = fields.String()
     mark = fields.String()
+    licence_status = fields.String(metadata={"enum": ["pending", "confirmed", "rejected"]})
+    licence_note = fields.String(allow_none=True)
+
+
+class BlankLicenceSchema(Schema):
+    """``POST …/lines/<line_no>/licence``: the mark owner confirms or rejects the licence a line cites."""
+
+    action = fields.String(required=True, validate=validate.OneOf(("confirm", "reject")))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
 class BlankLicensedLinePageSchema(PageSchema):
@@ -198,7 +209,8 @@ def line_payload(line: BlankLine) -> dict[str, Any]:
             "quantity": line.quantity, "remaining_quantity": line.remaining_quantity,
             "consumed_quantity": line.consumed_quantity, "unit": line.unit,
             "country_of_origin": line.country_of_origin, "intended_marking": line.intended_marking,
-            "authorization_ref": line.authorization_ref, "recordation_number": line.recordation_number}
+            "authorization_ref": line.authorization_ref, "recordation_number": line.recordation_number,
+            "licence_status": line.licence_status}
 
 
 def declaration_payload(declaration: BlankDeclaration, *, ledger: bool = True) -> dict[str, Any]:
@@ -231,4 +243,5 @@ def licensed_line_payload(line: BlankLine) -> dict[str, Any]:
             "valid_from": declaration.valid_from, "valid_until": declaration.valid_until, "line_no": line.line_no,
             "description": line.description, "hts_code": line.hts_code, "quantity": line.quantity,
             "unit": line.unit, "authorization_ref": line.authorization_ref,
-            "recordation_number": line.recordation_number, "mark": line.mark.mark if line.mark else ""}
+            "recordation_number": line.recordation_number, "mark": line.mark.mark if line.mark else "",
+            "licence_status": line.licence_status, "licence_note": line.licence_note}

@@ -14,11 +14,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from core import audit
 from core.accounts.models import User
-from core.errors import Conflict, NotAllowed, ValidationFailed
+from core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from core.extensions import db
 from core.notifications import queue_notification
 from core.timeutil import utcnow
@@ -91,6 +91,23 @@ def record_blank_consumptions(rows: list[dict[str, Any]]) -> None:
         db.session.execute(BlankConsumption.__table__.insert(), rows)
 
 
+def return_blank_draws(decision_id: int, *, reference: str) -> list[tuple[int, Decimal]]:
+    """Give back to their declared lines the net quantities decision ``decision_id`` drew (it was superseded):
+    each is added to the line's remaining quantity and written to the ledger as a negative row. Runs in the
+    caller's transaction; returns ``(line_id, quantity)`` per line given back."""
+    ledger = BlankConsumption.__table__
+    net = func.sum(ledger.c.quantity)
+    rows = db.session.execute(select(ledger.c.line_id, net).where(ledger.c.decision_id == decision_id)
+                              .group_by(ledger.c.line_id).having(net > 0).order_by(ledger.c.line_id)).all()
+    now = utcnow()
+    for line_id, quantity in rows:
+        db.session.execute(update(_blank_line).where(_blank_line.c.id == line_id)
+                           .values(remaining_quantity=_blank_line.c.remaining_quantity + quantity))
+        db.session.execute(ledger.insert().values(line_id=line_id, quantity=-quantity, decision_id=decision_id,
+                                                  reference=(reference or "")[:100], created_at=now))
+    return [(line_id, Decimal(quantity)) for line_id, quantity in rows]
+
+
 def consume_many(consumptions: Iterable[tuple[int, Decimal]], *, decision_id: int | None, reference: str) -> bool:
     """Draw each ``(line_id, quantity)`` in turn; False at the first that does not fit (the caller then rolls
     back its transaction, so nothing is drawn)."""
@@ -150,7 +167,8 @@ def file_declaration(actor: Any, data: dict[str, Any], *, now: datetime | None =
                          country_of_origin=line["country_of_origin"], intended_marking=line["intended_marking"],
                          authorization_ref=line["authorization_ref"] if line["intended_marking"] == Marking.LICENSED
                          else None,
-                         mark=marks.get(line["recordation_number"] or ""))
+                         mark=marks.get(line["recordation_number"] or ""),
+                         licence_status="pending" if line["intended_marking"] == Marking.LICENSED else None)
                for line in clean["lines"]],
     )
     db.session.add(declaration)
@@ -325,3 +343,44 @@ def _notify(declaration: BlankDeclaration, action: Action, to: Status, reason: s
     lines += ["", "Sign in to Greenlane to see the declaration, its lines and what has been drawn from them.",
               "This is an automated message from the Greenlane trusted-importer program (CBP)."]
     queue_notification(_recipients(declaration), subject, "\n".join(lines), topic=f"blank_declaration.{action}")
+
+
+# --------------------------------------------------------------------------- licences (mark owners)
+
+LICENCE_ACTIONS = {"confirm": "confirmed", "reject": "rejected"}
+
+
+def decide_licence(actor: Any, declaration: BlankDeclaration, line_no: int, *, action: str, note: str = "") -> BlankLine:
+    """The owner of the mark a licensed line names confirms or rejects the licence (it may change its answer);
+    a rejected licence refers the goods drawn on the line (rule ``licence_rejected``)."""
+    line = next((ln for ln in declaration.lines if ln.line_no == line_no), None)
+    if line is None:
+        raise NotFound(f"Declaration {declaration.public_id} has no line {line_no}.")
+    if line.intended_marking != Marking.LICENSED or line.mark is None:
+        raise Conflict(f"Line {line_no} does not declare goods marked under licence.", code="not_licensed")
+    if actor is None or line.mark.owner_organization_id != actor.organization_id:
+        raise NotAllowed("Only the owner of the mark the line names may answer for its licence.")
+    if action not in LICENCE_ACTIONS:
+        raise ValidationFailed("Confirm or reject the licence.", fields={"action": ["Use confirm or reject."]})
+    note = _text(note, "note", "a note saying why", required=action == "reject")
+    before = {"line_no": line_no, "licence_status": line.licence_status}
+    line.licence_status = LICENCE_ACTIONS[action]
+    line.licence_note = note or None
+    line.licence_decided_at = utcnow()
+    line.licence_decided_by_id = actor.id
+    db.session.flush()
+    audit.record(actor, f"blank_declaration.licence_{line.licence_status}", "blank_declaration", declaration.public_id,
+                 before=before, after={"line_no": line_no, "licence_status": line.licence_status, "note": note})
+    verdict = "confirmed" if action == "confirm" else "rejected"
+    queue_notification(
+        _recipients(declaration),
+        f"Greenlane blank-goods declaration {declaration.public_id}: licence {verdict}",
+        "\n".join([f"The owner of {line.recordation_number} has {verdict} the licence cited on line {line_no} "
+                   f"({line.authorization_ref}) of declaration {declaration.public_id}.",
+                   *([f"Note: {note}"] if note else []),
+                   *(["Goods drawn on this line are referred for examination until the licence is settled."]
+                     if action == "reject" else []),
+                   "", "This is an automated message from the Greenlane trusted-importer program (CBP)."]),
+        topic=f"blank_declaration.licence_{verdict}")
+    facts_changed()
+    return line

@@ -183,7 +183,28 @@ def licensed() -> ResponseReturnValue:
     """Rights holders: licensed declaration lines naming one of their marks (and nothing else)."""
     page, size = page_args_from_request()
     result = paginate(queries.licensed_lines_for_owner(current_user.organization_id), page, size)
-    return render_template("program/blanks/declaration/licensed.html", page=result)
+    return render_template("program/blanks/declaration/licensed.html", page=result, form=OptionalReasonForm())
+
+
+@bp.route("/<public_id>/lines/<int:line_no>/licence", methods=["POST"])
+@policy.require(perms.LICENSED)
+def licence(public_id: str, line_no: int) -> ResponseReturnValue:
+    """The mark owner confirms or rejects the licence a line cites (a rejection needs a note)."""
+    form = OptionalReasonForm()
+    action = request.form.get("action", "")
+    if not form.validate_on_submit():
+        flash("Your session expired or the note is too long. Please try again.", "error")
+        return redirect(url_for("blanks.licensed"))
+    declaration = queries.get_declaration_for_mark_owner(current_user, public_id)
+    try:
+        line = services.decide_licence(current_user, declaration, line_no, action=action, note=form.text.data or "")
+    except (ValidationFailed, Conflict) as exc:
+        db.session.rollback()
+        flash(exc.message if isinstance(exc, Conflict) else "Say why you reject the licence (the note).", "error")
+        return redirect(url_for("blanks.licensed"))
+    db.session.commit()
+    flash(f"Licence on {public_id} line {line_no} {line.licence_status}.", "success")
+    return redirect(url_for("blanks.licensed"))
 
 
 @bp.record_once

@@ -124,3 +124,23 @@ def open_detentions(user: Any) -> list[EnforcementCase]:
     query = (policy.visible_cases(user).where(EnforcementCase.status == Status.DETAINED)
              .order_by(EnforcementCase.response_due, EnforcementCase.detention_ends, EnforcementCase.id))
     return list(db.session.scalars(query))
+
+
+REPEATED_SEIZURES = 2  # seizures within the look-back after which a reviewer is told to consider a suspension
+
+
+def seizures_of_importer(organization_id: int | None, ior_numbers: Iterable[str]) -> list[EnforcementCase]:
+    """Cases closed as seized whose entry was decided for ``organization_id`` or under one of ``ior_numbers``,
+    newest first (the reviewer's enrollment page; rule ``prior_violation`` counts the same seizures)."""
+    from sqlalchemy import or_
+
+    iors = sorted({i for i in ior_numbers if i})
+    who = [ReleaseDecision.ior_number.in_(iors)] if iors else []
+    if organization_id is not None:
+        who.append(ReleaseDecision.organization_id == organization_id)
+    if not who:
+        return []
+    return list(db.session.scalars(
+        select(EnforcementCase).join(ReleaseDecision, ReleaseDecision.id == EnforcementCase.decision_id)
+        .where(or_(*who), EnforcementCase.status == "seized")
+        .order_by(EnforcementCase.outcome_date.desc(), EnforcementCase.id.desc())))

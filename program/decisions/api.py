@@ -11,15 +11,20 @@ from sqlalchemy.orm import selectinload
 from core import policy
 from core.apiutil import ApiBlueprint
 from core.errors import ValidationFailed
+from core.extensions import db
 from core.pagination import paginate
 from program.decisions import policy as perms
-from program.decisions import services
+from program.decisions import services, shippers
 from program.decisions.models import ReleaseDecision
 from program.decisions.schemas import (
     DecisionListArgs,
     DecisionPageSchema,
     DecisionRequestSchema,
     DecisionSchema,
+    ShipperInSchema,
+    ShipperListArgs,
+    ShipperPageSchema,
+    ShipperSchema,
     dump_decision,
 )
 
@@ -58,7 +63,9 @@ def create_decision(data: dict[str, Any], idempotency_key: str | None = None) ->
 @policy.require(perms.DECIDE)
 @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": {
     "type": "array", "minItems": 1, "maxItems": MAX_BATCH, "items": {"$ref": "#/components/schemas/DecisionRequest"}}}}})
-@blp.response(200, description="One entry per item, in order: a decision, or an error with its status")
+@blp.response(200, description="One entry per item, in order: a decision, or an error with its status. With an "
+                              "Idempotency-Key header a replay of the same batch returns the same decisions")
+@blp.alt_response(409, description="The Idempotency-Key was used with a different batch")
 def create_decisions_batch() -> Any:
     """Decide up to 1,000 entries on one load of program facts; bad items get their own error entry."""
     items = request.get_json(silent=True)
@@ -68,7 +75,8 @@ def create_decisions_batch() -> Any:
     if not 1 <= len(items) <= MAX_BATCH:
         raise ValidationFailed(f"A batch holds 1 to {MAX_BATCH} requests; this one has {len(items)}.",
                                fields={"body": [f"Send 1 to {MAX_BATCH} requests per batch."]})
-    results = services.decide_batch(g.api_user, items, _request_schema.load)
+    results = services.decide_batch(g.api_user, items, _request_schema.load,
+                                    idempotency_key=request.headers.get("Idempotency-Key"))
     schema = DecisionSchema()
     return [schema.dump(item) if "uei" in item else item for item in results]
 
@@ -91,3 +99,33 @@ def list_decisions(args: dict[str, Any]) -> dict[str, Any]:
     query = services.filtered(services.visible_decisions(g.api_user), args)
     page = paginate(query.options(selectinload(ReleaseDecision.lines)), args["page"], args["page_size"])
     return page.envelope([services.decision_payload(d, g.api_user) for d in page.items])
+
+
+@blp.route("/violative-shippers", methods=["POST"])
+@policy.require(perms.SHIPPERS)
+@blp.arguments(ShipperInSchema)
+@blp.response(201, ShipperSchema)
+def add_violative_shipper(data: dict[str, Any]) -> Any:
+    """List a known violative shipper: parcels whose seller matches it are referred for examination."""
+    shipper = shippers.add_shipper(g.api_user, name=data["name"], country=data.get("country"), reason=data["reason"])
+    db.session.commit()
+    return shipper.to_dict()
+
+
+@blp.route("/violative-shippers")
+@policy.require(perms.SHIPPERS)
+@blp.arguments(ShipperListArgs, location="query")
+@blp.response(200, ShipperPageSchema)
+def list_violative_shippers(args: dict[str, Any]) -> dict[str, Any]:
+    """The known violative shippers, newest first."""
+    page = paginate(shippers.shippers_query(args.get("q", "")), args["page"], args["page_size"])
+    return page.envelope([s.to_dict() for s in page.items])
+
+
+@blp.route("/violative-shippers/<int:shipper_id>", methods=["DELETE"])
+@policy.require(perms.SHIPPERS)
+@blp.response(204)
+def delete_violative_shipper(shipper_id: int) -> None:
+    """Take a shipper off the list."""
+    shippers.remove_shipper(g.api_user, shipper_id)
+    db.session.commit()

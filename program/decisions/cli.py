@@ -85,3 +85,23 @@ def worker_command(burst: bool) -> None:
     from program.decisions.jobs import work
 
     work(burst=burst)
+
+
+@decisions_cli.command("shippers-import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def shippers_import_command(path: str) -> None:
+    """Load known violative shippers from a CSV (name, country, reason): all rows or none."""
+    from program.decisions import shippers
+
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        text = handle.read()
+    try:
+        loaded = shippers.import_shippers_csv(None, text)
+    except shippers.ImportFailed as exc:
+        db.session.rollback()
+        for row, field, message in exc.errors:
+            click.echo(f"row {row}: {field + ': ' if field else ''}{message}", err=True)
+        click.echo(f"nothing imported: {len(exc.errors)} problem(s) in {path}", err=True)
+        raise SystemExit(1) from exc
+    db.session.commit()
+    click.echo(f"imported {len(loaded)} shipper(s) from {path}")

@@ -22,7 +22,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import event, select, update
@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from core.extensions import db
 from core.timeutil import today
-from program.decisions.engine import BlankLineFact, EnrollmentFact, Facts, MarkFact
+from program.decisions.engine import BlankLineFact, EnrollmentFact, Facts, MarkFact, PriorViolationFact, normalize_name
 from program.decisions.models import FactsVersion
 
 _WATCHED: set[type] = set()
@@ -123,10 +123,13 @@ def load_snapshot(as_of: date, version: int = 0) -> Snapshot:
     from program.blanks.queries import blank_line_facts
     from program.enrollment.debarred import debarred_snapshot
     from program.enrollment.screening import names_resembling
-    from standards.queries import endorsed_index, heightened_sectors, marks_index
+    from standards.queries import endorsed_index, heightened_sectors, marks_index, sector_facts
 
     enrollments, iors_by_org = _enrollment_facts()
     debarred = debarred_snapshot(as_of)
+    sector_names, hts_sectors = sector_facts()
+    days = prior_violation_days()
+    by_ior, by_org = prior_violations(as_of, days)
     facts = Facts(
         as_of=as_of,
         debarred_iors=debarred.iors,
@@ -135,12 +138,54 @@ def load_snapshot(as_of: date, version: int = 0) -> Snapshot:
                                                          debarred.names),
         enrollments=enrollments,
         heightened_sectors=heightened_sectors(),
-        marks={number: MarkFact(row.mark_id, row.owner_organization_id, row.lever_rule)
+        marks={number: MarkFact(row.mark_id, row.owner_organization_id, row.lever_rule, row.lever_scope, row.expires_on)
                for number, row in marks_index().items()},
         endorsed=endorsed_index(),
         blank_lines=blank_line_facts(as_of),
+        sector_names=sector_names,
+        hts_sectors=hts_sectors,
+        prior_violations_by_ior=by_ior,
+        prior_violations_by_org=by_org,
+        prior_violation_days=days,
+        violative_shippers=violative_shipper_facts(),
     )
     return Snapshot(version=version, facts=facts, iors_by_organization=iors_by_org, sectors=_sector_codes())
+
+
+def prior_violation_days() -> int:
+    """The look-back of rule ``prior_violation`` in days (``PRIOR_VIOLATION_DAYS``, default 365)."""
+    from flask import current_app
+
+    return int(current_app.config.get("PRIOR_VIOLATION_DAYS", 365))
+
+
+def prior_violations(as_of: date, days: int) -> tuple[dict[str, PriorViolationFact], dict[int, PriorViolationFact]]:
+    """Seizures in cases closed within ``days`` before ``as_of`` (inclusive), by IOR number and by organisation."""
+    from program.cases.models import EnforcementCase
+    from program.decisions.models import ReleaseDecision
+
+    since = as_of - timedelta(days=days)
+    rows = db.session.execute(
+        select(ReleaseDecision.ior_number, ReleaseDecision.organization_id, EnforcementCase.outcome_date)
+        .join(EnforcementCase, EnforcementCase.decision_id == ReleaseDecision.id)
+        .where(EnforcementCase.status == "seized", EnforcementCase.outcome_date >= since,
+               EnforcementCase.outcome_date <= as_of))
+    by_ior: dict[Any, list[date]] = defaultdict(list)
+    by_org: dict[Any, list[date]] = defaultdict(list)
+    for ior, org, on in rows:
+        by_ior[ior].append(on)
+        if org is not None:
+            by_org[org].append(on)
+    return ({ior: PriorViolationFact(len(dates), max(dates)) for ior, dates in by_ior.items()},
+            {org: PriorViolationFact(len(dates), max(dates)) for org, dates in by_org.items()})
+
+
+def violative_shipper_facts() -> frozenset[tuple[str, str | None, str]]:
+    """The known violative shippers as ``(normalised name, country, name)``."""
+    from program.decisions.models import ViolativeShipper
+
+    return frozenset((normal or normalize_name(name), country, name) for name, normal, country in db.session.execute(
+        select(ViolativeShipper.name, ViolativeShipper.normalized_name, ViolativeShipper.country)))
 
 
 def _sector_codes() -> frozenset[str]:

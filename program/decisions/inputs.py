@@ -11,12 +11,19 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from program.decisions.engine import EntryInput, LineInput
+from program.decisions.engine import EntryInput, LineInput, ShipmentInput
 from program.decisions.entry_number import InvalidEntryNumber, parse_entry_number
+from program.enrollment.countries import COUNTRIES
 from program.enrollment.formats import ior_problem, normalize_ior
 from standards.models import RECORDATION_PATTERN
 
 CONDITIONS = ("new_parallel", "used", "refurbished", "recycled", "blank")
+SHIPMENT_TYPES = ("formal", "section_321")
+# The optional columns of the bulk screen (API.md), after the fixed ones: a line's country of origin, then the
+# shipment of its entry (the entry's first row speaks for it).
+OPTIONAL_SCREEN_COLUMNS = ("country_of_origin", "shipment_type", "house_bill", "seller_name", "seller_country",
+                           "marketplace")
+SHIPMENT_TEXT_MAX = 200
 MAX_LINES = 999
 _HTS = re.compile(r"\d{4}\.?\d{2}\.?\d{4}")
 _PORT = re.compile(r"\d{4}")
@@ -26,7 +33,10 @@ _FALSE = frozenset({"false", "0", "no", "n", "f", ""})
 
 
 class FieldProblem(ValueError):
-    """A field's value is malformed; ``str(problem)`` says what is expected."""
+    """A field's value is malformed; ``str(problem)`` says what is expected (``field`` names it where a parser
+    reads several)."""
+
+    field: str | None = None
 
 
 def parse_entry(value: Any) -> str:
@@ -134,6 +144,75 @@ def parse_line_no(value: Any, *, what: str = "line number") -> int:
     return number
 
 
+def parse_country(value: Any, *, what: str = "country of origin") -> str | None:
+    """An ISO 3166-1 alpha-2 country code, upper-cased, or None when absent."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    code = str(value).strip().upper()
+    if code not in COUNTRIES:
+        raise FieldProblem(f"The {what} is an ISO 3166-1 two-letter country code such as CN; got {value!r}.")
+    return code
+
+
+def parse_shipment_type(value: Any) -> str:
+    """``formal`` (default when absent) or ``section_321`` (a de minimis parcel)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "formal"
+    text = str(value).strip().lower()
+    if text not in SHIPMENT_TYPES:
+        raise FieldProblem(f"The shipment type is formal or section_321; got {value!r}.")
+    return text
+
+
+def parse_shipment_text(value: Any, *, what: str) -> str | None:
+    """A short free-text shipment field (house bill, seller name, marketplace), or None when absent."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise FieldProblem(f"The {what} must be text.")
+    text = " ".join(value.split())
+    if "\x00" in text:
+        raise FieldProblem(f"The {what} may not contain a NUL character.")
+    if len(text) > SHIPMENT_TEXT_MAX:
+        raise FieldProblem(f"The {what} is at most {SHIPMENT_TEXT_MAX} characters.")
+    return text or None
+
+
+def shipment_from_columns(type_: str, house_bill: str, seller_name: str, seller_country: str, marketplace: str
+                          ) -> dict[str, Any] | None:
+    """The shipment of the screen's optional text columns as a request body carries it (None when every column
+    is empty); a :class:`FieldProblem` names the column at fault in ``field``."""
+    if not (type_.strip() or house_bill.strip() or seller_name.strip() or seller_country.strip() or marketplace.strip()):
+        return None
+    name = "shipment_type"
+    try:
+        shipment: dict[str, Any] = {"type": parse_shipment_type(type_)}
+        name = "house_bill"
+        shipment["house_bill"] = parse_shipment_text(house_bill, what="house bill")
+        name = "seller_name"
+        seller = parse_shipment_text(seller_name, what="seller's name")
+        name = "seller_country"
+        country = parse_country(seller_country, what="seller's country")
+        if country and not seller:
+            raise FieldProblem("A seller's country needs the seller's name.")
+        shipment["seller"] = {"name": seller, "country": country} if seller else None
+        name = "marketplace"
+        shipment["marketplace"] = parse_shipment_text(marketplace, what="marketplace")
+    except FieldProblem as problem:
+        problem.field = name
+        raise
+    return shipment
+
+
+def shipment_input(shipment: dict[str, Any] | None) -> ShipmentInput | None:
+    """The engine's view of a parsed ``shipment`` (None when the request has none)."""
+    if not shipment:
+        return None
+    seller = shipment.get("seller") or {}
+    return ShipmentInput(shipment.get("type") or "formal", shipment.get("house_bill"), seller.get("name"),
+                         seller.get("country"), shipment.get("marketplace"))
+
+
 def entry_input(data: dict[str, Any]) -> EntryInput:
     """The engine's input from a parsed request (``lines`` already in canonical form)."""
     return EntryInput(
@@ -153,7 +232,9 @@ def entry_input(data: dict[str, Any]) -> EntryInput:
                 lever_label=bool(line.get("lever_label")),
                 blank_declaration_id=line.get("blank_declaration_id"),
                 blank_line_no=line.get("blank_line_no"),
+                country_of_origin=line.get("country_of_origin"),
             )
             for line in data["lines"]
         ),
+        shipment=shipment_input(data.get("shipment")),
     )

@@ -6,7 +6,9 @@ line's outcome and reasons depend on nothing else (plus its line number, which o
 ``mark_not_recorded`` message for a line without a recordation number quotes), so
 :class:`DecisionMemo` runs the engine's own rules once per combination and reuses the result. Blank
 lines depend on the quantities still left on the declared lines, so they always run the rules live.
-Entry-level rules (``debarred``, ``not_enrolled``) are worked out once per importer, and random
+Entry-level rules (``debarred``, ``not_enrolled``, ``prior_violation``) are worked out once per importer
+(``known_violative_shipper`` per seller, behind the engine's own cache), the HTS code's meaning (its sectors, the
+mark's Lever-rule scope) once per code and mark, and random
 verification is applied per entry from its UEI exactly as :func:`engine.decide` does: the result is
 the same :class:`EntryDecision` that ``decide`` gives (tests hold the two together).
 """
@@ -25,7 +27,12 @@ from program.decisions.engine import (
     Reason,
     entry_rules,
     finish_decision,
+    hts_sectors,
+    lever_covers,
     line_rules,
+    live_mark,
+    shipment_rules,
+    with_entry_reasons,
 )
 
 MAX_REMEMBERED = 200_000  # line combinations kept before starting afresh (a bound, not a tuning knob)
@@ -41,21 +48,27 @@ class DecisionMemo:
     lines (the bulk screen lowers them as it draws), which are never remembered.
     """
 
-    __slots__ = ("facts", "_entries", "_lines")
+    __slots__ = ("facts", "_entries", "_lines", "_goods")
 
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
-        self._entries: dict[str, _EntryState] = {}
+        self._entries: dict[tuple, _EntryState] = {}
         self._lines: dict[tuple, _LineResult] = {}
+        self._goods: dict[tuple[str, str | None], tuple[frozenset[str], bool]] = {}
 
     def decide(self, entry: EntryInput, *, uei: str, sample_rate: float) -> EntryDecision:
         """The same decision as ``engine.decide(entry, self.facts, uei=uei, sample_rate=sample_rate)``."""
         facts = self.facts
         ior = entry.ior_number
-        state = self._entries.get(ior)
+        # Keyed on what the seller means to the rules (a listed shipper's reason, mostly none), not on the
+        # seller: parcels name many sellers, and the remembered lines would multiply with them.
+        shipped = shipment_rules(entry.shipment, facts)
+        entry_key = (ior, shipped)
+        state = self._entries.get(entry_key)
         if state is None:
-            state = self._remember_entry(ior)
+            state = self._remember_entry(entry_key, ior, shipped)
         enrollment, common, common_rank, active = state
+        goods = self._goods
         ctx = EntryContext(facts, enrollment, active)
         mark_ids, version_ids, _ = ctx.used
         remembered = self._lines
@@ -65,8 +78,14 @@ class DecisionMemo:
                 results.append(line_rules(line, ctx, common, common_rank))
                 continue
             rec = line.recordation_number
+            # What the HTS code means to the rules: the sectors it belongs to, and whether the mark's Lever-rule
+            # protection covers it (messages never quote the code itself).
+            hts_class = goods.get((line.hts_code, rec))
+            if hts_class is None:
+                hts_class = self._remember_goods(line.hts_code, rec)
             # Keyed on every line field a non-blank rule reads; the line number only where a message quotes it.
-            key = (ior, line.sector, line.condition, rec, line.lever_label is True, 0 if rec else line.line_no)
+            key = (entry_key, line.sector, line.condition, rec, line.lever_label is True, 0 if rec else line.line_no,
+                   hts_class)
             known = remembered.get(key)
             if known is None:
                 known = self._remember_line(key, line, state)
@@ -78,11 +97,21 @@ class DecisionMemo:
             results.append((line.line_no, rank, reasons))
         return finish_decision(facts, enrollment, ctx, results, uei=uei, sample_rate=sample_rate)
 
-    def _remember_entry(self, ior: str) -> _EntryState:
+    def _remember_entry(self, entry_key: tuple, ior: str, shipped: tuple[Reason, ...]) -> _EntryState:
         if len(self._entries) >= MAX_REMEMBERED:
             self._entries.clear()
-        state = self._entries[ior] = entry_rules(ior, self.facts)
+        enrollment, common, rank, active = entry_rules(ior, self.facts)
+        if shipped:
+            common, rank = with_entry_reasons(common, rank, shipped)
+        state = self._entries[entry_key] = (enrollment, common, rank, active)
         return state
+
+    def _remember_goods(self, hts: str, rec: str | None) -> tuple[frozenset[str], bool]:
+        if len(self._goods) >= MAX_REMEMBERED:
+            self._goods.clear()
+        facts = self.facts
+        result = self._goods[(hts, rec)] = (hts_sectors(hts, facts), lever_covers(live_mark(rec, facts), hts))
+        return result
 
     def _remember_line(self, key: tuple, line: LineInput, state: _EntryState) -> _LineResult:
         """Run the line's rules on a scratch context and keep the outcome and the facts they touched."""

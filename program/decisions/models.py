@@ -34,6 +34,9 @@ from program.decisions.engine import OUTCOMES
 _OUTCOMES = ", ".join(f"'{o}'" for o in OUTCOMES)
 CONDITIONS = ("new_parallel", "used", "refurbished", "recycled", "blank")
 SOURCES = ("api", "batch", "web", "screen")
+LIVE, SUPERSEDED = "live", "superseded"
+DECISION_STATUSES = (LIVE, SUPERSEDED)
+SHIPMENT_TYPES = ("formal", "section_321")
 JOB_STATUSES = ("queued", "running", "finished", "failed")
 
 
@@ -49,6 +52,10 @@ class ReleaseDecision(db.Model):
         Index("uq_release_decision_idempotency", "requested_by_id", "idempotency_key", unique=True,
               sqlite_where=text("idempotency_key IS NOT NULL"),
               postgresql_where=text("idempotency_key IS NOT NULL")),
+        # One live decision per entry number (API.md): a second request is 409 unless it supersedes this one.
+        Index("uq_release_decision_live_entry", "entry_number", unique=True,
+              sqlite_where=text("status = 'live'"), postgresql_where=text("status = 'live'")),
+        CheckConstraint("status IN ('live', 'superseded')", name="status"),
         Index("ix_release_decision_ior_decided", "ior_number", "decided_at"),
         Index("ix_release_decision_org_decided", "organization_id", "decided_at"),
         Index("ix_release_decision_outcome_decided", "outcome", "decided_at"),
@@ -85,6 +92,14 @@ class ReleaseDecision(db.Model):
         String(64), comment="SHA-256 of the canonical request body (same key, other body -> 409)"
     )
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True, comment="When decided")
+    status: Mapped[str] = mapped_column(String(12), default=LIVE, server_default=LIVE,
+                                        comment="live, or superseded by a later decision for the same entry")
+    supersedes_id: Mapped[int | None] = mapped_column(
+        ForeignKey("release_decision.id", ondelete="SET NULL"), index=True,
+        comment="The earlier decision for the same entry that this one superseded")
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="When a later decision superseded it")
+    shipment: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, comment="Shipment as presented: type (formal, section_321), house_bill, seller {name, country}, marketplace")
 
     lines: Mapped[list[DecisionLine]] = relationship(
         back_populates="decision", order_by="DecisionLine.line_no", cascade="all, delete-orphan"
@@ -121,6 +136,7 @@ class DecisionLine(db.Model):
     lever_label: Mapped[bool] = mapped_column(Boolean, default=False, comment="Lever-rule label declared on goods")
     blank_declaration_id: Mapped[str | None] = mapped_column(String(20), comment="Cited blank declaration (BGD id)")
     blank_line_no: Mapped[int | None] = mapped_column(Integer, comment="Cited line of that declaration")
+    country_of_origin: Mapped[str | None] = mapped_column(String(2), comment="ISO 3166-1 alpha-2 country of origin")
     outcome: Mapped[str] = mapped_column(String(24), comment="Line outcome")
     reasons: Mapped[list[dict[str, str]]] = mapped_column(
         JSON, comment="Every rule that fired, in rule order: [{code, message}]"
@@ -169,3 +185,39 @@ class FactsVersion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True, comment="Always 1")
     version: Mapped[int] = mapped_column(BigInteger, default=0, comment="Bumped by every change to program facts")
+
+
+class DecisionBatch(db.Model):
+    """A batch request sent with an ``Idempotency-Key``: a replay of the same body returns the same decisions."""
+
+    __tablename__ = "release_decision_batch"
+    __table_args__ = (UniqueConstraint("requested_by_id", "idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key")
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT"), comment="User (token owner) who sent the batch")
+    idempotency_key: Mapped[str] = mapped_column(String(200), comment="The batch's Idempotency-Key header")
+    request_hash: Mapped[str] = mapped_column(String(64), comment="SHA-256 of the canonical batch body")
+    items: Mapped[int] = mapped_column(Integer, comment="Number of items in the batch")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, comment="When first received")
+
+
+class ViolativeShipper(db.Model):
+    """A known violative shipper (DHS strategy): a seller whose parcels are referred for examination."""
+
+    __tablename__ = "violative_shipper"
+
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key")
+    name: Mapped[str] = mapped_column(String(200), comment="Shipper's name as listed")
+    normalized_name: Mapped[str] = mapped_column(String(200), index=True,
+                                                 comment="Name after engine.normalize_name, for matching")
+    country: Mapped[str | None] = mapped_column(String(2), comment="ISO 3166-1 alpha-2 country, if known")
+    reason: Mapped[str] = mapped_column(Text, comment="Why the shipper is listed (seizures, intelligence, referral)")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT"), comment="Reviewer who listed it; None for imports by CLI")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, comment="When listed")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The shipper as the API shows it."""
+        return {"id": self.id, "name": self.name, "country": self.country, "reason": self.reason,
+                "created_at": self.created_at}

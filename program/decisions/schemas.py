@@ -78,11 +78,35 @@ class DecisionLineInSchema(FlatErrorsSchema):
                                   metadata={"example": "BGD-2026-000123"})
     blank_line_no = Parsed(lambda v: inputs.parse_line_no(v, what="blank line number"), load_default=None,
                            allow_none=True)
+    country_of_origin = Parsed(inputs.parse_country, allow_none=True,
+                               metadata={"example": "CN", "description": "ISO 3166-1 alpha-2"})
+
+
+class SellerSchema(FlatErrorsSchema):
+    """The foreign seller of a parcel."""
+
+    name = Parsed(lambda v: inputs.parse_shipment_text(v, what="seller's name"), required=True,
+                  metadata={"example": "Shenzhen Example Trading Co., Ltd."})
+    country = Parsed(lambda v: inputs.parse_country(v, what="seller's country"), allow_none=True,
+                     metadata={"example": "CN"})
+
+
+class ShipmentSchema(FlatErrorsSchema):
+    """How the goods travel: a formal entry or a Section 321 de minimis parcel."""
+
+    type = Parsed(inputs.parse_shipment_type, load_default="formal",
+                  metadata={"enum": list(inputs.SHIPMENT_TYPES), "example": "section_321"})
+    house_bill = Parsed(lambda v: inputs.parse_shipment_text(v, what="house bill"), allow_none=True,
+                        metadata={"example": "HAWB1234567"})
+    seller = fields.Nested(SellerSchema, allow_none=True)
+    marketplace = Parsed(lambda v: inputs.parse_shipment_text(v, what="marketplace"), allow_none=True,
+                         metadata={"example": "example-market.com"})
 
 
 _ENTRY_KEYS = frozenset({"entry_number", "port_code", "ior_number", "lines"})
 _LINE_REQUIRED = ("line_no", "description", "hts_code", "quantity", "value_usd", "sector", "condition")
-_LINE_KEYS = frozenset((*_LINE_REQUIRED, "recordation_number", "lever_label", "blank_declaration_id", "blank_line_no"))
+_LINE_KEYS = frozenset((*_LINE_REQUIRED, "recordation_number", "lever_label", "blank_declaration_id", "blank_line_no",
+                        "country_of_origin"))
 
 
 def fast_load(data: Any) -> dict[str, Any] | None:
@@ -113,6 +137,8 @@ def fast_load(data: Any) -> dict[str, Any] | None:
             seen.add(number)
             recordation, declaration, blank_line = (line.get("recordation_number"), line.get("blank_declaration_id"),
                                                     line.get("blank_line_no"))
+            if "country_of_origin" in line:
+                return None  # the optional field takes marshmallow's path
             out.append({
                 "line_no": number, "description": description, "hts_code": inputs.parse_hts(line["hts_code"]),
                 "quantity": _positive(line["quantity"]), "value_usd": _amount(line["value_usd"]), "sector": sector,
@@ -150,6 +176,9 @@ class DecisionRequestSchema(FlatErrorsSchema):
     ior_number = Parsed(inputs.parse_ior, required=True, metadata={"example": "12-3456789AB"})
     lines = fields.List(fields.Nested(DecisionLineInSchema), required=True,
                         validate=validate.Length(min=1, max=inputs.MAX_LINES))
+    shipment = fields.Nested(ShipmentSchema, allow_none=True)
+    supersedes = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1),
+                                metadata={"description": "Id of the live decision for this entry that this one replaces"})
 
     @validates_schema(skip_on_field_errors=True)
     def _distinct_line_numbers(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -183,6 +212,23 @@ class DecisionLineSchema(Schema):
     lever_label = fields.Boolean()
     blank_declaration_id = fields.String(allow_none=True)
     blank_line_no = fields.Integer(allow_none=True)
+    country_of_origin = fields.String(allow_none=True)
+
+
+class SellerOutSchema(Schema):
+    """A parcel's seller as presented."""
+
+    name = fields.String()
+    country = fields.String(allow_none=True)
+
+
+class ShipmentOutSchema(Schema):
+    """The shipment as presented."""
+
+    type = fields.String(metadata={"enum": list(inputs.SHIPMENT_TYPES)})
+    house_bill = fields.String(allow_none=True)
+    seller = fields.Nested(SellerOutSchema, allow_none=True)
+    marketplace = fields.String(allow_none=True)
 
 
 class DecisionSchema(Schema):
@@ -199,6 +245,10 @@ class DecisionSchema(Schema):
     rules_version = fields.String()
     decided_at = fields.DateTime()
     source = fields.String()
+    status = fields.String(metadata={"enum": ["live", "superseded"]})
+    supersedes = fields.Integer(allow_none=True, metadata={"description": "The earlier decision this one superseded"})
+    superseded_by = fields.Integer(allow_none=True, metadata={"description": "The later decision that superseded it"})
+    shipment = fields.Nested(ShipmentOutSchema, allow_none=True)
     facts_used = fields.Dict(metadata={"description": "Facts relied on (CBP staff only)"})
 
 
@@ -247,6 +297,21 @@ def _dump_line(line: dict[str, Any]) -> dict[str, Any]:
         out["blank_declaration_id"] = _text(line["blank_declaration_id"])
     if "blank_line_no" in line:
         out["blank_line_no"] = _integer(line["blank_line_no"])
+    if "country_of_origin" in line:
+        out["country_of_origin"] = _text(line["country_of_origin"])
+    return out
+
+
+def _dump_shipment(shipment: dict[str, Any] | None) -> dict[str, Any] | None:
+    if shipment is None:
+        return None
+    out = {key: _text(shipment[key]) for key in ("type", "house_bill") if key in shipment}
+    if "seller" in shipment:
+        seller = shipment["seller"]
+        out["seller"] = None if seller is None else {key: _text(seller[key]) for key in ("name", "country")
+                                                     if key in seller}
+    if "marketplace" in shipment:
+        out["marketplace"] = _text(shipment["marketplace"])
     return out
 
 
@@ -270,6 +335,13 @@ def dump_decision(payload: dict[str, Any]) -> dict[str, Any]:
         out["decided_at"] = None if decided_at is None else decided_at.isoformat()
     if "source" in payload:
         out["source"] = _text(payload["source"])
+    if "status" in payload:
+        out["status"] = _text(payload["status"])
+    for key in ("supersedes", "superseded_by"):
+        if key in payload:
+            out[key] = _integer(payload[key])
+    if "shipment" in payload:
+        out["shipment"] = _dump_shipment(payload["shipment"])
     if "facts_used" in payload:
         facts_used = payload["facts_used"]
         out["facts_used"] = None if facts_used is None else dict(facts_used)
@@ -291,3 +363,34 @@ class DecisionListArgs(PageArgsSchema):
     port_code = fields.String()
     decided_from = fields.Date()
     decided_until = fields.Date()
+    status = fields.String(validate=validate.OneOf(("live", "superseded")))
+
+
+class ShipperInSchema(FlatErrorsSchema):
+    """``POST /api/v1/violative-shippers``: a known violative shipper (checked by the service)."""
+
+    name = fields.String(required=True, metadata={"example": "Shenzhen Example Trading Co., Ltd."})
+    country = fields.String(allow_none=True, metadata={"example": "CN", "description": "ISO 3166-1 alpha-2"})
+    reason = fields.String(required=True, metadata={"example": "Three seizures of counterfeit earbuds in 2026."})
+
+
+class ShipperSchema(Schema):
+    """A listed known violative shipper."""
+
+    id = fields.Integer()
+    name = fields.String()
+    country = fields.String(allow_none=True)
+    reason = fields.String()
+    created_at = fields.DateTime()
+
+
+class ShipperPageSchema(PageSchema):
+    """A page of violative shippers."""
+
+    items = fields.List(fields.Nested(ShipperSchema))
+
+
+class ShipperListArgs(PageArgsSchema):
+    """Search of the violative shippers list."""
+
+    q = fields.String(metadata={"description": "Part of the name, or a country code"})

@@ -46,9 +46,9 @@ def _line(description: str, hts: str, quantity: int, value: str, sector: str, co
 
 
 # Lines the demo data decides a known way (Northwind: enrolled for electronics, phones, bags, apparel).
-PHONES_USED = _line("Used LUMEN smartphones, graded A", "8517.13.0000", 120, "18000.00", "consumer_electronics",
-                    "used", "TMK 21-00123")
-TABLETS_REFURB = _line("Refurbished LUMEN tablets", "8471.30.0100", 40, "9600.00", "consumer_electronics",
+PHONES_USED = _line("Used LUMEN smart speakers, graded A", "8518.22.0000", 120, "18000.00", "consumer_electronics",
+                    "used", "TMK 21-00123", lever_label=True)
+TABLETS_REFURB = _line("Refurbished LUMEN television sets", "8528.72.6400", 40, "9600.00", "consumer_electronics",
                        "refurbished", "TMK 21-00123")
 LUMEN_PARALLEL_LABELLED = _line("New LUMEN earbuds for the Japanese market, 133.23(b) label applied",
                                 "8518.30.2000", 300, "15000.00", "consumer_electronics", "new_parallel",

@@ -6,6 +6,13 @@ a consumption loses a race (another decision drew the quantity between our read 
 transaction is rolled back and the entry decided again on the quantities now left, so a decision never
 claims goods it could not draw. Replays of an ``Idempotency-Key`` return the stored decision and
 consume nothing.
+
+An entry number has one live decision (a partial unique index backs the rule on every database): a new
+request for it is 409 ``entry_already_decided`` unless it names the live decision in ``supersedes``. The
+superseding transaction marks the earlier decision superseded with a conditional ``UPDATE … WHERE status =
+'live'`` (of two concurrent supersedes one wins, the other is 409), gives its blank-goods draws back to the
+ledger, then reads the declared lines and decides afresh. An entry whose decision has an open case cannot be
+superseded.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core import audit
@@ -32,7 +39,7 @@ from program.decisions import facts as program_facts
 from program.decisions import policy as perms
 from program.decisions.engine import EntryDecision, decide
 from program.decisions.inputs import entry_input
-from program.decisions.models import DecisionLine, ReleaseDecision
+from program.decisions.models import LIVE, SUPERSEDED, DecisionBatch, DecisionLine, ReleaseDecision
 from program.decisions.uei import format_uei, new_uei
 
 _DECISIONS = ReleaseDecision.__table__
@@ -45,6 +52,10 @@ _INSERT_LINES = insert(_LINES)
 
 class IdempotencyConflict(Conflict):
     """The Idempotency-Key was used before with a different body."""
+
+
+class EntryAlreadyDecided(Conflict):
+    """The entry number has a live decision and the request does not supersede it."""
 
 
 def request_hash(data: dict[str, Any]) -> str:
@@ -107,10 +118,7 @@ def request_decision(actor: Any, data: dict[str, Any], *, idempotency_key: str |
     version is then checked by the statement that stores the decision, and a stale decision is rolled back
     and made again — so only a caller with no uncommitted work of its own may ask for it (the API does).
     """
-    key = idempotency_key.strip() if idempotency_key else None
-    if key is not None and not 1 <= len(key) <= 200:
-        raise ValidationFailed("The Idempotency-Key header is 1 to 200 characters.",
-                               fields={"Idempotency-Key": ["Use 1 to 200 characters."]})
+    key = _idempotency_key(idempotency_key)
     digest = request_hash(data) if key else None
     actor_id = getattr(actor, "id", None)
     if key is not None and (earlier := _replay(actor_id, key, digest)) is not None:
@@ -131,8 +139,11 @@ def request_decision(actor: Any, data: dict[str, Any], *, idempotency_key: str |
         snap, unchecked = program_facts.snapshot(), False  # refused on stale facts: ask the fresh ones
         _check_request(actor, data, snap)
     entry = entry_input(data)
+    supersedes = _check_supersedes(actor, data)
     uei = new_uei()
     for _attempt in range(MAX_ATTEMPTS):
+        if supersedes is not None:
+            _supersede(actor, supersedes, uei=uei, now=decided_at)
         facts = program_facts.with_fresh_blank_lines(
             snap.facts, ((line.blank_declaration_id, line.blank_line_no) for line in entry.lines
                          if line.condition == "blank"))
@@ -152,11 +163,85 @@ def request_decision(actor: Any, data: dict[str, Any], *, idempotency_key: str |
             db.session.rollback()
             if key is not None and (earlier := _replay(actor_id, key, digest)) is not None:
                 return earlier  # a concurrent request with the same key won
+            if (live := _live_decision_id(data["entry_number"])) is not None:
+                raise _already_decided(data["entry_number"], live) from None  # a concurrent decision won
             raise
         db.session.commit()
         count_decisions({decision.outcome: 1}, source)
         return Outcome(payload, created=True)
     raise Conflict("The blank-goods quantities cited kept changing; try again.", code="busy")
+
+
+def _live_decision_id(entry_number: str) -> int | None:
+    return db.session.scalar(select(ReleaseDecision.id).where(ReleaseDecision.entry_number == entry_number,
+                                                              ReleaseDecision.status == LIVE))
+
+
+def _already_decided(entry_number: str, live_id: int) -> EntryAlreadyDecided:
+    return EntryAlreadyDecided(
+        f"Entry {entry_number} already has a live release decision ({live_id}); name it in \"supersedes\" to "
+        "decide the entry afresh.", code="entry_already_decided",
+        fields={"supersedes": [f"Give {live_id} to supersede the live decision."]})
+
+
+def _check_supersedes(actor: Any, data: dict[str, Any]) -> int | None:
+    """The live decision the request supersedes (None when it names none: then the unique index on live
+    entries refuses the INSERT if the entry has one, and that becomes 409 ``entry_already_decided`` without
+    a look-up on the hot path); 409 while the named decision's case is open or once it is superseded."""
+    from program.cases.models import EnforcementCase
+
+    entry_number, named = data["entry_number"], data.get("supersedes")
+    if named is None:
+        return None
+    live = _live_decision_id(entry_number)
+    earlier = db.session.get(ReleaseDecision, named)
+    if earlier is None or earlier.entry_number != entry_number or not may_see(actor, earlier):
+        raise ValidationFailed("The decision to supersede must be the live decision for this entry.",
+                               fields={"supersedes": [f"No decision {named} for entry {entry_number}."]})
+    if earlier.status != LIVE:
+        raise Conflict(f"Decision {named} was already superseded; supersede the live decision ({live}) instead.",
+                       code="already_superseded", fields={"supersedes": ["Already superseded."]})
+    if db.session.scalar(select(EnforcementCase.id).where(EnforcementCase.decision_id == named,
+                                                          EnforcementCase.status == "detained")) is not None:
+        raise Conflict(f"Entry {entry_number} has an open enforcement case; its decision cannot be superseded "
+                       "until the case is closed.", code="case_open")
+    return named
+
+
+def _supersede(actor: Any, decision_id: int, *, uei: str, now: datetime | None) -> None:
+    """Mark ``decision_id`` superseded (only if still live) and give its blank-goods draws back, in the
+    caller's transaction; 409 when another request superseded it first or a case was opened meanwhile."""
+    from program.blanks.services import return_blank_draws
+    from program.cases.models import EnforcementCase
+
+    result = db.session.execute(
+        update(_DECISIONS).where(_DECISIONS.c.id == decision_id, _DECISIONS.c.status == LIVE)
+        .values(status=SUPERSEDED, superseded_at=now or utcnow()))
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise Conflict(f"Decision {decision_id} was superseded by another request at the same moment.",
+                       code="already_superseded", fields={"supersedes": ["Already superseded."]})
+    if db.session.scalar(select(EnforcementCase.id).where(EnforcementCase.decision_id == decision_id,
+                                                          EnforcementCase.status == "detained")) is not None:
+        db.session.rollback()
+        raise Conflict("An enforcement case was opened on this entry; its decision cannot be superseded.",
+                       code="case_open")
+    returned = return_blank_draws(decision_id, reference=f"returned: superseded by {uei}")
+    audit.record(actor, "supersede", "release_decision", decision_id, before={"status": LIVE},
+                 after={"status": SUPERSEDED, "superseded_by_uei": uei,
+                        "returned": [{"blank_line_id": line_id, "quantity": q} for line_id, q in returned]})
+
+
+def may_see(user: Any, decision: ReleaseDecision) -> bool:
+    """CBP staff see every decision; others their organisation's."""
+    return is_cbp(user) or (user is not None and decision.organization_id == user.organization_id)
+
+
+def _idempotency_key(value: str | None, field: str = "Idempotency-Key") -> str | None:
+    key = value.strip() if value else None
+    if key is not None and not 1 <= len(key) <= 200:
+        raise ValidationFailed(f"The {field} is 1 to 200 characters.", fields={field: ["Use 1 to 200 characters."]})
+    return key
 
 
 def _check_request(actor: Any, data: dict[str, Any], snap: program_facts.Snapshot) -> None:
@@ -211,6 +296,7 @@ def _store(actor: Any, data: dict[str, Any], decision: EntryDecision, *, uei: st
         "source": source, "screen_job_id": screen_job_id, "outcome": decision.outcome,
         "rules_version": decision.rules_version, "facts_used": decision.facts_used,
         "line_count": len(decision.lines), "idempotency_key": key, "request_hash": digest, "decided_at": now,
+        "status": LIVE, "supersedes_id": data.get("supersedes"), "shipment": data.get("shipment"),
     }
     # Both inserts go straight to the transaction's connection (after the flush the Session would do):
     # the Session's per-statement bind look-up and ORM execution path cost more than the statements.
@@ -242,22 +328,26 @@ def _line_rows(decision_id: int, lines: list[dict[str, Any]], decision: EntryDec
             "sector": line["sector"], "condition": line["condition"],
             "recordation_number": line.get("recordation_number"), "lever_label": bool(line.get("lever_label")),
             "blank_declaration_id": line.get("blank_declaration_id"), "blank_line_no": line.get("blank_line_no"),
-            "outcome": decided.outcome,
+            "country_of_origin": line.get("country_of_origin"), "outcome": decided.outcome,
             "reasons": [{"code": r.code, "message": r.message} for r in decided.reasons],
         })
     return rows
 
 
 _LINE_FIELDS = ("line_no", "outcome", "reasons", "description", "hts_code", "quantity", "value_usd", "sector",
-                "condition", "recordation_number", "lever_label", "blank_declaration_id", "blank_line_no")
+                "condition", "recordation_number", "lever_label", "blank_declaration_id", "blank_line_no",
+                "country_of_origin")
 
 
-def _payload(row: dict[str, Any], lines: Iterable[dict[str, Any]], *, cbp: bool) -> dict[str, Any]:
+def _payload(row: dict[str, Any], lines: Iterable[dict[str, Any]], *, cbp: bool,
+             superseded_by: int | None = None) -> dict[str, Any]:
     out = {
         "id": row["id"], "uei": row["uei"], "uei_display": format_uei(row["uei"]),
         "entry_number": row["entry_number"], "port_code": row["port_code"], "ior_number": row["ior_number"],
         "outcome": row["outcome"], "rules_version": row["rules_version"], "decided_at": row["decided_at"],
         "source": row["source"], "lines": [{f: line[f] for f in _LINE_FIELDS} for line in lines],
+        "status": row["status"] or LIVE, "supersedes": row["supersedes_id"], "superseded_by": superseded_by,
+        "shipment": row["shipment"],
     }
     if cbp:
         out["facts_used"] = row["facts_used"]
@@ -268,23 +358,66 @@ def decision_payload(decision: ReleaseDecision, viewer: Any) -> dict[str, Any]:
     """The API shape of a stored decision; the facts it relied on only for CBP staff."""
     row = {c.key: getattr(decision, c.key) for c in _DECISIONS.columns}
     return _payload(row, ({f: getattr(line, f) for f in _LINE_FIELDS} for line in decision.lines),
-                    cbp=is_cbp(viewer))
+                    cbp=is_cbp(viewer), superseded_by=superseded_by(decision))
 
 
-def decide_batch(actor: Any, items: list[Any], load: Any) -> list[dict[str, Any]]:
+def superseded_by(decision: ReleaseDecision) -> int | None:
+    """Id of the decision that superseded ``decision`` (None while it is live)."""
+    if decision.status != SUPERSEDED:
+        return None
+    return db.session.scalar(select(ReleaseDecision.id).where(ReleaseDecision.supersedes_id == decision.id))
+
+
+def _claim_batch(actor_id: int | None, key: str, digest: str, items: int) -> int:
+    """The id of the batch recorded under ``key`` (recorded now, and committed, if new); 409 when the key was
+    used with a different body."""
+    for _attempt in range(2):
+        row = db.session.execute(select(DecisionBatch.id, DecisionBatch.request_hash).where(
+            DecisionBatch.requested_by_id == actor_id, DecisionBatch.idempotency_key == key)).first()
+        if row is not None:
+            if row.request_hash != digest:
+                raise IdempotencyConflict(
+                    "This Idempotency-Key was already used with a different batch.", code="idempotency_key_reused",
+                    fields={"Idempotency-Key": ["Already used with a different body; use a new key for a new batch."]})
+            return row.id
+        batch = DecisionBatch(requested_by_id=actor_id, idempotency_key=key, request_hash=digest, items=items)
+        db.session.add(batch)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()  # the same batch, sent concurrently, was recorded first: read it
+            continue
+        return batch.id
+    raise Conflict("The batch could not be recorded; try again.", code="busy")
+
+
+def decide_batch(actor: Any, items: list[Any], load: Any, *, idempotency_key: str | None = None) -> list[dict[str, Any]]:
     """Decide each item of a batch on one facts snapshot; each valid item commits on its own.
 
     ``load`` parses one raw item (raising marshmallow's ``ValidationError``); bad items get an error entry
-    in their place and do not stop the others.
+    in their place and do not stop the others. With ``idempotency_key`` each item is decided under a key of
+    its own derived from the batch's (an item's own ``idempotency_key`` wins), so a replay of the same batch
+    returns the same decisions and draws nothing again; the same key with another body is 409.
     """
     from marshmallow import ValidationError
 
+    batch_key = _idempotency_key(idempotency_key)
+    batch_id = (_claim_batch(getattr(actor, "id", None), batch_key, request_hash({"batch": items}), len(items))
+                if batch_key is not None else None)
     snap = program_facts.snapshot()
     results: list[dict[str, Any]] = []
     for index, item in enumerate(items):
         try:
+            item_key = f"batch-{batch_id}-{index}" if batch_id is not None else None
+            if isinstance(item, dict) and "idempotency_key" in item:
+                item = dict(item)
+                own = item.pop("idempotency_key")
+                if own is not None and not isinstance(own, str):
+                    raise ValidationFailed("An item's idempotency_key is text.",
+                                           fields={"idempotency_key": ["Use 1 to 200 characters."]})
+                item_key = _idempotency_key(own, "idempotency_key") or item_key
             data = load(item)
-            outcome = request_decision(actor, data, source="batch", snap=snap)
+            outcome = request_decision(actor, data, idempotency_key=item_key, source="batch", snap=snap)
         except ValidationError as error:
             results.append({"index": index, "status": 422, "code": "invalid",
                             "message": "This item has invalid fields.", "errors": {"json": error.messages}})
@@ -332,6 +465,8 @@ def filtered(query: Select, args: dict[str, Any]) -> Select:
         query = query.where(ReleaseDecision.ior_number == value)
     if value := args.get("outcome"):
         query = query.where(ReleaseDecision.outcome == value)
+    if value := args.get("status"):
+        query = query.where(ReleaseDecision.status == value)
     if value := (args.get("entry_number") or "").strip().upper():
         query = query.where(ReleaseDecision.entry_number == value)
     if value := (args.get("port_code") or "").strip():

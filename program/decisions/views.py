@@ -24,6 +24,7 @@ from core.pagination import page_args_from_request, paginate
 from program.decisions import facts as program_facts
 from program.decisions import policy as perms
 from program.decisions import services
+from program.decisions.engine import rule_summary
 from program.decisions.forms import OUTCOME_LABELS, DecisionFilterForm, DecisionRequestForm, LineForm
 from program.decisions.models import ReleaseDecision
 from program.decisions.uei import format_uei
@@ -61,7 +62,7 @@ def _template_globals(state: Any) -> None:
     state.app.jinja_env.globals.update(
         outcome_label=lambda outcome: OUTCOME_LABELS.get(outcome, outcome),
         outcome_tag=lambda outcome: OUTCOME_TAGS.get(outcome, "bg-base"),
-        format_uei=format_uei, quantity_text=quantity_text,
+        format_uei=format_uei, quantity_text=quantity_text, rule_summary=rule_summary,
     )
 
 
@@ -125,6 +126,10 @@ def new() -> ResponseReturnValue:
         db.session.rollback()
         form.apply_errors(ValidationFailed(error.message, fields={"ior_number": [error.message]}))
         return _render_form(form, 422)
+    except services.EntryAlreadyDecided as error:
+        db.session.rollback()
+        form.apply_errors(ValidationFailed(error.message, fields={"entry_number": [error.message]}))
+        return _render_form(form, 409)
     return redirect(url_for("decisions.view", decision_id=outcome.payload["id"]))
 
 
@@ -169,6 +174,7 @@ def view(decision_id: int) -> ResponseReturnValue:
         alert=OUTCOME_ALERTS[decision.outcome], outcome_help=OUTCOME_HELP[decision.outcome],
         condition_labels=CONDITION_LABELS, sector_names={s.code: s.name for s in lookups.sectors()},
         counts={o: sum(1 for line in decision.lines if line.outcome == o) for o in OUTCOME_LABELS},
+        superseded_by=services.superseded_by(decision),
     )
 
 

@@ -48,6 +48,22 @@ def _decision_form(enrollment: Enrollment, formdata: bool) -> DecisionForm:
     return form
 
 
+def _seizures(enrollment: Enrollment) -> dict:
+    """The importer's seizures, those within the ``prior_violation`` look-back, and whether to suggest a notice of
+    proposed suspension (repeated seizures within it)."""
+    from datetime import timedelta
+
+    from program.cases.queries import REPEATED_SEIZURES, seizures_of_importer
+    from program.decisions.facts import prior_violation_days
+
+    cases = seizures_of_importer(enrollment.organization_id, [enrollment.ior_number or ""])
+    days = prior_violation_days()
+    since = utcnow().date() - timedelta(days=days)
+    recent = [case for case in cases if case.outcome_date and case.outcome_date >= since]
+    return {"cases": cases, "recent": len(recent), "days": days,
+            "suggest_suspension": len(recent) >= REPEATED_SEIZURES and enrollment.status == Status.APPROVED}
+
+
 def _render_decision(enrollment: Enrollment, decision_form: DecisionForm | None = None,
                      lifecycle_form: LifecycleForm | None = None, status: int = 200) -> ResponseReturnValue:
     return render_template(
@@ -57,7 +73,7 @@ def _render_decision(enrollment: Enrollment, decision_form: DecisionForm | None 
         actions=allowed_actions(enrollment.status, current_user.role),
         debarred_now=debarred_findings(enrollment.legal_name, enrollment.ior_number)
         if enrollment.status == Status.SUBMITTED else [],
-        now=utcnow(),
+        now=utcnow(), seizures=_seizures(enrollment),
     ), status
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, String, Table
+from sqlalchemy import JSON, Boolean, CheckConstraint, Column, Date, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.accounts.models import Organization
@@ -51,6 +51,11 @@ class RecordedMark(db.Model):
     lever_rule: Mapped[bool] = mapped_column(
         Boolean, default=False, comment="Lever-rule protection (19 CFR 133.23) granted for the mark"
     )
+    lever_scope: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default="[]",
+        comment="HTS prefixes of the products Lever-rule protection is granted for; empty = all the mark's goods")
+    expires_on: Mapped[date | None] = mapped_column(
+        Date, comment="Last day of the recordation; past it the mark counts as not recorded (None: open-ended)")
     registered_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="RESTRICT"), comment="Reviewer who registered it"
     )
@@ -74,6 +79,8 @@ class RecordedMark(db.Model):
             "owner_organization_id": self.owner_organization_id,
             "owner_organization": {"id": self.owner.id, "name": self.owner.name},
             "lever_rule": self.lever_rule,
+            "lever_scope": list(self.lever_scope or []),
+            "expires_on": self.expires_on,
             "sectors": self.sector_codes,
             "created_at": self.created_at,
         }
@@ -82,4 +89,6 @@ class RecordedMark(db.Model):
         """What the audit log keeps of the mark."""
         return {"recordation_number": self.recordation_number, "mark": self.mark,
                 "owner_organization_id": self.owner_organization_id, "lever_rule": self.lever_rule,
+                "lever_scope": list(self.lever_scope or []),
+                "expires_on": self.expires_on.isoformat() if self.expires_on else None,
                 "sectors": self.sector_codes}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.extensions import db
@@ -23,8 +23,12 @@ class Sector(db.Model):
     heightened_protection: Mapped[bool] = mapped_column(
         default=False, comment="Health-and-safety sector: standards allowed, expedited release never"
     )
+    hts_prefixes: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default="[]",
+        comment="HTS code prefixes (2 to 10 digits) of the goods that belong to the sector; kept by admins")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, comment="When added")
 
     def to_dict(self) -> dict:
         """The sector as ``GET /api/v1/sectors`` shows it."""
-        return {"code": self.code, "name": self.name, "heightened_protection": self.heightened_protection}
+        return {"code": self.code, "name": self.name, "heightened_protection": self.heightened_protection,
+                "hts_prefixes": list(self.hts_prefixes or [])}

@@ -13,6 +13,29 @@ from core.extensions import db
 from standards.models import Sector
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+HTS_PREFIX_PATTERN = re.compile(r"^\d{2,10}$")
+MAX_PREFIXES = 200
+
+
+def clean_hts_prefixes(value: Any, *, field: str = "hts_prefixes") -> list[str]:
+    """HTS prefixes from a list or from text separated by commas or spaces (dots dropped): 2 to 10 digits each,
+    sorted, without duplicates; 422 naming ``field`` otherwise."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        parts = re.split(r"[\s,;]+", value)
+    elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        parts = list(value)
+    else:
+        raise ValidationFailed("Give HTS prefixes as a list of digit strings.", fields={field: ["Must be a list."]})
+    prefixes = sorted({p.strip().replace(".", "") for p in parts if p.strip()})
+    bad = [p for p in prefixes if not HTS_PREFIX_PATTERN.match(p)]
+    if bad:
+        raise ValidationFailed("Some HTS prefixes are malformed.",
+                               fields={field: [f"Not 2 to 10 digits: {', '.join(bad[:10])}."]})
+    if len(prefixes) > MAX_PREFIXES:
+        raise ValidationFailed("Too many HTS prefixes.", fields={field: [f"At most {MAX_PREFIXES}."]})
+    return prefixes
 
 
 def get_sector(code: str) -> Sector:
@@ -32,10 +55,14 @@ def _clean_name(name: str | None) -> str:
     return name
 
 
-def add_sector(actor: Any, *, code: str, name: str, heightened_protection: bool) -> Sector:
+def add_sector(actor: Any, *, code: str, name: str, heightened_protection: bool, hts_prefixes: Any = None) -> Sector:
     """Add a sector; its code is permanent (other records refer to it)."""
     code = (code or "").strip().lower()
     errors: dict[str, list[str]] = {}
+    try:
+        prefixes = clean_hts_prefixes(hts_prefixes)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
     if not CODE_PATTERN.match(code):
         errors["code"] = ["2–40 lower-case letters, digits or underscores, starting with a letter."]
     try:
@@ -48,16 +75,19 @@ def add_sector(actor: Any, *, code: str, name: str, heightened_protection: bool)
         raise ValidationFailed("A sector with this code exists.", fields={"code": ["Already in use."]})
     if db.session.scalar(select(Sector.code).where(func.lower(Sector.name) == name.lower())):
         raise ValidationFailed("A sector with this name exists.", fields={"name": ["Already in use."]})
-    sector = Sector(code=code, name=name, heightened_protection=bool(heightened_protection))
+    sector = Sector(code=code, name=name, heightened_protection=bool(heightened_protection), hts_prefixes=prefixes)
     db.session.add(sector)
     db.session.flush()
     audit.record(actor, "sector.create", "sector", code, after=sector.to_dict())
     return sector
 
 
-def update_sector(actor: Any, sector: Sector, *, name: str, heightened_protection: bool) -> Sector:
-    """Rename a sector or change its heightened protection (the code never changes)."""
+def update_sector(actor: Any, sector: Sector, *, name: str, heightened_protection: bool,
+                  hts_prefixes: Any = None) -> Sector:
+    """Rename a sector, change its heightened protection or its HTS prefixes (the code never changes);
+    ``hts_prefixes`` None leaves them as they are."""
     name = _clean_name(name)
+    prefixes = clean_hts_prefixes(hts_prefixes) if hts_prefixes is not None else list(sector.hts_prefixes or [])
     clash = db.session.scalar(
         select(Sector.code).where(func.lower(Sector.name) == name.lower(), Sector.code != sector.code)
     )
@@ -66,6 +96,7 @@ def update_sector(actor: Any, sector: Sector, *, name: str, heightened_protectio
     before = sector.to_dict()
     sector.name = name
     sector.heightened_protection = bool(heightened_protection)
+    sector.hts_prefixes = prefixes
     after = sector.to_dict()
     if after != before:
         db.session.flush()

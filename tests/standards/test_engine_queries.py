@@ -134,6 +134,7 @@ def test_marks_index_is_one_query(app, world, lumen):
     assert len(seen) == 2
     lumen_mark = index["TMK 21-00123"]
     assert lumen_mark.owner_organization_id == world.rights.organization_id and lumen_mark.lever_rule is True
-    mark_id, owner, lever = index["TMK 19-04567"]
-    assert (owner, lever) == (world.other_rights.organization_id, False) and isinstance(mark_id, int)
+    mark_id, owner, lever, scope, expires = index["TMK 19-04567"]
+    assert (owner, lever, scope, expires) == (world.other_rights.organization_id, False, (), None)
+    assert isinstance(mark_id, int)
     assert heightened == {"pharmaceuticals", "medical_devices", "automotive_parts", "aerospace_parts"}

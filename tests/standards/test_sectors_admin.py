@@ -25,7 +25,7 @@ def test_admin_adds_a_sector_that_the_api_then_lists(world, web_as, app, client,
                                                   "heightened_protection": ""})
     assert response.status_code == 302
     assert sector(app, "bicycles") == {"code": "bicycles", "name": "Bicycles and parts",
-                                       "heightened_protection": False}
+                                       "heightened_protection": False, "hts_prefixes": []}
     codes = [s["code"] for s in ApiClient(client, token_for(world.importer)).get("/api/v1/sectors").json]
     assert "bicycles" in codes
     with app.app_context():
@@ -50,7 +50,22 @@ def test_admin_renames_and_changes_protection(world, web_as, app):
                                                              "heightened_protection": "y"})
     assert response.status_code == 302
     assert sector(app, "toys_games") == {"code": "toys_games", "name": "Toys, games and puzzles",
-                                         "heightened_protection": True}
+                                         "heightened_protection": True, "hts_prefixes": ["9503", "9504"]}
+
+
+def test_admin_keeps_the_hts_prefixes_the_api_lists(world, web_as, app, client, token_for):
+    admin = web_as(world.admin)
+    assert "9503, 9504" in admin.get("/admin/sectors/toys_games").text
+    response = admin.post("/admin/sectors/toys_games", data={"name": "Toys and games", "hts_prefixes": "9503 9504.10, 9505"})
+    assert response.status_code == 302
+    assert sector(app, "toys_games")["hts_prefixes"] == ["9503", "950410", "9505"]
+    listed = {s["code"]: s for s in ApiClient(client, token_for(world.importer)).get("/api/v1/sectors").json}
+    assert listed["toys_games"]["hts_prefixes"] == ["9503", "950410", "9505"]
+    assert listed["pharmaceuticals"]["hts_prefixes"] == ["30"]
+    bad = admin.post("/admin/sectors/toys_games", data={"name": "Toys and games", "hts_prefixes": "9, 95x3"})
+    assert bad.status_code == 422 and "Not 2 to 10 digits: 9, 95x3" in bad.text
+    added = admin.post("/admin/sectors", data={"code": "bicycles", "name": "Bicycles", "hts_prefixes": "8712, 8714"})
+    assert added.status_code == 302 and sector(app, "bicycles")["hts_prefixes"] == ["8712", "8714"]
 
 
 def test_a_sector_in_use_is_never_deleted(world, web_as, app):

@@ -21,8 +21,10 @@ def test_seed_demo_files_declarations(app, runner):
         declarations = db.session.scalars(select(BlankDeclaration).order_by(BlankDeclaration.id)).all()
         assert sorted(d.status for d in declarations) == ["filed", "filed", "queried", "revoked"]
         bags = declarations[0]
-        # The blanks seeder drew these; the decisions seeder that runs after it may draw more from line 1.
-        assert [str(line.remaining_quantity) for line in bags.lines[1:]] == ["100.000", "600.000"]
+        # The blanks seeder drew these; the decisions seeder that runs after it may draw more from line 1, and the
+        # decision-rules seeder draws 50 caps on line 3 (whose licence Acme rejected: rule licence_rejected).
+        assert [str(line.remaining_quantity) for line in bags.lines[1:]] == ["100.000", "550.000"]
+        assert bags.lines[2].licence_status == "rejected"
         assert bags.lines[0].remaining_quantity <= 2250
         assert bags.lines[2].recordation_number == "TMK 19-04567"
         references = set(db.session.scalars(select(BlankConsumption.reference)))

@@ -5,6 +5,7 @@ on another branch), and helpers to open cases."""
 from __future__ import annotations
 
 import io
+import itertools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -13,6 +14,7 @@ import pytest
 
 from core.extensions import db
 from core.timeutil import today, utcnow
+from program.decisions.entry_number import make_entry_number
 from program.decisions.models import DecisionLine, ReleaseDecision
 from program.decisions.uei import new_uei
 from standards.models import RecordedMark
@@ -72,14 +74,17 @@ def world(app, make_user) -> World:
 def make_decision(app, world):
     """Factory: a release decision row for the world's importer (two lines: MARK_A, MARK_B); returns (id, uei)."""
 
+    serials = itertools.count(1_234_567)
+
     def factory(*, organization_id: int | None = -1, outcome: str = "refer_for_examination",
                 decided_at: datetime | None = None, lines=None, ior: str = "12-3456789AB", port: str = "2704"):
         org = world.importer.organization_id if organization_id == -1 else organization_id
+        entry_number = make_entry_number("ABC", next(serials))  # one live decision per entry number
         lines = lines or [("Smartphones X2", "8517130000", 240, "71880.00", "mobile_devices", MARK_A),
                           ("Leather tote bags", "4202210000", 60, "5400.00", "handbags_accessories", MARK_B)]
         with app.app_context():
             decision = ReleaseDecision(
-                uei=new_uei(), entry_number="ABC-1234567-6", port_code=port, ior_number=ior, organization_id=org,
+                uei=new_uei(), entry_number=entry_number, port_code=port, ior_number=ior, organization_id=org,
                 source="api", outcome=outcome, rules_version="test", facts_used={}, line_count=len(lines),
                 decided_at=decided_at or utcnow() - timedelta(days=30))
             for n, (desc, hts, qty, value, sector, mark) in enumerate(lines, start=1):

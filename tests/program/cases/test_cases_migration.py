@@ -3,8 +3,7 @@ presented and detained on their decision's date, every line of the entry detaine
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import date
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -27,21 +26,26 @@ def test_case_tables_match_the_models(app):
 
 def test_existing_cases_are_migrated(tmp_path, test_config):
     from app import create_app
-    from program.decisions.models import DecisionLine, ReleaseDecision
     from program.decisions.uei import new_uei
 
     fresh = create_app({**test_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}"})
     with fresh.app_context():
         upgrade(directory=MIGRATIONS, revision="0007")
-        decision = ReleaseDecision(uei=new_uei(), entry_number="ABC-1234567-6", port_code="2704", ior_number="12-3456789",
-                                   source="api", outcome="refer_for_examination", rules_version="t", facts_used={},
-                                   line_count=2, decided_at=datetime(2026, 11, 6, 20, 0, tzinfo=UTC))
+        # Rows as revision 0007 knows them (plain SQL: today's models have columns of later revisions).
+        uei = new_uei()
+        db.session.execute(text(
+            "INSERT INTO release_decision (uei, entry_number, port_code, ior_number, source, outcome, rules_version, "
+            "facts_used, line_count, decided_at) VALUES (:uei, 'ABC-1234567-6', '2704', '12-3456789', 'api', "
+            "'refer_for_examination', 't', '{}', 2, '2026-11-06 20:00:00.000000')"), {"uei": uei})
+        decision_id = db.session.execute(text("SELECT id FROM release_decision")).scalar()
         for n in (1, 2):
-            decision.lines.append(DecisionLine(line_no=n, description=f"Line {n}", hts_code="8517130000",
-                                               quantity=Decimal(1), value_usd=Decimal(10), sector="mobile_devices",
-                                               condition="new_parallel", outcome="refer_for_examination", reasons=[]))
-        db.session.add(decision)
+            db.session.execute(text(
+                "INSERT INTO release_decision_line (decision_id, line_no, description, hts_code, quantity, value_usd, "
+                "sector, condition, lever_label, outcome, reasons) VALUES (:d, :n, :desc, '8517130000', 1, 10, "
+                "'mobile_devices', 'new_parallel', 0, 'refer_for_examination', '[]')"),
+                {"d": decision_id, "n": n, "desc": f"Line {n}"})
         db.session.commit()
+        decision = type("Row", (), {"uei": uei, "id": decision_id})
         db.session.execute(text(
             "INSERT INTO enforcement_case (uei, decision_id, status, notice_date, response_due, port_code, created_at, "
             "version) VALUES (:uei, :d, 'detained', '2026-11-10', '2026-11-19', '2704', '2026-11-10 10:00:00', 1)"),

@@ -5,6 +5,7 @@ the mark owner, a blank-goods declaration — and a factory for request bodies."
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,6 +15,7 @@ import pytest
 
 from core.accounts.models import User
 from core.extensions import db
+from program.decisions.entry_number import make_entry_number
 from tests.clocks import DEFAULT_NOW
 
 IOR = "12-3456789AB"
@@ -132,10 +134,15 @@ def world(app, api_as, make_user) -> ProgramWorld:
 
 @pytest.fixture
 def entry() -> Callable[..., dict[str, Any]]:
-    """Factory: a decision request body for the world's importer with the given lines (default: one)."""
+    """Factory: a decision request body for the world's importer with the given lines (default: one), for a
+    new entry number unless ``entry_number`` is given."""
 
-    def factory(*lines: dict[str, Any], entry_number: str = "ABC-1234567-6", ior_number: str = IOR,
+    numbers = itertools.count(1_000_001)
+
+    def factory(*lines: dict[str, Any], entry_number: str | None = None, ior_number: str = IOR,
                 **overrides: Any) -> dict[str, Any]:
+        # A new entry number per body unless one is given: an entry number has one live decision.
+        entry_number = entry_number or make_entry_number("ABC", next(numbers))
         body = {"entry_number": entry_number, "port_code": "2704", "ior_number": ior_number,
                 "lines": [copy.deepcopy(line) for line in (lines or (EXPEDITED_LINE,))]}
         body.update(overrides)

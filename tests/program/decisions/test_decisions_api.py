@@ -123,8 +123,9 @@ def test_no_token_is_401(client, world, entry):
 
 def test_idempotency_key_replays_and_conflicts(world, entry):
     headers = {"Idempotency-Key": "entry-ABC-1"}
-    first = world.importer.post("/api/v1/release-decisions", json=entry(), headers=headers)
-    second = world.importer.post("/api/v1/release-decisions", json=entry(), headers=headers)
+    body = entry()
+    first = world.importer.post("/api/v1/release-decisions", json=body, headers=headers)
+    second = world.importer.post("/api/v1/release-decisions", json=body, headers=headers)
     assert first.status_code == 201 and second.status_code == 200
     assert (second.json["id"], second.json["uei"]) == (first.json["id"], first.json["uei"])
     other = world.importer.post("/api/v1/release-decisions", json=entry(entry_number="999-9999999-0"),
@@ -136,9 +137,10 @@ def test_idempotency_key_replays_and_conflicts(world, entry):
 
 def test_blank_line_consumes_and_replay_consumes_nothing(app, world, entry, blank_line):
     headers = {"Idempotency-Key": "blank-1"}
-    body = world.importer.post("/api/v1/release-decisions", json=entry(blank_line(30)), headers=headers).json
+    request = entry(blank_line(30))
+    body = world.importer.post("/api/v1/release-decisions", json=request, headers=headers).json
     assert body["lines"][0]["outcome"] == "expedited_release", body
-    world.importer.post("/api/v1/release-decisions", json=entry(blank_line(30)), headers=headers)
+    assert world.importer.post("/api/v1/release-decisions", json=request, headers=headers).status_code == 200
     assert _remaining(app, world) == Decimal(70)
     over = world.importer.post("/api/v1/release-decisions", json=entry(blank_line(71))).json
     assert codes(over["lines"][0]) == ["blank_quantity_exceeded"]
@@ -148,7 +150,7 @@ def test_blank_line_consumes_and_replay_consumes_nothing(app, world, entry, blan
 def test_blank_line_consumes_even_when_other_rules_fire(app, world, entry, blank_line):
     line = blank_line(5, sector="pharmaceuticals")
     body = world.importer.post("/api/v1/release-decisions", json=entry(line)).json
-    assert codes(body["lines"][0]) == ["heightened_protection"]
+    assert codes(body["lines"][0]) == ["heightened_protection", "sector_hts_mismatch"]
     assert _remaining(app, world) == Decimal(95)
 
 

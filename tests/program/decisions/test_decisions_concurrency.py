@@ -86,3 +86,99 @@ def test_concurrent_draws_never_overdraw(app, world, entry, blank_line, monkeypa
         assert drawers == expedited
         assert db.session.scalar(select(func.count()).select_from(ReleaseDecision)) == THREADS
         assert verify_chain().ok
+
+
+def _in_threads(app, count: int, work) -> tuple[list, list[BaseException]]:
+    """Run ``work(i)`` in ``count`` threads at once (each with its own app context and session)."""
+    barrier = threading.Barrier(count)
+    lock = threading.Lock()
+    results: list = []
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        with app.app_context():
+            try:
+                barrier.wait(timeout=20)
+                result = work(i)
+                with lock:
+                    results.append(result)
+            except BaseException as error:  # noqa: BLE001 - reported by the caller
+                with lock:
+                    errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results, errors
+
+
+def test_concurrent_supersedes_of_one_decision_one_wins_and_draws_return_once(app, world, entry, blank_line):
+    from core.errors import Conflict
+
+    first = world.importer.post("/api/v1/release-decisions", json=entry(blank_line(EACH), entry_number="ABC-1234567-6"))
+    assert first.status_code == 201
+    body = DecisionRequestSchema().load(dict(entry(blank_line(EACH + 5), entry_number="ABC-1234567-6"),
+                                             supersedes=first.json["id"]))
+
+    def supersede(_i: int):
+        try:
+            reviewer = db.session.get(User, world.reviewer.user.id)
+            return services.request_decision(reviewer, body).payload["id"]
+        except Conflict as conflict:
+            return conflict.code
+
+    results, errors = _in_threads(app, 4, supersede)
+    assert not errors, errors
+    winners = [r for r in results if isinstance(r, int)]
+    assert len(winners) == 1 and sorted(r for r in results if not isinstance(r, int)) == ["already_superseded"] * 3
+    with app.app_context():
+        line = db.session.get(BlankLine, world.declaration_line_id)
+        assert line.remaining_quantity == DECLARED - (EACH + 5)  # 30 given back once, 35 drawn once
+        drawn = db.session.scalar(select(func.sum(BlankConsumption.quantity)).where(BlankConsumption.line_id == line.id))
+        assert drawn == EACH + 5
+        live = db.session.scalars(select(ReleaseDecision.id).where(ReleaseDecision.entry_number == "ABC-1234567-6",
+                                                                   ReleaseDecision.status == "live")).all()
+        assert live == winners
+        assert verify_chain().ok
+
+
+def test_concurrent_first_decisions_for_one_entry_one_wins(app, world, entry, blank_line):
+    from core.errors import Conflict
+
+    body = DecisionRequestSchema().load(entry(blank_line(EACH), entry_number="999-9999999-0"))
+
+    def decide(_i: int):
+        try:
+            return services.request_decision(db.session.get(User, world.reviewer.user.id), body).payload["id"]
+        except Conflict as conflict:
+            return conflict.code
+
+    results, errors = _in_threads(app, 4, decide)
+    assert not errors, errors
+    assert sum(isinstance(r, int) for r in results) == 1
+    assert sorted(r for r in results if not isinstance(r, int)) == ["entry_already_decided"] * 3
+    with app.app_context():
+        assert db.session.get(BlankLine, world.declaration_line_id).remaining_quantity == DECLARED - EACH
+
+
+def test_concurrent_replays_of_a_batch_draw_once(app, world, entry, blank_line):
+    items = [entry(blank_line(10)), entry(blank_line(15))]
+    schema = DecisionRequestSchema()
+
+    def send(_i: int):
+        importer = db.session.get(User, world.importer.user.id)
+        return [item.get("uei") or item.get("code") for item in
+                services.decide_batch(importer, items, schema.load, idempotency_key="nightly-batch-17")]
+
+    results, errors = _in_threads(app, 4, send)
+    assert not errors, errors
+    assert all(result == results[0] for result in results), results  # the same two decisions for every sender
+    assert all(uei and len(uei) == 15 for uei in results[0])
+    with app.app_context():
+        assert db.session.get(BlankLine, world.declaration_line_id).remaining_quantity == DECLARED - 25
+        assert db.session.scalar(select(func.count()).select_from(ReleaseDecision)) == 2
+        assert verify_chain().ok

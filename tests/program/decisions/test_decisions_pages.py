@@ -72,7 +72,7 @@ def test_three_lines_show_each_outcome_and_reason(world, web_as, app):
     assert re.search(r'data-line="1" data-outcome="expedited_release"', html)
     assert re.search(r'data-line="2" data-outcome="standard_processing"', html)
     assert re.search(r'data-line="3" data-outcome="refer_for_examination"', html)
-    assert "Sector pharmaceuticals has heightened protection" in html
+    assert "The sector Pharmaceuticals has heightened protection" in html
     assert "TMK 19-04567 has Lever-rule protection" in html
     assert 'data-code="lever_label_missing"' in html and 'data-code="heightened_protection"' in html
     assert "Facts this decision used" not in html  # importers do not see the facts
@@ -241,3 +241,12 @@ def test_navigation_shows_release_decisions_to_importers_and_reviewers(world, we
 def test_an_importer_without_enrollment_is_told_to_apply(web_as, make_user, app):
     page = web_as(make_user("importer", org="Newcomer Imports LLC")).get("/decisions/new")
     assert page.status_code == 200 and "has no enrollment yet" in page.text
+
+
+def test_a_second_request_for_a_decided_entry_is_refused_on_the_form(world, web_as, app):
+    importer = web_as(world.importer.user)
+    assert importer.post("/decisions/new", data=form_data(EXPEDITED_LINE)).status_code == 302
+    again = importer.post("/decisions/new", data=form_data(EXPEDITED_LINE))
+    assert again.status_code == 409
+    assert "already has a live release decision" in again.text and 'id="entry_number-error"' in again.text
+    assert decision_count(app) == 1

@@ -22,9 +22,12 @@ from program.decisions.engine import (
     Facts,
     LineInput,
     MarkFact,
+    PriorViolationFact,
+    ShipmentInput,
     decide,
     most_restrictive,
     normalize_name,
+    rule_summary,
 )
 from program.decisions.sampling import verification_pick
 from program.decisions.uei import new_uei
@@ -40,7 +43,15 @@ EXPIRES_TODAY = "22-2222222"
 UNKNOWN = "11-1111111"
 TMK = "TMK 21-00123"  # no Lever-rule protection
 LEVER = "TMK 22-00456"  # Lever-rule protection
-HTS = "6202935011"
+LEVER_SCOPED = "TMK 23-00789"  # Lever-rule protection for HTS 6202 only
+LAPSED = "TMK 18-00001"  # recordation lapsed yesterday
+LAPSES_TODAY = "TMK 18-00002"  # recordation valid through today
+REPEAT = "66-6666666"  # approved, goods seized twice within the look-back (by IOR number)
+REPEAT_ORG = "77-7777777"  # approved, its organisation's goods were seized under another IOR number
+HTS = "6202935011"  # apparel, but left out of the HTS prefixes below so that other sectors can be declared
+PHARMA_HTS = "3004909290"
+PHONE_HTS = "8517130000"
+SHIPPER = "Shenzhen Fast Goods Trading Co., Ltd."
 UEI = "K7M2Q9XZ4TB3HDV"
 
 SECTORS = frozenset({"apparel", "consumer_electronics", "cosmetics"})
@@ -69,9 +80,14 @@ FACTS = Facts(
         SUSPENDED: enrollment(4, "Acme Imports, Inc.", status="suspended"),
         EXPIRED: enrollment(5, "Old Timer Co", until=date(2026, 11, 24), org=15),
         EXPIRES_TODAY: enrollment(6, "Last Day Corp", until=TODAY, org=16),
+        REPEAT: enrollment(7, "Repeat Offender Ltd"),  # ACME's organisation, another IOR number
+        REPEAT_ORG: enrollment(8, "Sister Company Ltd", org=18),
     },
     heightened_sectors=frozenset({"cosmetics", "pharmaceuticals"}),
-    marks={TMK: MarkFact(501, 20, False), LEVER: MarkFact(502, 21, True)},
+    marks={TMK: MarkFact(501, 20, False), LEVER: MarkFact(502, 21, True),
+           LEVER_SCOPED: MarkFact(503, 22, True, ("6202",)),
+           LAPSED: MarkFact(504, 23, True, (), date(2026, 11, 24)),
+           LAPSES_TODAY: MarkFact(505, 23, False, (), TODAY)},
     endorsed={
         ("apparel", "used", TMK): 71,
         ("apparel", "new_parallel", TMK): 72,
@@ -80,6 +96,9 @@ FACTS = Facts(
         ("cosmetics", "used", TMK): 75,
         ("toys", "used", TMK): 76,
         ("pharmaceuticals", "used", TMK): 77,
+        ("apparel", "used", LEVER_SCOPED): 78,
+        ("apparel", "used", LAPSED): 79,
+        ("apparel", "used", LAPSES_TODAY): 80,
     },
     blank_lines={
         ("BD-1", 1): blank(301),
@@ -92,7 +111,18 @@ FACTS = Facts(
         ("BD-5", 1): blank(341, start=date(2026, 11, 26)),
         ("BD-6", 1): blank(351, start=TODAY, end=TODAY),
         ("BD-7", 1): blank(361, status="queried"),
+        ("BD-8", 1): replace(blank(371), licence_status="rejected"),
+        ("BD-8", 2): replace(blank(372), licence_status="confirmed"),
+        ("BD-8", 3): replace(blank(373), licence_status="pending"),
+        ("BD-9", 1): blank(381, hts=PHARMA_HTS),
     },
+    sector_names={"apparel": "Apparel", "consumer_electronics": "Consumer electronics", "cosmetics": "Cosmetics",
+                  "toys": "Toys", "pharmaceuticals": "Pharmaceuticals"},
+    hts_sectors={"3004": frozenset({"pharmaceuticals"}), "3304": frozenset({"cosmetics"}),
+                 "851713": frozenset({"consumer_electronics"}), "9503": frozenset({"toys"})},
+    prior_violations_by_ior={REPEAT: PriorViolationFact(2, date(2026, 10, 2))},
+    prior_violations_by_org={18: PriorViolationFact(1, date(2026, 3, 1))},
+    violative_shippers=frozenset({(normalize_name(SHIPPER), "CN", SHIPPER)}),
 )
 
 EXP, STD, REF = OUTCOMES
@@ -115,15 +145,15 @@ def blank_line(
     return line(no, **overrides)
 
 
-def entry(*lines: LineInput, ior: str = ACME) -> EntryInput:
+def entry(*lines: LineInput, ior: str = ACME, shipment: ShipmentInput | None = None) -> EntryInput:
     """An entry of ``lines`` for importer ``ior``."""
-    return EntryInput("ABC-1234567-6", "2704", ior, tuple(lines))
+    return EntryInput("ABC-1234567-6", "2704", ior, tuple(lines), shipment)
 
 
-def run(*lines: LineInput, ior: str = ACME, rate: float = 0.0, uei: str = UEI, facts: Facts = FACTS
-        ) -> EntryDecision:
+def run(*lines: LineInput, ior: str = ACME, rate: float = 0.0, uei: str = UEI, facts: Facts = FACTS,
+        shipment: ShipmentInput | None = None) -> EntryDecision:
     """Decide an entry of ``lines`` (no random verification unless a rate is given)."""
-    return decide(entry(*lines, ior=ior), facts, uei=uei, sample_rate=rate)
+    return decide(entry(*lines, ior=ior, shipment=shipment), facts, uei=uei, sample_rate=rate)
 
 
 # --- every rule on its own (and the pairs that cannot be separated) --------------------------------
@@ -133,7 +163,26 @@ CASES = [
     ("clean new_parallel, no Lever rule", dict(condition="new_parallel"), ACME, (), EXP),
     ("lever label given", dict(condition="new_parallel", recordation_number=LEVER, lever_label=True), ACME,
      (), EXP),
-    ("lever mark, used goods need no label", dict(recordation_number=LEVER), ACME, (), EXP),
+    ("lever mark, used goods need the label too", dict(recordation_number=LEVER), ACME,
+     ("lever_label_missing",), REF),
+    ("lever mark, used goods labelled", dict(recordation_number=LEVER, lever_label=True), ACME, (), EXP),
+    ("lever scope covers the HTS code", dict(recordation_number=LEVER_SCOPED), ACME, ("lever_label_missing",), REF),
+    ("lever scope leaves the HTS code out", dict(recordation_number=LEVER_SCOPED, hts_code="6102100000"), ACME, (),
+     EXP),
+    ("lever mark, refurbished goods", dict(condition="refurbished", recordation_number=LEVER), ACME,
+     ("no_endorsed_standard", "lever_label_missing"), REF),
+    ("lapsed recordation counts as not recorded, no lever", dict(recordation_number=LAPSED), ACME,
+     ("mark_not_recorded", "no_endorsed_standard"), STD),
+    ("recordation valid through its expires_on", dict(recordation_number=LAPSES_TODAY), ACME, (), EXP),
+    ("heightened by HTS whatever the declared sector", dict(hts_code=PHARMA_HTS), ACME,
+     ("heightened_protection", "sector_hts_mismatch"), REF),
+    ("HTS of another sector", dict(hts_code=PHONE_HTS), ACME, ("sector_hts_mismatch",), REF),
+    ("HTS of the declared sector", dict(hts_code=PHONE_HTS, sector="consumer_electronics"), ACME,
+     ("no_endorsed_standard",), STD),
+    ("HTS of the declared heightened sector", dict(hts_code=PHARMA_HTS, sector="pharmaceuticals"), ACME,
+     ("sector_not_approved", "heightened_protection"), STD),
+    ("prior violation by IOR number", dict(), REPEAT, ("prior_violation",), STD),
+    ("prior violation by organisation", dict(), REPEAT_ORG, ("prior_violation",), STD),
     ("enrollment valid through today", dict(), EXPIRES_TODAY, (), EXP),
     ("debarred IOR number", dict(), DEBARRED_ENROLLED, ("debarred",), REF),
     ("debarred enrolled name", dict(), SHADY, ("debarred",), REF),
@@ -217,6 +266,14 @@ BLANK_CASES = [
      ("heightened_protection",), STD, 301),
     ("not approved + exceeded", dict(sector="toys", quantity=Decimal(500)), ACME,
      ("sector_not_approved", "blank_quantity_exceeded"), REF, None),
+    ("licence rejected: referred, still consumes", dict(decl="BD-8"), ACME, ("licence_rejected",), REF, 371),
+    ("licence confirmed", dict(decl="BD-8", decl_line=2), ACME, (), EXP, 372),
+    ("licence pending", dict(decl="BD-8", decl_line=3), ACME, (), EXP, 373),
+    ("licence rejected + exceeded", dict(decl="BD-8", quantity=Decimal(101)), ACME,
+     ("blank_quantity_exceeded", "licence_rejected"), REF, None),
+    ("blank goods of a heightened HTS in another sector", dict(decl="BD-9", hts_code=PHARMA_HTS), ACME,
+     ("heightened_protection", "sector_hts_mismatch"), REF, 381),
+    ("prior violation, blank goods still consume", dict(), REPEAT, ("prior_violation",), STD, 301),
 ]
 
 
@@ -238,7 +295,7 @@ def test_blank_line_rules(name, overrides, ior, codes, outcome, consumed_from):
 def test_messages_say_what_to_do():
     decision = run(line(sector="consumer_electronics"))
     assert decision.lines[0].reasons[0].message == (
-        "No published standard for consumer_electronics/used is endorsed for TMK 21-00123 by its owner; the "
+        "No published standard for Consumer electronics (used) is endorsed for TMK 21-00123 by its owner; the "
         "line goes to standard processing. Ask the mark owner to endorse the sector standard."
     )
     exceeded = run(blank_line(quantity=Decimal("120.5"))).lines[0].reasons[0].message
@@ -392,12 +449,15 @@ def test_same_facts_different_day():
 
 def test_rule_catalogue():
     assert [rule.code for rule in RULES] == [
-        "debarred", "not_enrolled", "sector_not_approved", "heightened_protection", "mark_not_recorded",
-        "no_endorsed_standard", "lever_label_missing", "no_blank_declaration", "blank_quantity_exceeded",
+        "debarred", "not_enrolled", "prior_violation", "known_violative_shipper", "sector_not_approved",
+        "heightened_protection", "sector_hts_mismatch", "mark_not_recorded", "no_endorsed_standard",
+        "lever_label_missing", "no_blank_declaration", "blank_quantity_exceeded", "licence_rejected",
         "random_verification",
     ]
     assert {code for code, rule in RULES_BY_CODE.items() if rule.outcome == REF} == {
-        "debarred", "lever_label_missing", "blank_quantity_exceeded", "random_verification"}
+        "debarred", "known_violative_shipper", "sector_hts_mismatch", "lever_label_missing",
+        "blank_quantity_exceeded", "licence_rejected", "random_verification"}
+    assert RULES_VERSION == "2026.12-1"
     assert all(rule.summary.endswith(".") and rule.scope in {"entry", "line", "sample"} for rule in RULES)
     assert OUTCOMES == ("expedited_release", "standard_processing", "refer_for_examination")
 
@@ -426,3 +486,48 @@ def test_normalize_name_keeps_a_word(name, normal):
 
 def test_normalize_name_distinguishes_different_names():
     assert normalize_name("Shady Imports") != normalize_name("Shady Exports")
+
+
+# --- shipments, sector names, rule history ---------------------------------------------------------
+
+SHIPMENT_CASES = [
+    ("listed seller", ShipmentInput("section_321", "HB123", SHIPPER, "CN", "BigMarket"), ("known_violative_shipper",)),
+    ("resembling name", ShipmentInput("section_321", None, "Shenzen Fast Goods Trading Company Limited", "cn"),
+     ("known_violative_shipper",)),
+    ("country unknown on the request", ShipmentInput("section_321", None, "SHENZHEN FAST GOODS TRADING"),
+     ("known_violative_shipper",)),
+    ("same name, another country", ShipmentInput("section_321", None, SHIPPER, "VN"), ()),
+    ("another seller", ShipmentInput("section_321", None, "Honest Parcels GmbH", "DE"), ()),
+    ("no seller", ShipmentInput("section_321", "HB9"), ()),
+    ("formal entry", ShipmentInput(), ()),
+]
+
+
+@pytest.mark.parametrize(("name", "shipment", "codes"), SHIPMENT_CASES, ids=[c[0] for c in SHIPMENT_CASES])
+def test_known_violative_shipper_refers_every_line(name, shipment, codes):
+    decision = run(line(1), blank_line(2), shipment=shipment)
+    assert [result.codes for result in decision.lines] == [codes, codes]
+    assert decision.outcome == (REF if codes else EXP)
+    assert decision.consumptions == ((301, Decimal(10)),)  # covered blank goods arrive either way
+
+
+def test_messages_name_sectors_not_codes():
+    decided = run(line(1, sector="toys"), line(2, hts_code=PHARMA_HTS), line(3, sector="consumer_electronics"))
+    messages = " ".join(r.message for result in decided.lines for r in result.reasons)
+    assert "The sector Toys is not approved for this importer (approved: Apparel, Consumer electronics, " \
+           "Cosmetics)" in messages
+    assert "its HTS code belongs to Pharmaceuticals" in messages
+    assert "No published standard for Consumer electronics (used)" in messages
+    assert "consumer_electronics" not in messages and "pharmaceuticals" not in messages
+
+
+def test_prior_violation_message_says_when():
+    (reason,) = run(line(), ior=REPEAT).lines[0].reasons
+    assert "seized in 2 enforcement cases closed within the last 365 days (most recently on 2026-10-02)" \
+        in reason.message
+
+
+def test_rule_summaries_keep_their_version():
+    assert "new_parallel line" in rule_summary("lever_label_missing", "2026.11-1")
+    assert "any condition" in rule_summary("lever_label_missing")
+    assert rule_summary("debarred", "2026.11-1") == rule_summary("debarred") == RULES_BY_CODE["debarred"].summary

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from program.decisions import memo as memo_module
-from program.decisions.engine import EntryInput, LineInput, decide
+from program.decisions.engine import EntryInput, LineInput, ShipmentInput, decide
 from program.decisions.memo import DecisionMemo
 from program.decisions.uei import new_uei
 from tests.program.decisions.test_engine import (
@@ -20,8 +20,16 @@ from tests.program.decisions.test_engine import (
     EXPIRES_TODAY,
     FACTS,
     HTS,
+    LAPSED,
+    LAPSES_TODAY,
     LEVER,
+    LEVER_SCOPED,
+    PHARMA_HTS,
+    PHONE_HTS,
+    REPEAT,
+    REPEAT_ORG,
     SHADY,
+    SHIPPER,
     SUSPENDED,
     TMK,
     UNKNOWN,
@@ -31,12 +39,16 @@ from tests.program.decisions.test_engine import (
 )
 
 IORS = (ACME, ACME, ACME, DEBARRED_ENROLLED, DEBARRED_NOT_ENROLLED, SHADY, SUSPENDED, EXPIRED, EXPIRES_TODAY,
-        UNKNOWN)
+        UNKNOWN, REPEAT, REPEAT_ORG)
+HTS_CODES = (HTS, HTS, HTS, "6102100000", PHARMA_HTS, PHONE_HTS)
+SHIPMENTS = (None, None, None, ShipmentInput(), ShipmentInput("section_321", "HB1", SHIPPER, "CN", "BigMarket"),
+             ShipmentInput("section_321", "HB2", "Shenzen Fast Goods Trading", None),
+             ShipmentInput("section_321", "HB3", "Honest Parcels GmbH", "DE"))
 SECTORS = ("apparel", "consumer_electronics", "cosmetics", "toys", "pharmaceuticals")
 CONDITIONS = ("new_parallel", "used", "refurbished", "recycled")
-MARKS = (TMK, TMK, LEVER, LEVER, None, "", "TMK 19-99999")
+MARKS = (TMK, TMK, LEVER, LEVER, LEVER_SCOPED, LAPSED, LAPSES_TODAY, None, "", "TMK 19-99999")
 DECLARED = (("BD-1", 1), ("BD-1", 2), ("BD-1", 3), ("BD-2", 1), ("BD-3", 1), ("BD-4", 1), ("BD-5", 1),
-            ("BD-6", 1), ("BD-404", 1), (None, 1), ("BD-1", None))
+            ("BD-6", 1), ("BD-404", 1), (None, 1), ("BD-1", None), ("BD-8", 1), ("BD-8", 2), ("BD-9", 1))
 
 
 def random_line(rng: random.Random, no: int) -> LineInput:
@@ -44,9 +56,11 @@ def random_line(rng: random.Random, no: int) -> LineInput:
     if rng.random() < 0.25:
         decl, decl_line = rng.choice(DECLARED)
         return blank_line(no, decl, decl_line, quantity=Decimal(rng.choice((rng.randint(1, 40), 150))),
-                          hts_code=rng.choice((HTS, HTS, "6202935099")), sector=rng.choice(SECTORS))
+                          hts_code=rng.choice((HTS, HTS, "6202935099", PHARMA_HTS)), sector=rng.choice(SECTORS),
+                          country_of_origin=rng.choice((None, "CN")))
     return line(no, sector=rng.choice(SECTORS), condition=rng.choice(CONDITIONS), recordation_number=rng.choice(MARKS),
-                lever_label=rng.choice((True, False, None)), quantity=Decimal(rng.randint(1, 40)))
+                lever_label=rng.choice((True, False, None)), quantity=Decimal(rng.randint(1, 40)),
+                hts_code=rng.choice(HTS_CODES), country_of_origin=rng.choice((None, "CN", "VN")))
 
 
 def random_entry(rng: random.Random) -> EntryInput:
@@ -54,7 +68,7 @@ def random_entry(rng: random.Random) -> EntryInput:
     numbers = rng.sample(range(1, 30), rng.randint(1, 8))
     if rng.random() < 0.2:
         return entry(*(line(no, quantity=Decimal(rng.randint(1, 40))) for no in numbers), ior=ACME)
-    return entry(*(random_line(rng, no) for no in numbers), ior=rng.choice(IORS))
+    return entry(*(random_line(rng, no) for no in numbers), ior=rng.choice(IORS), shipment=rng.choice(SHIPMENTS))
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -68,7 +82,7 @@ def test_memo_decides_like_decide_on_random_entries(seed):
         expected = decide(the_entry, FACTS, uei=uei, sample_rate=0.3)
         assert memo.decide(the_entry, uei=uei, sample_rate=0.3) == expected
         codes.update(expected.codes)
-    assert len(codes) == 10  # every rule fired somewhere, random verification included
+    assert len(codes) == 14  # every rule fired somewhere, random verification included
 
 
 def test_memo_follows_falling_blank_quantities():
@@ -88,7 +102,8 @@ def test_memo_follows_falling_blank_quantities():
         for line_id, quantity in expected.consumptions:
             key = by_id[line_id]
             blank_lines[key] = replace(blank_lines[key], remaining=blank_lines[key].remaining - quantity)
-    assert exceeded and blank_lines[("BD-1", 1)].remaining < 40
+    assert exceeded and sum(fact.remaining for fact in blank_lines.values()) < \
+        sum(fact.remaining for fact in FACTS.blank_lines.values()) - 200
 
 
 def test_unmarked_line_messages_quote_their_own_line_number():

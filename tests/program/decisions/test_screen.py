@@ -347,3 +347,4 @@ def test_cli_sorts_a_file_whose_entries_are_split_and_says_so(app, world, runner
         out = list(csv.DictReader(handle))
     assert [(r["entry_number"], r["line_no"]) for r in out] == [(ENTRY_B, "1"), (ENTRY_A, "1"), (ENTRY_A, "2")]
     assert out[1]["uei"] == out[2]["uei"] != out[0]["uei"]
+
