@@ -41,6 +41,9 @@ ENTITY_TYPES = (
     "case",
     "thread",
     "api_token",
+    "allegation",
+    "service_tier",
+    "invoice",
 )
 
 

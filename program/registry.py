@@ -16,6 +16,7 @@ def import_models() -> None:
     import core.audit  # noqa: F401
     import core.notifications  # noqa: F401
     import core.uploads  # noqa: F401
+    import program.allegations.models  # noqa: F401
     import program.blanks.models  # noqa: F401
     import program.cases.models  # noqa: F401
     import program.decisions.models  # noqa: F401
@@ -32,6 +33,7 @@ def web_blueprints() -> list[Blueprint]:
     from core.accounts.views import bp as accounts
     from core.audit_views import bp as audit
     from core.health import bp as health
+    from program.allegations.views import bp as allegations
     from program.blanks.views import bp as blanks
     from program.cases.views import bp as cases
     from program.cases.views_stats import bp as cases_stats
@@ -48,13 +50,14 @@ def web_blueprints() -> list[Blueprint]:
     from standards.views import bp as standards
 
     return [health, accounts, audit, dashboards, standards, marks, sectors, enrollment, enrollment_review, debarred,
-            verify, messages, blanks, decisions, decisions_screen, cases, cases_stats]
+            verify, messages, blanks, decisions, decisions_screen, cases, cases_stats, allegations]
 
 
 def api_blueprints() -> list[Blueprint]:
     """flask-smorest blueprints under /api/v1 (CSRF-exempt, bearer-token auth)."""
     from core.accounts.api import blp as auth_api
     from core.audit_views import blp as audit_api
+    from program.allegations.api import blp as allegations_api
     from program.blanks.api import blp as blanks_api
     from program.cases.api import blp as cases_api
     from program.decisions.api import blp as decisions_api
@@ -65,7 +68,7 @@ def api_blueprints() -> list[Blueprint]:
     from standards.api_versions import blp as standard_versions_api
 
     return [auth_api, audit_api, standards_api, standard_versions_api, enrollment_api, debarred_api, messages_api,
-            blanks_api, decisions_api, cases_api]
+            blanks_api, decisions_api, cases_api, allegations_api]
 
 
 def cli_groups() -> list[AppGroup]:
