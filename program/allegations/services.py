@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
@@ -138,7 +139,8 @@ def receive_allegation(data: dict[str, Any], *, channel: str = "web",
     db.session.add(allegation)
     db.session.flush()
     for upload in clean["files"]:
-        stored = store_upload(upload, field="evidence", owner=None, allowed=DOCUMENT_TYPES, max_bytes=EVIDENCE_FILE_MAX)
+        stored = store_upload(upload, field="evidence", owner=None, allowed=DOCUMENT_TYPES,
+                              max_bytes=current_app.config.get("ALLEGATION_EVIDENCE_MAX_BYTES", EVIDENCE_FILE_MAX))
         db.session.add(AllegationEvidence(allegation_id=allegation.id, stored_file_id=stored.id))
     db.session.flush()
     db.session.expire(allegation, ["evidence"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -42,7 +42,8 @@ def referred_allegations_for(organization_id: int | None, ior_number: str | None
 @limiter.limit(report_limit, methods=["POST"])
 def report() -> ResponseReturnValue:
     """Report IP theft: anyone, no sign-in, optional contact and evidence; answers with a receipt number."""
-    if request.method == "POST" and (request.content_length or 0) > REPORT_REQUEST_MAX:
+    if request.method == "POST" and (request.content_length or 0) > current_app.config.get(
+            "ALLEGATION_REQUEST_MAX_BYTES", REPORT_REQUEST_MAX):
         abort(413)
     form = ReportForm()
     if not form.validate_on_submit():
