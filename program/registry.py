@@ -76,6 +76,7 @@ def cli_groups() -> list[AppGroup]:
     from core.accounts.cli import users_cli
     from core.audit_views import audit_cli
     from core.notifications_cli import outbox_cli
+    from program.allegations import seed as _allegations_seed  # noqa: F401  (appends its seeder)
     from program.blanks import seed as _blanks_seed  # noqa: F401  (appends its seeder)
     from program.blanks.cli import blanks_cli
     from program.cases import seed as _cases_seed  # noqa: F401  (appends its seeder)
