@@ -42,6 +42,7 @@ ENTITY_TYPES = (
     "thread",
     "api_token",
     "allegation",
+    "identification_guide",
     "service_tier",
     "invoice",
 )

@@ -45,12 +45,13 @@ def web_blueprints() -> list[Blueprint]:
     from program.enrollment.views_public import bp as verify
     from program.enrollment.views_review import bp as enrollment_review
     from program.messages.views import bp as messages
+    from standards.guide_views import bp as guides
     from standards.mark_views import bp as marks
     from standards.sector_views import bp as sectors
     from standards.views import bp as standards
 
     return [health, accounts, audit, dashboards, standards, marks, sectors, enrollment, enrollment_review, debarred,
-            verify, messages, blanks, decisions, decisions_screen, cases, cases_stats, allegations]
+            verify, messages, blanks, decisions, decisions_screen, cases, cases_stats, allegations, guides]
 
 
 def api_blueprints() -> list[Blueprint]:
@@ -65,10 +66,11 @@ def api_blueprints() -> list[Blueprint]:
     from program.enrollment.debarred_api import blp as debarred_api
     from program.messages.api import blp as messages_api
     from standards.api import blp as standards_api
+    from standards.api_guides import blp as guides_api
     from standards.api_versions import blp as standard_versions_api
 
     return [auth_api, audit_api, standards_api, standard_versions_api, enrollment_api, debarred_api, messages_api,
-            blanks_api, decisions_api, cases_api, allegations_api]
+            blanks_api, decisions_api, cases_api, allegations_api, guides_api]
 
 
 def cli_groups() -> list[AppGroup]:

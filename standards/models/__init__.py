@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from standards.models.endorsement import Endorsement, endorsement_mark
 from standards.models.guide import PhotoGuide
+from standards.models.identification_guide import GuideImage, GuideVersion, IdentificationGuide
 from standards.models.mark import RECORDATION_PATTERN, RecordedMark, mark_sector
 from standards.models.sector import Sector
 from standards.models.standard import Requirement, Standard, StandardVersion, VersionCondition
@@ -11,6 +12,9 @@ from standards.models.standard import Requirement, Standard, StandardVersion, Ve
 __all__ = [
     "RECORDATION_PATTERN",
     "Endorsement",
+    "GuideImage",
+    "GuideVersion",
+    "IdentificationGuide",
     "PhotoGuide",
     "RecordedMark",
     "Requirement",
