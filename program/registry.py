@@ -22,6 +22,7 @@ def import_models() -> None:
     import program.decisions.models  # noqa: F401
     import program.enrollment.models  # noqa: F401
     import program.messages.models  # noqa: F401
+    import program.tiers.models  # noqa: F401
     import standards.models  # noqa: F401
     from program import wiring
 
@@ -45,13 +46,14 @@ def web_blueprints() -> list[Blueprint]:
     from program.enrollment.views_public import bp as verify
     from program.enrollment.views_review import bp as enrollment_review
     from program.messages.views import bp as messages
+    from program.tiers.views import bp as tiers
     from standards.guide_views import bp as guides
     from standards.mark_views import bp as marks
     from standards.sector_views import bp as sectors
     from standards.views import bp as standards
 
     return [health, accounts, audit, dashboards, standards, marks, sectors, enrollment, enrollment_review, debarred,
-            verify, messages, blanks, decisions, decisions_screen, cases, cases_stats, allegations, guides]
+            verify, messages, blanks, decisions, decisions_screen, cases, cases_stats, allegations, guides, tiers]
 
 
 def api_blueprints() -> list[Blueprint]:
@@ -65,12 +67,13 @@ def api_blueprints() -> list[Blueprint]:
     from program.enrollment.api import blp as enrollment_api
     from program.enrollment.debarred_api import blp as debarred_api
     from program.messages.api import blp as messages_api
+    from program.tiers.api import blp as tiers_api
     from standards.api import blp as standards_api
     from standards.api_guides import blp as guides_api
     from standards.api_versions import blp as standard_versions_api
 
     return [auth_api, audit_api, standards_api, standard_versions_api, enrollment_api, debarred_api, messages_api,
-            blanks_api, decisions_api, cases_api, allegations_api, guides_api]
+            blanks_api, decisions_api, cases_api, allegations_api, guides_api, tiers_api]
 
 
 def cli_groups() -> list[AppGroup]:
@@ -89,9 +92,11 @@ def cli_groups() -> list[AppGroup]:
     from program.enrollment.cli import debarred_cli, enrollments_cli
     from program.messages import seed as _messages_seed  # noqa: F401  (appends its seeder)
     from program.seed import SEEDERS, seed_cli
+    from program.tiers import seed as _tiers_seed  # noqa: F401  (appends its seeder)
+    from program.tiers.cli import invoices_cli
     from standards.seed import seed_standards
 
     if all(seeder is not seed_standards for _label, seeder in SEEDERS):
         SEEDERS.append(("standards", seed_standards))
     return [users_cli, audit_cli, outbox_cli, seed_cli, enrollments_cli, debarred_cli, blanks_cli, cases_cli,
-            decisions_cli]
+            decisions_cli, invoices_cli]
