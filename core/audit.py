@@ -43,6 +43,8 @@ ENTITY_TYPES = (
     "api_token",
     "allegation",
     "identification_guide",
+    "standard_comment",
+    "announcement",
     "service_tier",
     "invoice",
 )

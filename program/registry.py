@@ -47,13 +47,15 @@ def web_blueprints() -> list[Blueprint]:
     from program.enrollment.views_review import bp as enrollment_review
     from program.messages.views import bp as messages
     from program.tiers.views import bp as tiers
+    from standards.comment_views import bp as standard_comments
     from standards.guide_views import bp as guides
     from standards.mark_views import bp as marks
     from standards.sector_views import bp as sectors
     from standards.views import bp as standards
 
     return [health, accounts, audit, dashboards, standards, marks, sectors, enrollment, enrollment_review, debarred,
-            verify, messages, blanks, decisions, decisions_screen, cases, cases_stats, allegations, guides, tiers]
+            verify, messages, blanks, decisions, decisions_screen, cases, cases_stats, allegations, guides, tiers,
+            standard_comments]
 
 
 def api_blueprints() -> list[Blueprint]:
@@ -69,11 +71,13 @@ def api_blueprints() -> list[Blueprint]:
     from program.messages.api import blp as messages_api
     from program.tiers.api import blp as tiers_api
     from standards.api import blp as standards_api
+    from standards.api_comments import blp as standard_comments_api
     from standards.api_guides import blp as guides_api
     from standards.api_versions import blp as standard_versions_api
 
     return [auth_api, audit_api, standards_api, standard_versions_api, enrollment_api, debarred_api, messages_api,
-            blanks_api, decisions_api, cases_api, allegations_api, guides_api, tiers_api]
+            blanks_api, decisions_api, cases_api, allegations_api, guides_api, tiers_api,
+            standard_comments_api]
 
 
 def cli_groups() -> list[AppGroup]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from standards.models.comment import CommentPeriod, StandardComment
 from standards.models.endorsement import Endorsement, endorsement_mark
 from standards.models.guide import PhotoGuide
 from standards.models.identification_guide import GuideImage, GuideVersion, IdentificationGuide
@@ -11,6 +12,7 @@ from standards.models.standard import Requirement, Standard, StandardVersion, Ve
 
 __all__ = [
     "RECORDATION_PATTERN",
+    "CommentPeriod",
     "Endorsement",
     "GuideImage",
     "GuideVersion",
@@ -20,6 +22,7 @@ __all__ = [
     "Requirement",
     "Sector",
     "Standard",
+    "StandardComment",
     "StandardVersion",
     "VersionCondition",
     "endorsement_mark",
