@@ -17,6 +17,7 @@ def import_models() -> None:
     import core.notifications  # noqa: F401
     import core.uploads  # noqa: F401
     import program.allegations.models  # noqa: F401
+    import program.announcements.models  # noqa: F401
     import program.blanks.models  # noqa: F401
     import program.cases.models  # noqa: F401
     import program.decisions.models  # noqa: F401
@@ -35,6 +36,7 @@ def web_blueprints() -> list[Blueprint]:
     from core.audit_views import bp as audit
     from core.health import bp as health
     from program.allegations.views import bp as allegations
+    from program.announcements.views import bp as announcements
     from program.blanks.views import bp as blanks
     from program.cases.views import bp as cases
     from program.cases.views_stats import bp as cases_stats
@@ -55,7 +57,7 @@ def web_blueprints() -> list[Blueprint]:
 
     return [health, accounts, audit, dashboards, standards, marks, sectors, enrollment, enrollment_review, debarred,
             verify, messages, blanks, decisions, decisions_screen, cases, cases_stats, allegations, guides, tiers,
-            standard_comments]
+            standard_comments, announcements]
 
 
 def api_blueprints() -> list[Blueprint]:
@@ -63,6 +65,7 @@ def api_blueprints() -> list[Blueprint]:
     from core.accounts.api import blp as auth_api
     from core.audit_views import blp as audit_api
     from program.allegations.api import blp as allegations_api
+    from program.announcements.api import blp as announcements_api
     from program.blanks.api import blp as blanks_api
     from program.cases.api import blp as cases_api
     from program.decisions.api import blp as decisions_api
@@ -77,7 +80,7 @@ def api_blueprints() -> list[Blueprint]:
 
     return [auth_api, audit_api, standards_api, standard_versions_api, enrollment_api, debarred_api, messages_api,
             blanks_api, decisions_api, cases_api, allegations_api, guides_api, tiers_api,
-            standard_comments_api]
+            standard_comments_api, announcements_api]
 
 
 def cli_groups() -> list[AppGroup]:
@@ -86,6 +89,7 @@ def cli_groups() -> list[AppGroup]:
     from core.audit_views import audit_cli
     from core.notifications_cli import outbox_cli
     from program.allegations import seed as _allegations_seed  # noqa: F401  (appends its seeder)
+    from program.announcements import seed as _announcements_seed  # noqa: F401  (appends its seeder)
     from program.blanks import seed as _blanks_seed  # noqa: F401  (appends its seeder)
     from program.blanks.cli import blanks_cli
     from program.cases import seed as _cases_seed  # noqa: F401  (appends its seeder)

@@ -106,6 +106,10 @@ def connect() -> None:
     """Register every cross-domain hook (idempotent)."""
     if home_panels not in HOME_CONTEXT:
         HOME_CONTEXT.append(home_panels)
+    from program.announcements.views import home_announcements
+
+    if home_announcements not in HOME_CONTEXT:
+        HOME_CONTEXT.append(home_announcements)
     register_related("enrollment", _enrollment_ref)
     register_related("standard", _standard_ref)
     register_related("blank_declaration", _blank_declaration_ref)
