@@ -8,12 +8,6 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.notifications import OutboxMessage
-from tests.program.enrollment.conftest import (  # noqa: F401  (fixtures)
-    application_data,
-    enroll,
-    importer_api,
-    reviewer_api,
-)
 
 
 def _recipients(app, topic="announcement.publish") -> set[str]:
