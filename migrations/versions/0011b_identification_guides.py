@@ -56,7 +56,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_guide_version_created_by_id_user_account'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['guide_id'], ['identification_guide.id'], name=op.f('fk_guide_version_guide_id_identification_guide'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_guide_version')),
-    sa.UniqueConstraint('guide_id', 'version', name='guide_version'),
+    sa.UniqueConstraint('guide_id', 'version', name=op.f('uq_guide_version_guide_id_version')),
     comment='Versions of product identification guides; a new version never changes an earlier one'
     )
     with op.batch_alter_table('guide_version', schema=None) as batch_op:

@@ -66,7 +66,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['tier_code'], ['service_tier.code'], name=op.f('fk_invoice_tier_code_service_tier'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_invoice')),
     sa.UniqueConstraint('number', name=op.f('uq_invoice_number')),
-    sa.UniqueConstraint('organization_id', 'period', name='org_period'),
+    sa.UniqueConstraint('organization_id', 'period', name=op.f('uq_invoice_organization_id_period')),
     comment='Invoices of rights-holder service tiers, one per organisation and period'
     )
     with op.batch_alter_table('invoice', schema=None) as batch_op:

@@ -60,7 +60,7 @@ class Invoice(db.Model):
 
     __tablename__ = "invoice"
     __table_args__ = (
-        UniqueConstraint("organization_id", "period", name="org_period"),
+        UniqueConstraint("organization_id", "period"),
         CheckConstraint(f"status IN ({_STATUSES})", name="status"),
         CheckConstraint("status <> 'paid' OR payment_reference <> ''", name="paid_reference"),
         CheckConstraint("(status = 'issued') = (settled_at IS NULL)", name="settled_at"),

@@ -86,7 +86,7 @@ class GuideVersion(db.Model):
 
     __tablename__ = "guide_version"
     __table_args__ = (
-        UniqueConstraint("guide_id", "version", name="guide_version"),
+        UniqueConstraint("guide_id", "version"),
         CheckConstraint("version >= 1", name="version_positive"),
         CheckConstraint("service_hours IS NULL OR (service_hours >= 1 AND service_hours <= 720)", name="service_hours"),
         {"comment": "Versions of product identification guides; a new version never changes an earlier one"},

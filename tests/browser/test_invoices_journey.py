@@ -48,3 +48,8 @@ def test_admin_invoices_a_rights_holder_who_sees_it_paid(page, shot, make_user):
     expect(page.get_by_text("Pay.gov 26TK0042")).to_be_visible()
     expect(page.get_by_role("link", name="Download detentions by month (CSV)")).to_be_visible()
     shot(page, "invoices-04-rights-holder-tier")
+
+    page.get_by_role("link", name="Dashboard").first.click()
+    expect(page.get_by_role("heading", name="Detentions of your marks by month and outcome")).to_be_visible()
+    expect(page.get_by_role("heading", name="Endorsement coverage of your marks by sector")).to_be_visible()
+    shot(page, "invoices-05-rights-holder-dashboard")
