@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import configure_mappers
 
-from core import web
+from core import metrics, web
 from core.config import from_environment, instance_secret_key
 from core.errors import register_error_handlers
 from core.extensions import api, csrf, db, limiter, login_manager, migrate
@@ -27,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_commands(app)
     web.register_request_hooks(app)
+    metrics.register(app)
     return app
 
 

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from flask import g, has_app_context
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, bindparam, insert, select, text, update
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -79,6 +80,10 @@ class AuditEntry(db.Model):
     entity_id: Mapped[str] = mapped_column(String(64), comment="Identifier of the object changed")
     before: Mapped[Any] = mapped_column(JSON, nullable=True, comment="State before (canonical JSON)")
     after: Mapped[Any] = mapped_column(JSON, nullable=True, comment="State after (canonical JSON)")
+    acting_for_organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="RESTRICT"), index=True,
+        comment="Organisation the actor acted for (a broker's principal); null when acting for its own",
+    )
     prev_hash: Mapped[str] = mapped_column(String(64), comment="Hash of the previous entry")
     hash: Mapped[str] = mapped_column(String(64), unique=True, comment="SHA-256(prev_hash + canonical JSON)")
 
@@ -93,6 +98,7 @@ class AuditEntry(db.Model):
             "entity_id": self.entity_id,
             "before": self.before,
             "after": self.after,
+            "acting_for_organization_id": self.acting_for_organization_id,
             "hash": self.hash,
             "prev_hash": self.prev_hash,
         }
@@ -120,10 +126,12 @@ def _timestamp(at: datetime) -> str:
 
 
 def entry_hash(prev_hash: str, *, seq: int, at: datetime, actor: str, action: str, entity_type: str,
-               entity_id: str, before: Any, after: Any) -> str:
-    """SHA-256 over the previous hash and the entry's canonical JSON."""
+               entity_id: str, before: Any, after: Any, acting_for: int | None = None) -> str:
+    """SHA-256 over the previous hash and the entry's canonical JSON (with ``acting_for`` when there is one)."""
+    extra = {} if acting_for is None else {"acting_for": acting_for}
     payload = canonical_json(
         {
+            **extra,
             "seq": seq,
             "at": _timestamp(at),
             "actor": actor,
@@ -152,10 +160,17 @@ _INSERT_ENTRY_MOVE_HEAD = (
 _new_entry = AuditEntry._sa_class_manager.new_instance  # an instance with ORM state, __init__ not run
 
 
+def set_acting_for(organization_id: int | None) -> None:
+    """Record ``organization_id`` as the organisation acted for on every entry of this request (a broker's
+    principal); cleared with the application context."""
+    g.audit_acting_for = organization_id
+
+
 def record(actor: Any, action: str, entity_type: str, entity_id: Any, *, before: Any = None,
-           after: Any = None) -> AuditEntry:
+           after: Any = None, acting_for: int | None = None) -> AuditEntry:
     """Append one entry to the chain inside the caller's transaction (flushes, never commits); returns it
-    (not added to the session)."""
+    (not added to the session). ``acting_for`` (default: :func:`set_acting_for`'s) names the organisation
+    the actor acted for."""
     if entity_type not in ENTITY_TYPES:
         raise ValueError(f"unknown audit entity type {entity_type!r}")
     session = db.session
@@ -176,11 +191,14 @@ def record(actor: Any, action: str, entity_type: str, entity_id: Any, *, before:
     at = utcnow()
     actor_label = getattr(actor, "email", None) or "system"
     actor_id = getattr(actor, "id", None)
+    if acting_for is None and has_app_context():
+        acting_for = g.get("audit_acting_for")
     digest = entry_hash(prev_hash, seq=seq, at=at, actor=actor_label, action=action,
-                        entity_type=entity_type, entity_id=str(entity_id), before=before, after=after)
+                        entity_type=entity_type, entity_id=str(entity_id), before=before, after=after,
+                        acting_for=acting_for)
     values = {"seq": seq, "at": at, "actor_id": actor_id, "actor": actor_label, "action": action,
               "entity_type": entity_type, "entity_id": str(entity_id), "before": before, "after": after,
-              "prev_hash": prev_hash, "hash": digest}
+              "acting_for_organization_id": acting_for, "prev_hash": prev_hash, "hash": digest}
     # Core statements built once: an ORM object and ORM-enabled updates per entry cost a unit-of-work
     # flush and statement construction on every request that writes.
     if postgres:
@@ -224,7 +242,8 @@ def verify_chain(batch: int = 5000) -> VerifyResult:
                 return VerifyResult(False, checked, entry.seq, "prev_hash does not match the previous entry")
             digest = entry_hash(prev, seq=entry.seq, at=entry.at, actor=entry.actor, action=entry.action,
                                 entity_type=entry.entity_type, entity_id=entry.entity_id,
-                                before=entry.before, after=entry.after)
+                                before=entry.before, after=entry.after,
+                                acting_for=entry.acting_for_organization_id)
             if digest != entry.hash:
                 return VerifyResult(False, checked, entry.seq, "content does not match its hash")
             prev = entry.hash

@@ -32,12 +32,14 @@ def import_models() -> None:
 
 def web_blueprints() -> list[Blueprint]:
     """HTML blueprints, in registration order."""
+    from core.accounts.org_views import bp as organization
     from core.accounts.views import bp as accounts
     from core.audit_views import bp as audit
     from core.health import bp as health
     from program.allegations.views import bp as allegations
     from program.announcements.views import bp as announcements
     from program.blanks.views import bp as blanks
+    from program.brokers.views import bp as brokers
     from program.cases.views import bp as cases
     from program.cases.views_stats import bp as cases_stats
     from program.dashboards.views import bp as dashboards
@@ -45,6 +47,7 @@ def web_blueprints() -> list[Blueprint]:
     from program.decisions.views import bp as decisions
     from program.enrollment.views import bp as enrollment
     from program.enrollment.views_debarred import bp as debarred
+    from program.enrollment.views_lifecycle import bp as enrollment_lifecycle
     from program.enrollment.views_public import bp as verify
     from program.enrollment.views_review import bp as enrollment_review
     from program.messages.views import bp as messages
@@ -55,14 +58,15 @@ def web_blueprints() -> list[Blueprint]:
     from standards.sector_views import bp as sectors
     from standards.views import bp as standards
 
-    return [health, accounts, audit, dashboards, standards, marks, sectors, enrollment, enrollment_review, debarred,
-            verify, messages, blanks, decisions, decisions_screen, cases, cases_stats, allegations, guides, tiers,
-            standard_comments, announcements]
+    return [health, accounts, organization, audit, dashboards, standards, marks, sectors, enrollment, enrollment_review, debarred,
+            enrollment_lifecycle, verify, messages, blanks, decisions, decisions_screen, cases, cases_stats, brokers,
+            allegations, guides, tiers, standard_comments, announcements]
 
 
 def api_blueprints() -> list[Blueprint]:
     """flask-smorest blueprints under /api/v1 (CSRF-exempt, bearer-token auth)."""
     from core.accounts.api import blp as auth_api
+    from core.accounts.delegations_api import blp as delegations_api
     from core.audit_views import blp as audit_api
     from program.allegations.api import blp as allegations_api
     from program.announcements.api import blp as announcements_api
@@ -78,8 +82,8 @@ def api_blueprints() -> list[Blueprint]:
     from standards.api_guides import blp as guides_api
     from standards.api_versions import blp as standard_versions_api
 
-    return [auth_api, audit_api, standards_api, standard_versions_api, enrollment_api, debarred_api, messages_api,
-            blanks_api, decisions_api, cases_api, allegations_api, guides_api, tiers_api,
+    return [auth_api, delegations_api, audit_api, standards_api, standard_versions_api, enrollment_api, debarred_api,
+            messages_api, blanks_api, decisions_api, cases_api, allegations_api, guides_api, tiers_api,
             standard_comments_api, announcements_api]
 
 

@@ -31,6 +31,7 @@ DEMO_USERS: tuple[tuple[str, str, str, str], ...] = (
     ("rights@lumen.example", "rights_holder", "Lumen Electronics Inc.", "Leo Lumen"),
     ("group@electronics-alliance.example", "industry_group", "Electronics Resale Alliance", "Gina Group"),
     ("group@fashion-council.example", "industry_group", "Fashion Resale Council", "Frank Council"),
+    ("broker@harborline.example", "broker", "Harborline Customs Brokerage", "Hal Harborline"),
 )
 
 # Domain seeders, run after the users exist: (label, function(users_by_email) -> summary line).
@@ -42,9 +43,13 @@ SEED_ORDER = ("standards", "enrollment", "blanks", "decisions", "cases", "messag
 def seed_users() -> dict[str, User]:
     """Create the demo users (and organisations); returns them by e-mail."""
     users = {}
+    admins: set[int] = set()
     for email, role, org, name in DEMO_USERS:
         users[email] = accounts.create_user(None, email=email, password=DEMO_PASSWORD, role=role,
                                             org_name=org, full_name=name)
+        if role not in ("reviewer", "admin") and users[email].organization_id not in admins:
+            users[email].org_admin = True  # the first user of each party organisation administers it
+            admins.add(users[email].organization_id)
     return users
 
 

@@ -27,6 +27,7 @@ class RegisterForm(FlaskForm):
             ("importer", "An importer of parallel, used, refurbished, recycled or blank goods"),
             ("rights_holder", "A trademark owner with marks recorded with CBP"),
             ("industry_group", "A trade association or industry body"),
+            ("broker", "A licensed customs broker or consultant acting for importers"),
         ]),
         validators=[DataRequired(message="Choose the kind of organisation.")],
     )
@@ -99,3 +100,21 @@ class PasswordForm(FlaskForm):
     confirm = PasswordField("Type the new password again",
                             validators=[DataRequired(),
                                         EqualTo("password", message="The passwords do not match.")])
+
+
+class InviteForm(FlaskForm):
+    """An organisation administrator invites a colleague by e-mail."""
+
+    email = EmailField("Colleague's work e-mail address", validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class AcceptInvitationForm(FlaskForm):
+    """The invited colleague chooses a name and password."""
+
+    full_name = StringField("Your full name", validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(
+        "Password", description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH,
+                                           message=f"Use at least {MIN_PASSWORD_LENGTH} characters.")])
+    confirm = PasswordField("Type the password again", validators=[
+        DataRequired(), EqualTo("password", message="The passwords do not match.")])

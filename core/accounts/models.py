@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.accounts.roles import OrgKind, Role
@@ -25,7 +25,7 @@ class Organization(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key")
     name: Mapped[str] = mapped_column(String(200), unique=True, comment="Display and legal name")
     kind: Mapped[str] = mapped_column(
-        String(20), index=True, comment="importer, rights_holder, industry_group, cbp"
+        String(20), index=True, comment="importer, rights_holder, industry_group, broker, cbp"
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, comment="When created")
 
@@ -49,12 +49,14 @@ class User(UserMixin, db.Model):
         String(255), comment="Werkzeug scrypt hash; never the password"
     )
     role: Mapped[str] = mapped_column(
-        String(20), index=True, comment="importer, rights_holder, industry_group, reviewer, admin"
+        String(20), index=True, comment="importer, rights_holder, industry_group, broker, reviewer, admin"
     )
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organization.id", ondelete="RESTRICT"), index=True, comment="The user's organisation"
     )
     active: Mapped[bool] = mapped_column(default=True, comment="False blocks login and tokens")
+    org_admin: Mapped[bool] = mapped_column(default=False, server_default=text("false"),
+                                            comment="Administers the organisation's users (one per party organisation)")
     session_version: Mapped[int] = mapped_column(default=1, comment="Bumped to end every session of the user")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, comment="When created")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="Last successful web login")
@@ -83,6 +85,7 @@ class User(UserMixin, db.Model):
             "full_name": self.full_name,
             "role": self.role,
             "active": self.active,
+            "org_admin": self.org_admin,
             "organization": self.organization.to_dict(),
         }
 
@@ -113,3 +116,67 @@ class ApiToken(db.Model):
     def is_live(self) -> bool:
         """A token works until it is revoked."""
         return self.revoked_at is None
+
+
+DELEGATION_SCOPES = ("decisions", "blank_declarations", "enrollment_read")
+
+
+class Delegation(db.Model):
+    """Authority an importer grants a customs broker organisation to act for it, in named scopes."""
+
+    __tablename__ = "delegation"
+    __table_args__ = (
+        Index("uq_delegation_live_pair", "importer_organization_id", "broker_organization_id", unique=True,
+              sqlite_where=text("revoked_at IS NULL"), postgresql_where=text("revoked_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key")
+    importer_organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="RESTRICT"), index=True, comment="Importer granting authority"
+    )
+    broker_organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="RESTRICT"), index=True, comment="Broker receiving it"
+    )
+    scopes: Mapped[list[str]] = mapped_column(
+        JSON, default=list, comment="decisions, blank_declarations and/or enrollment_read"
+    )
+    valid_until: Mapped[date | None] = mapped_column(Date, comment="Last day in force; null until revoked")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT"), comment="Importer user who granted it"
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, comment="When granted")
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="When revoked; never cleared")
+    revoked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT"), comment="Importer user who revoked it"
+    )
+
+    importer: Mapped[Organization] = relationship(foreign_keys=[importer_organization_id], lazy="joined")
+    broker: Mapped[Organization] = relationship(foreign_keys=[broker_organization_id], lazy="joined")
+
+    def is_live(self, as_of: date) -> bool:
+        """In force on ``as_of``: not revoked and not past its last valid day."""
+        return self.revoked_at is None and (self.valid_until is None or as_of <= self.valid_until)
+
+
+class Invitation(db.Model):
+    """A one-time link an organisation administrator sends a colleague to join; only its digest is stored."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key")
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True, comment="Organisation to join"
+    )
+    email: Mapped[str] = mapped_column(String(254), comment="Invited address, lower-case")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, comment="SHA-256 hex digest of the link token")
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT"), comment="Administrator who invited"
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, comment="When sent")
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, comment="Link unusable after this")
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="When used (a link works once)")
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), comment="User created by accepting it"
+    )
+
+    organization: Mapped[Organization] = relationship(lazy="joined")

@@ -11,6 +11,7 @@ class Role(StrEnum):
     IMPORTER = "importer"
     RIGHTS_HOLDER = "rights_holder"
     INDUSTRY_GROUP = "industry_group"
+    BROKER = "broker"
     REVIEWER = "reviewer"
     ADMIN = "admin"
 
@@ -21,6 +22,7 @@ class OrgKind(StrEnum):
     IMPORTER = "importer"
     RIGHTS_HOLDER = "rights_holder"
     INDUSTRY_GROUP = "industry_group"
+    BROKER = "broker"
     CBP = "cbp"
 
 
@@ -28,6 +30,7 @@ ORG_KIND_FOR_ROLE: dict[Role, OrgKind] = {
     Role.IMPORTER: OrgKind.IMPORTER,
     Role.RIGHTS_HOLDER: OrgKind.RIGHTS_HOLDER,
     Role.INDUSTRY_GROUP: OrgKind.INDUSTRY_GROUP,
+    Role.BROKER: OrgKind.BROKER,
     Role.REVIEWER: OrgKind.CBP,
     Role.ADMIN: OrgKind.CBP,
 }
@@ -36,6 +39,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.IMPORTER: "Importer",
     Role.RIGHTS_HOLDER: "Rights holder",
     Role.INDUSTRY_GROUP: "Industry group",
+    Role.BROKER: "Customs broker",
     Role.REVIEWER: "CBP reviewer",
     Role.ADMIN: "CBP administrator",
 }
@@ -44,9 +48,10 @@ ORG_KIND_LABELS: dict[OrgKind, str] = {
     OrgKind.IMPORTER: ROLE_LABELS[Role.IMPORTER],
     OrgKind.RIGHTS_HOLDER: ROLE_LABELS[Role.RIGHTS_HOLDER],
     OrgKind.INDUSTRY_GROUP: ROLE_LABELS[Role.INDUSTRY_GROUP],
+    OrgKind.BROKER: ROLE_LABELS[Role.BROKER],
     OrgKind.CBP: "CBP",
 }
 
 # Kinds of organisation that may sign themselves up; CBP accounts are created by an admin.
-SELF_REGISTERING_KINDS = (OrgKind.IMPORTER, OrgKind.RIGHTS_HOLDER, OrgKind.INDUSTRY_GROUP)
+SELF_REGISTERING_KINDS = (OrgKind.IMPORTER, OrgKind.RIGHTS_HOLDER, OrgKind.INDUSTRY_GROUP, OrgKind.BROKER)
 CBP_ROLES = frozenset({Role.REVIEWER, Role.ADMIN})

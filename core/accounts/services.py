@@ -168,7 +168,8 @@ def create_user(actor: Any, *, email: str, password: str, role: str, org_name: s
 
 
 def register_organization(*, email: str, password: str, full_name: str, org_name: str, kind: str) -> User:
-    """Self-registration: a new importer, rights-holder or industry-group organisation and its first user."""
+    """Self-registration: a new importer, rights-holder, industry-group or broker organisation and its first user
+    (its organisation administrator)."""
     if kind not in {k.value for k in SELF_REGISTERING_KINDS}:
         raise ValidationFailed("Choose the kind of organisation.",
                                fields={"kind": ["Not a kind you can register."]})
@@ -179,7 +180,7 @@ def register_organization(*, email: str, password: str, full_name: str, org_name
         message = "An organisation with this name is already registered; ask CBP to add you to it."
         raise ValidationFailed(message, fields={"org_name": [message]})
     role = {OrgKind.IMPORTER: Role.IMPORTER, OrgKind.RIGHTS_HOLDER: Role.RIGHTS_HOLDER,
-            OrgKind.INDUSTRY_GROUP: Role.INDUSTRY_GROUP}[OrgKind(kind)]
+            OrgKind.INDUSTRY_GROUP: Role.INDUSTRY_GROUP, OrgKind.BROKER: Role.BROKER}[OrgKind(kind)]
     try:
         user = create_user(None, email=email, password=password, role=role.value, org_name=name,
                            full_name=full_name)
@@ -187,7 +188,8 @@ def register_organization(*, email: str, password: str, full_name: str, org_name
         if "org" in exc.fields:
             exc.fields["org_name"] = exc.fields.pop("org")
         raise
-    audit.record(user, "user.register", "user", user.id, after=_user_snapshot(user))
+    user.org_admin = True  # the one who registers the organisation administers its users
+    audit.record(user, "user.register", "user", user.id, after={**_user_snapshot(user), "org_admin": True})
     return user
 
 

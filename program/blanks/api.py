@@ -8,7 +8,9 @@ from typing import Any
 from flask import g
 
 from core import policy
+from core.accounts import delegations
 from core.apiutil import ApiBlueprint
+from core.errors import NotFound, ValidationFailed
 from core.extensions import db
 from core.pagination import paginate
 from program.blanks import policy as perms
@@ -33,8 +35,15 @@ blp = ApiBlueprint("blanks_api", __name__, url_prefix="/api/v1",
 
 
 def _load(public_id: str) -> BlankDeclaration:
-    """The declaration if the caller may see it (else 404), expired first when its validity has passed."""
-    declaration = queries.get_declaration_for(g.api_user, public_id)
+    """The declaration if the caller may see it (else 404; a broker without the importer's
+    ``blank_declarations`` delegation 403), expired first when its validity has passed."""
+    if delegations.is_broker(g.api_user):
+        declaration = queries.get_declaration(public_id)
+        if declaration is None:
+            raise NotFound("No such blank-goods declaration.")
+        delegations.authorize(g.api_user, declaration.organization_id, "blank_declarations")
+    else:
+        declaration = queries.get_declaration_for(g.api_user, public_id)
     if services.expire_if_due(declaration):
         db.session.commit()
     return declaration
@@ -42,8 +51,24 @@ def _load(public_id: str) -> BlankDeclaration:
 
 def _owned(public_id: str) -> BlankDeclaration:
     declaration = _load(public_id)
-    queries.require_owner(g.api_user, declaration)
+    if not delegations.is_broker(g.api_user):  # a broker's delegation was checked by _load
+        queries.require_owner(g.api_user, declaration)
     return declaration
+
+
+def _actor(on_behalf_of: int | None) -> Any:
+    """The caller, or for a broker token the importer it acts for (``on_behalf_of``, required; 403 without a
+    live ``blank_declarations`` delegation)."""
+    user = g.api_user
+    if not delegations.is_broker(user):
+        if on_behalf_of not in (None, user.organization_id):
+            raise ValidationFailed("Only a customs broker acts on behalf of another organisation.",
+                                   fields={"on_behalf_of": ["Leave out: you act for your own organisation."]})
+        return user
+    if on_behalf_of is None:
+        raise ValidationFailed("Say which importer you act for.",
+                               fields={"on_behalf_of": ["Give the importer organisation's id."]})
+    return delegations.ActingFor(user, delegations.authorize(user, on_behalf_of, "blank_declarations"))
 
 
 def _done(declaration: BlankDeclaration) -> dict[str, Any]:
@@ -52,13 +77,14 @@ def _done(declaration: BlankDeclaration) -> dict[str, Any]:
 
 
 @blp.route("/blank-declarations", methods=["POST"])
-@policy.require(perms.FILE)
+@policy.require(perms.FILE_API)
 @blp.arguments(BlankDeclarationInSchema)
 @blp.response(201, BlankDeclarationSchema)
 @blp.alt_response(403, description="The importer has no approved, unexpired enrollment")
 def file_declaration(data: dict[str, Any]) -> dict[str, Any]:
     """File a declaration (enrolled importers): parties (a manufacturer), lines (or ``lines_csv``), attestation."""
-    return _done(services.file_declaration(g.api_user, data))
+    actor = _actor(data.pop("on_behalf_of", None))
+    return _done(services.file_declaration(actor, data))
 
 
 @blp.route("/blank-declarations")
@@ -89,7 +115,7 @@ def licensed_lines(args: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.route("/blank-declarations/<public_id>")
-@policy.require(perms.READ)
+@policy.require(perms.READ_API)
 @blp.response(200, BlankDeclarationSchema)
 def get_declaration(public_id: str) -> dict[str, Any]:
     """One declaration with its parties, lines, queries and consumption ledger."""
@@ -107,13 +133,15 @@ def revoke_declaration(data: dict[str, Any], public_id: str) -> dict[str, Any]:
 
 
 @blp.route("/blank-declarations/<public_id>/withdraw", methods=["POST"])
-@policy.require(perms.FILE)
+@policy.require(perms.FILE_API)
 @blp.arguments(BlankWithdrawSchema, required=False)
 @blp.response(200, BlankDeclarationSchema)
 @blp.alt_response(409, description="Not filed or queried")
 def withdraw_declaration(data: dict[str, Any], public_id: str) -> dict[str, Any]:
     """Withdraw the organisation's filed or queried declaration."""
-    return _done(services.withdraw_declaration(g.api_user, _owned(public_id), reason=(data or {}).get("reason", "")))
+    declaration = _owned(public_id)
+    actor = _actor(declaration.organization_id) if delegations.is_broker(g.api_user) else g.api_user
+    return _done(services.withdraw_declaration(actor, declaration, reason=(data or {}).get("reason", "")))
 
 
 @blp.route("/blank-declarations/<public_id>/query", methods=["POST"])

@@ -44,6 +44,8 @@ class BlankLineInSchema(Schema):
 class BlankDeclarationInSchema(FlatErrorsSchema):
     """A new declaration. Give ``lines``, or ``lines_csv`` (CSV text, header row first) to file in bulk."""
 
+    on_behalf_of = fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1), metadata={
+        "description": "Broker tokens: the importer organisation acted for (needs its blank_declarations delegation)"})
     valid_from = fields.Raw(required=True, metadata={"type": "string", "format": "date"})
     valid_until = fields.Raw(required=True, metadata={"type": "string", "format": "date"})
     parties = fields.List(fields.Nested(BlankPartyInSchema), load_default=list)
@@ -62,6 +64,8 @@ class BlankWithdrawSchema(FlatErrorsSchema):
     """An optional reason for withdrawing."""
 
     reason = fields.String(load_default="", validate=validate.Length(max=5000))
+    on_behalf_of = fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1),
+                                  metadata={"description": "Broker tokens: the importer organisation acted for"})
 
 
 class BlankQuestionSchema(FlatErrorsSchema):

@@ -22,11 +22,14 @@ from sqlalchemy import Select, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from core import audit
+from core.accounts.models import User
 from core.accounts.roles import CBP_ROLES, Role
 from core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from core.extensions import db
+from core.metrics import count_decisions
 from core.timeutil import utcnow
 from program.decisions import facts as program_facts
+from program.decisions import policy as perms
 from program.decisions.engine import EntryDecision, decide
 from program.decisions.inputs import entry_input
 from program.decisions.models import DecisionLine, ReleaseDecision
@@ -68,7 +71,11 @@ class Outcome:
 
 
 def check_may_ask(actor: Any, ior_number: str, snap: program_facts.Snapshot) -> None:
-    """Importers may ask only about IOR numbers on an enrollment of their own organisation (API.md)."""
+    """Importers may ask only about IOR numbers on an enrollment of their own organisation, brokers only for
+    those of an importer that delegated ``decisions`` to them (API.md)."""
+    if actor is not None and actor.role == Role.BROKER:
+        perms.check_broker_may_ask(actor, ior_number, snap.iors_of)
+        return
     if actor is None or actor.role != Role.IMPORTER:
         return
     mine = snap.iors_of(actor.organization_id)
@@ -147,6 +154,7 @@ def request_decision(actor: Any, data: dict[str, Any], *, idempotency_key: str |
                 return earlier  # a concurrent request with the same key won
             raise
         db.session.commit()
+        count_decisions({decision.outcome: 1}, source)
         return Outcome(payload, created=True)
     raise Conflict("The blank-goods quantities cited kept changing; try again.", code="busy")
 
@@ -296,15 +304,24 @@ def visible_decisions(user: Any) -> Select:
     query = select(ReleaseDecision).order_by(ReleaseDecision.decided_at.desc(), ReleaseDecision.id.desc())
     if is_cbp(user):
         return query
+    if user.role == Role.BROKER:  # the decisions its own users asked for, on its principals' behalf
+        return query.where(ReleaseDecision.requested_by_id.in_(
+            select(User.id).where(User.organization_id == user.organization_id)))
     return query.where(ReleaseDecision.organization_id == user.organization_id)
 
 
 def get_decision_for(user: Any, decision_id: int) -> ReleaseDecision:
     """The decision if ``user`` may see it; 404 otherwise (another importer's must not leak)."""
     decision = db.session.get(ReleaseDecision, decision_id)
-    if decision is None or not (is_cbp(user) or decision.organization_id == user.organization_id):
+    if decision is None or not (is_cbp(user) or decision.organization_id == user.organization_id
+                                or (user.role == Role.BROKER and _requested_within(decision, user.organization_id))):
         raise NotFound("No such release decision.")
     return decision
+
+
+def _requested_within(decision: ReleaseDecision, organization_id: int) -> bool:
+    requester = db.session.get(User, decision.requested_by_id) if decision.requested_by_id else None
+    return requester is not None and requester.organization_id == organization_id
 
 
 def filtered(query: Select, args: dict[str, Any]) -> Select:

@@ -14,20 +14,28 @@ from core.apiutil import ApiBlueprint
 from core.errors import NotFound
 from core.extensions import db, limiter
 from core.pagination import paginate
+from core.timeutil import today
 from core.uploads import send_stored
-from program.enrollment import application, queries, services
+from program.enrollment import application, lifecycle, queries, services
 from program.enrollment import policy as perms
 from program.enrollment.models import Enrollment, EnrollmentSector
 from program.enrollment.schemas import (
+    EnrollmentAnnualReviewSchema,
+    EnrollmentAppealDecisionSchema,
+    EnrollmentAppealSchema,
     EnrollmentDecisionSchema,
     EnrollmentDocumentSchema,
     EnrollmentDocumentUploadSchema,
     EnrollmentInSchema,
     EnrollmentListArgs,
     EnrollmentPageSchema,
+    EnrollmentProposeSchema,
     EnrollmentReasonSchema,
+    EnrollmentReplySchema,
     EnrollmentSchema,
+    EnrollmentSuspendSchema,
     EnrollmentWithdrawSchema,
+    OtherProgramVerificationSchema,
     PublicImporterSchema,
     enrollment_payload,
     summary_payload,
@@ -76,7 +84,8 @@ def create_enrollment(data: dict[str, Any]) -> dict[str, Any]:
 @policy.require(perms.APPLY)
 @blp.response(201, EnrollmentSchema)
 def renew_enrollment() -> dict[str, Any]:
-    """Start a new draft pre-filled from the organisation's last application (after it ended)."""
+    """Start a renewal pre-filled from the current enrollment (from 90 days before its valid_until, else 409
+    ``renewal_not_open``), or a new draft from the last application once it ended."""
     return _done(application.renew_enrollment(g.api_user))
 
 
@@ -97,6 +106,9 @@ def list_enrollments(args: dict[str, Any]) -> dict[str, Any]:
         query = query.where(Enrollment.status == status)
     if sector := args.get("sector"):
         query = query.where(Enrollment.sectors.any(EnrollmentSector.sector_code == sector))
+    if (overdue := args.get("review_overdue")) is not None:
+        late = (Enrollment.status == "approved") & (Enrollment.review_due < today())
+        query = query.where(late if overdue else ~late)
     page = paginate(query, args["page"], args["page_size"])
     return page.envelope([summary_payload(e, user) for e in page.items])
 
@@ -113,9 +125,11 @@ def get_enrollment(enrollment_id: int) -> dict[str, Any]:
 @policy.require(perms.APPLY)
 @blp.arguments(EnrollmentInSchema)
 @blp.response(200, EnrollmentSchema)
-@blp.alt_response(409, description="Not in draft or info_requested")
+@blp.alt_response(409, description="Not in draft or info_requested; while approved, a field other than contacts and "
+                                    "publish_consent: code `amendment_required`")
 def update_enrollment(data: dict[str, Any], enrollment_id: int) -> dict[str, Any]:
-    """Change the fields given (owner; draft or information requested only)."""
+    """Change the fields given (owner; draft or information requested; while approved contacts and
+    publish_consent only, audited and the reviewer told)."""
     enrollment = _owned(enrollment_id)
     return _done(application.update_application(g.api_user, enrollment, data))
 
@@ -161,21 +175,26 @@ def decide_enrollment(data: dict[str, Any], enrollment_id: int) -> dict[str, Any
 
 @blp.route("/enrollments/<int:enrollment_id>/suspend", methods=["POST"])
 @policy.require(perms.REVIEW)
-@blp.arguments(EnrollmentReasonSchema)
+@blp.arguments(EnrollmentSuspendSchema)
 @blp.response(200, EnrollmentSchema)
 def suspend_enrollment(data: dict[str, Any], enrollment_id: int) -> dict[str, Any]:
-    """Suspend an approved enrollment (reviewer, with a reason)."""
+    """Suspend an approved enrollment, or with ``sectors`` only those approved sectors (reviewer, with a reason)."""
     enrollment = _load(enrollment_id)
+    if "sectors" in data:
+        return _done(lifecycle.suspend_sectors(g.api_user, enrollment, sectors=data["sectors"], reason=data["reason"]))
     return _done(services.suspend_enrollment(g.api_user, enrollment, reason=data["reason"]))
 
 
 @blp.route("/enrollments/<int:enrollment_id>/reinstate", methods=["POST"])
 @policy.require(perms.REVIEW)
-@blp.arguments(EnrollmentReasonSchema)
+@blp.arguments(EnrollmentSuspendSchema)
 @blp.response(200, EnrollmentSchema)
 def reinstate_enrollment(data: dict[str, Any], enrollment_id: int) -> dict[str, Any]:
-    """Reinstate a suspended enrollment (reviewer, with a reason)."""
+    """Reinstate a suspended enrollment, or with ``sectors`` those suspended sectors (reviewer, with a reason)."""
     enrollment = _load(enrollment_id)
+    if "sectors" in data:
+        return _done(lifecycle.reinstate_sectors(g.api_user, enrollment, sectors=data["sectors"],
+                                                 reason=data["reason"]))
     return _done(services.reinstate_enrollment(g.api_user, enrollment, reason=data["reason"]))
 
 
@@ -187,6 +206,89 @@ def revoke_enrollment(data: dict[str, Any], enrollment_id: int) -> dict[str, Any
     """Revoke an approved or suspended enrollment (reviewer, with a reason)."""
     enrollment = _load(enrollment_id)
     return _done(services.revoke_enrollment(g.api_user, enrollment, reason=data["reason"]))
+
+
+@blp.route("/enrollments/<int:enrollment_id>/propose", methods=["POST"])
+@policy.require(perms.REVIEW)
+@blp.arguments(EnrollmentProposeSchema)
+@blp.response(200, EnrollmentSchema)
+def propose_action(data: dict[str, Any], enrollment_id: int) -> dict[str, Any]:
+    """Record a notice of proposed denial, suspension or revocation; the importer is told and may reply."""
+    enrollment = _load(enrollment_id)
+    lifecycle.propose_action(g.api_user, enrollment, action=data["action"], reason=data["reason"],
+                             respond_by=data.get("respond_by"))
+    return _done(enrollment)
+
+
+@blp.route("/enrollments/<int:enrollment_id>/reply", methods=["POST"])
+@policy.require(perms.APPLY)
+@blp.arguments(EnrollmentReplySchema)
+@blp.response(200, EnrollmentSchema)
+@blp.alt_response(409, description="No notice waiting for a reply: code `no_open_notice`")
+def reply_to_notice(data: dict[str, Any], enrollment_id: int) -> dict[str, Any]:
+    """Answer the open notice of proposed action (owner)."""
+    enrollment = _owned(enrollment_id)
+    lifecycle.reply_to_notice(g.api_user, enrollment, text=data["text"])
+    return _done(enrollment)
+
+
+@blp.route("/enrollments/<int:enrollment_id>/appeal", methods=["POST"])
+@policy.require(perms.APPLY)
+@blp.arguments(EnrollmentAppealSchema)
+@blp.response(200, EnrollmentSchema)
+@blp.alt_response(409, description="Nothing to appeal, already appealed, or more than 30 days after the decision")
+def appeal_decision(data: dict[str, Any], enrollment_id: int) -> dict[str, Any]:
+    """Appeal a denial, suspension or revocation within 30 days (owner)."""
+    enrollment = _owned(enrollment_id)
+    lifecycle.file_appeal(g.api_user, enrollment, grounds=data["grounds"])
+    return _done(enrollment)
+
+
+@blp.route("/enrollments/<int:enrollment_id>/appeal/decision", methods=["POST"])
+@policy.require(perms.REVIEW)
+@blp.arguments(EnrollmentAppealDecisionSchema)
+@blp.response(200, EnrollmentSchema)
+@blp.alt_response(403, description="The reviewer who made the decision appealed")
+@blp.alt_response(409, description="No open appeal")
+def decide_appeal(data: dict[str, Any], enrollment_id: int) -> dict[str, Any]:
+    """Uphold or overturn the open appeal (a reviewer other than the deciding one); overturn restores the
+    state before the decision."""
+    enrollment = _load(enrollment_id)
+    lifecycle.decide_appeal(g.api_user, enrollment, action=data["action"], reason=data["reason"])
+    return _done(enrollment)
+
+
+@blp.route("/enrollments/<int:enrollment_id>/annual-review", methods=["POST"])
+@policy.require(perms.APPLY)
+@blp.arguments(EnrollmentAnnualReviewSchema)
+@blp.response(200, EnrollmentSchema)
+def annual_review(data: dict[str, Any], enrollment_id: int) -> dict[str, Any]:
+    """Confirm the profile is current (owner, while approved): ``review_due`` moves a year on."""
+    enrollment = _owned(enrollment_id)
+    lifecycle.confirm_annual_review(g.api_user, enrollment, attestation=data["attestation"],
+                                    changes=data.get("changes", ""))
+    return _done(enrollment)
+
+
+@blp.route("/enrollments/<int:enrollment_id>/lift-bar", methods=["POST"])
+@policy.require(perms.LIFT_BAR)
+@blp.arguments(EnrollmentReasonSchema)
+@blp.response(200, EnrollmentSchema)
+def lift_bar(data: dict[str, Any], enrollment_id: int) -> dict[str, Any]:
+    """Lift the 3-year re-application bar of a revoked enrollment (CBP admin, with a reason)."""
+    enrollment = _load(enrollment_id)
+    return _done(lifecycle.lift_reapplication_bar(g.api_user, enrollment, reason=data["reason"]))
+
+
+@blp.route("/enrollments/<int:enrollment_id>/other-programs/<int:index>/verification", methods=["POST"])
+@policy.require(perms.REVIEW)
+@blp.arguments(OtherProgramVerificationSchema)
+@blp.response(200, EnrollmentSchema)
+def verify_other_program(data: dict[str, Any], enrollment_id: int, index: int) -> dict[str, Any]:
+    """Record whether the listed program at ``index`` (from 0) checks out (reviewer)."""
+    enrollment = _load(enrollment_id)
+    return _done(lifecycle.verify_other_program(g.api_user, enrollment, index, verified=data["verified"],
+                                                note=data.get("note", "")))
 
 
 @blp.route("/enrollments/<int:enrollment_id>/documents")
@@ -202,7 +304,7 @@ def list_documents(enrollment_id: int) -> list[dict[str, Any]]:
 @blp.multipart_arguments(EnrollmentDocumentUploadSchema, EnrollmentFileSchema)
 @blp.response(201, EnrollmentDocumentSchema)
 def upload_document(form: dict[str, Any], files: dict[str, Any], enrollment_id: int) -> dict[str, Any]:
-    """Attach a PDF, JPEG or PNG (owner; draft or information requested)."""
+    """Attach a PDF, JPEG or PNG (owner; draft, information requested or approved)."""
     enrollment = _owned(enrollment_id)
     document = application.attach_document(g.api_user, enrollment, files["file"], kind=form["kind"],
                                            description=form["description"])

@@ -8,7 +8,7 @@ Field names in errors are the API's: ``ior_number``, ``address.country``, ``cont
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -30,10 +30,15 @@ from program.enrollment.models import (
     EnrollmentSector,
     EnrollmentStatusChange,
 )
-from program.enrollment.states import EDITABLE_STATUSES, OPEN_STATUSES, Action, Status
+from program.enrollment.states import ACTIVE_STATUSES, EDITABLE_STATUSES, PENDING_STATUSES, Action, Status
 from standards.models import Sector
 
 MAX_DOCUMENTS = 20
+RENEWAL_WINDOW_DAYS = 90  # a renewal may start this many days before the approval's last valid day
+BAR_YEARS = 3  # after a revocation, no new application for three years (unless an admin lifts the bar)
+AMENDABLE_FIELDS = ("contacts", "publish_consent")  # what the owner may change while approved
+OTHER_PROGRAMS = ("ctpat", "aeo", "other")
+MAX_OTHER_PROGRAMS = 10
 ADDRESS_FIELDS = ("street", "city", "state", "postal_code", "country")
 _TEXT_LIMITS = {"legal_name": NAME_MAX, "dba_name": NAME_MAX, "sourcing_description": TEXT_MAX,
                 "enforcement_history": TEXT_MAX}
@@ -88,9 +93,34 @@ def clean_application(data: Mapping[str, Any]) -> dict[str, Any]:
     for flag in ("publish_consent", "attestation"):
         if flag in data:
             out[flag] = bool(data[flag])
+    if "other_programs" in data:
+        out["other_programs"] = _clean_other_programs(data["other_programs"], errors)
     if errors:
         raise ValidationFailed("Some fields are not valid.", fields=errors)
     return out
+
+
+def _clean_other_programs(raw: Any, errors: dict[str, list[str]]) -> list[dict[str, Any]]:
+    if not isinstance(raw, list | tuple) or len(raw) > MAX_OTHER_PROGRAMS:
+        errors["other_programs"] = [f"Give at most {MAX_OTHER_PROGRAMS} programs as a list of "
+                                    "{program, tier?, account_number, mutual_recognition_country?}."]
+        return []
+    programs = []
+    for i, item in enumerate(raw):
+        item = item if isinstance(item, Mapping) else {}
+        program, account = _text(item.get("program")), _text(item.get("account_number"))
+        tier, country = _text(item.get("tier")) or None, (_text(item.get("mutual_recognition_country")).upper() or None)
+        if program not in OTHER_PROGRAMS:
+            errors[f"other_programs.{i}.program"] = [f"Must be one of: {', '.join(OTHER_PROGRAMS)}."]
+        if not account or len(account) > 50:
+            errors[f"other_programs.{i}.account_number"] = ["Enter the account or certificate number (at most 50)."]
+        if tier is not None and len(tier) > 20:
+            errors[f"other_programs.{i}.tier"] = ["Use at most 20 characters."]
+        if country is not None and (problem := formats.country_problem(country)):
+            errors[f"other_programs.{i}.mutual_recognition_country"] = [problem]
+        programs.append({"program": program, "tier": tier, "account_number": account,
+                         "mutual_recognition_country": country, "verified": None})
+    return programs
 
 
 def _clean_conditions(raw: Any, errors: dict[str, list[str]]) -> list[str]:
@@ -164,6 +194,8 @@ def application_snapshot(enrollment: Enrollment) -> dict[str, Any]:
         "sourcing_description": enrollment.sourcing_description,
         "enforcement_history": enrollment.enforcement_history,
         "publish_consent": enrollment.publish_consent, "attestation": enrollment.attestation,
+        "other_programs": [{k: p.get(k) for k in ("program", "tier", "account_number", "mutual_recognition_country")}
+                           for p in enrollment.other_programs or []],
     }
 
 
@@ -174,7 +206,7 @@ def address_of(enrollment: Enrollment) -> dict[str, Any]:
 
 def _apply(enrollment: Enrollment, values: dict[str, Any]) -> None:
     for name in ("legal_name", "dba_name", "company_type", "ior_number", "sourcing_description",
-                 "enforcement_history", "publish_consent", "attestation", "conditions"):
+                 "enforcement_history", "publish_consent", "attestation", "conditions", "other_programs"):
         if name in values:
             setattr(enrollment, name, values[name])
     if "legal_name" in values:
@@ -189,11 +221,12 @@ def _apply(enrollment: Enrollment, values: dict[str, Any]) -> None:
                               for code in values["sectors"]]
 
 
-def lock_editable(enrollment: Enrollment) -> None:
-    """Bump the version only while the application is editable (409 otherwise), taking the row's write lock."""
+def lock_editable(enrollment: Enrollment, statuses: frozenset[Status] = EDITABLE_STATUSES) -> None:
+    """Bump the version only while the application is in ``statuses`` (editable by default; 409 otherwise),
+    taking the row's write lock."""
     result = db.session.execute(
         update(Enrollment)
-        .where(Enrollment.id == enrollment.id, Enrollment.status.in_(EDITABLE_STATUSES))
+        .where(Enrollment.id == enrollment.id, Enrollment.status.in_(statuses))
         .values(version=Enrollment.version + 1)
         .execution_options(synchronize_session="evaluate")
     )
@@ -203,10 +236,47 @@ def lock_editable(enrollment: Enrollment) -> None:
                        code="not_editable")
 
 
-def open_enrollment_of(organization_id: int) -> Enrollment | None:
-    """The organisation's enrollment that is not closed (draft to suspended), if any."""
+def open_enrollment_of(organization_id: int, statuses: frozenset[Status] | None = None) -> Enrollment | None:
+    """The organisation's enrollment that is not closed (on its way or in the program), if any; with
+    ``statuses``, only one in those."""
+    wanted = statuses or (PENDING_STATUSES | ACTIVE_STATUSES)
     return db.session.scalar(select(Enrollment).where(Enrollment.organization_id == organization_id,
-                                                      Enrollment.status.in_(OPEN_STATUSES)))
+                                                      Enrollment.status.in_(wanted))
+                             .order_by(Enrollment.id.desc()).limit(1))
+
+
+def years_before(day: date, years: int) -> date:
+    """The same day ``years`` earlier (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def barring_revocation(organization_id: int, now: datetime) -> tuple[Enrollment, datetime] | None:
+    """The organisation's revoked enrollment (and when it was revoked) that bars a new application now: revoked
+    less than BAR_YEARS ago and the bar not lifted by an admin."""
+    since = datetime.combine(years_before(now.date(), BAR_YEARS), now.timetz())
+    row = db.session.execute(
+        select(Enrollment, EnrollmentStatusChange.at)
+        .join(EnrollmentStatusChange, EnrollmentStatusChange.enrollment_id == Enrollment.id)
+        .where(Enrollment.organization_id == organization_id, Enrollment.status == Status.REVOKED,
+               Enrollment.bar_lifted_at.is_(None), EnrollmentStatusChange.action == Action.REVOKE,
+               EnrollmentStatusChange.at > since)
+        .order_by(EnrollmentStatusChange.at.desc()).limit(1)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def check_reapplication_bar(organization_id: int, now: datetime) -> None:
+    """409 ``reapplication_barred`` while a revocation bars the organisation from applying."""
+    if barred := barring_revocation(organization_id, now):
+        enrollment, at = barred
+        until = (at.date().replace(year=at.year + BAR_YEARS) if not (at.month == 2 and at.day == 29)
+                 else date(at.year + BAR_YEARS, 2, 28))
+        raise Conflict(f"Enrollment {enrollment.id} was revoked on {at.date().isoformat()}; the organisation may "
+                       f"not apply again before {until.isoformat()} unless CBP lifts the bar.",
+                       code="reapplication_barred")
 
 
 def record_status_change(enrollment: Enrollment, actor: Any, *, action: str, to: str, at: datetime,
@@ -223,10 +293,13 @@ def create_enrollment(actor: Any, data: Mapping[str, Any] | None = None, *, prev
     """Start a draft for the actor's organisation (409 ``open_enrollment`` while another is open)."""
     now = now or utcnow()
     values = clean_application(data or {})
-    if existing := open_enrollment_of(actor.organization_id):
+    renewing = previous is not None and previous.status in ACTIVE_STATUSES
+    # A renewal is on its way beside the enrollment it renews; any other application only once none is open.
+    if existing := open_enrollment_of(actor.organization_id, PENDING_STATUSES if renewing else None):
         raise Conflict(f"Your organisation already has an enrollment that is {existing.status.replace('_', ' ')} "
                        f"(enrollment {existing.id}); a new application is possible once it has ended.",
                        code="open_enrollment")
+    check_reapplication_bar(actor.organization_id, now)
     enrollment = Enrollment(organization_id=actor.organization_id, status=Status.DRAFT.value, version=1,
                             created_by_id=actor.id, created_at=now, updated_at=now, conditions=[], screening=[],
                             previous_id=previous.id if previous else None)
@@ -245,10 +318,30 @@ def create_enrollment(actor: Any, data: Mapping[str, Any] | None = None, *, prev
     return enrollment
 
 
+def renewal_opens_on(enrollment: Enrollment) -> date | None:
+    """The first day a renewal of ``enrollment`` may start (RENEWAL_WINDOW_DAYS before its last valid day)."""
+    if enrollment.valid_until is None:
+        return None
+    return enrollment.valid_until - timedelta(days=RENEWAL_WINDOW_DAYS)
+
+
 def renew_enrollment(actor: Any, *, now: datetime | None = None) -> Enrollment:
-    """A new draft pre-filled from the organisation's last application (identity, contacts, sectors, ...)."""
-    last = db.session.scalar(select(Enrollment).where(Enrollment.organization_id == actor.organization_id)
-                             .order_by(Enrollment.id.desc()).limit(1))
+    """A new draft pre-filled from the organisation's current enrollment (in the program: from 90 days before
+    its ``valid_until``, else 409 ``renewal_not_open``) or, when none is live, from its last application."""
+    now = now or utcnow()
+    active = open_enrollment_of(actor.organization_id, ACTIVE_STATUSES)
+    if active is not None:
+        opens = renewal_opens_on(active)
+        if active.status != Status.APPROVED:
+            raise Conflict("A suspended enrollment cannot be renewed; it must be reinstated first.",
+                           code="renewal_not_open")
+        if opens is not None and now.date() < opens:
+            raise Conflict(f"Renewal opens on {opens.isoformat()}, {RENEWAL_WINDOW_DAYS} days before the approval "
+                           f"ends on {active.valid_until.isoformat()}.", code="renewal_not_open")
+        last = active
+    else:
+        last = db.session.scalar(select(Enrollment).where(Enrollment.organization_id == actor.organization_id)
+                                 .order_by(Enrollment.id.desc()).limit(1))
     if last is None:
         return create_enrollment(actor, now=now)
     data = application_snapshot(last)
@@ -259,7 +352,10 @@ def renew_enrollment(actor: Any, *, now: datetime | None = None) -> Enrollment:
 
 def update_application(actor: Any, enrollment: Enrollment, data: Mapping[str, Any], *,
                        now: datetime | None = None) -> Enrollment:
-    """Change the fields present in ``data`` (draft or information requested only; else 409)."""
+    """Change the fields present in ``data`` (draft or information requested; while approved only the
+    contacts and the publication consent, see :func:`amend_enrollment`; else 409)."""
+    if enrollment.status == Status.APPROVED:
+        return amend_enrollment(actor, enrollment, data, now=now)
     lock_editable(enrollment)
     values = clean_application(data)
     before = application_snapshot(enrollment)
@@ -272,6 +368,73 @@ def update_application(actor: Any, enrollment: Enrollment, data: Mapping[str, An
         audit.record(actor, "enrollment.update", "enrollment", enrollment.id,
                      before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
     return enrollment
+
+
+def amend_enrollment(actor: Any, enrollment: Enrollment, data: Mapping[str, Any], *,
+                     now: datetime | None = None) -> Enrollment:
+    """Keep an approved enrollment current: new contacts or publication consent (audited, in the history,
+    and the deciding reviewer told). Any other field → 409 ``amendment_required``."""
+    if other := sorted(key for key in data if key not in AMENDABLE_FIELDS):
+        raise Conflict(f"While approved only the contacts and the publication consent can change ({', '.join(other)} "
+                       "cannot). Scope or identity changes go through a renewal: start one with "
+                       "POST /api/v1/enrollments/renew (open 90 days before the approval ends), or write to CBP.",
+                       code="amendment_required")
+    now = now or utcnow()
+    values = clean_application(data)
+    if "contacts" in values and not any(c["purpose"] == "primary" for c in values["contacts"]):
+        raise ValidationFailed("An approved enrollment keeps a primary contact.",
+                               fields={"contacts": ["Keep at least one primary contact."]})
+    lock_editable(enrollment, frozenset({Status.APPROVED}))
+    before = application_snapshot(enrollment)
+    _apply(enrollment, values)
+    enrollment.updated_at = now
+    db.session.flush()
+    after = application_snapshot(enrollment)
+    changed = [key for key in AMENDABLE_FIELDS if after[key] != before[key]]
+    if not changed:
+        return enrollment
+    summary = describe_amendment(before, after)
+    record_status_change(enrollment, actor, action=Action.AMEND, frm=Status.APPROVED, to=Status.APPROVED, at=now,
+                         reason=summary)
+    audit.record(actor, "enrollment.amend", "enrollment", enrollment.id,
+                 before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
+    _tell_reviewer(enrollment, summary)
+    return enrollment
+
+
+def describe_amendment(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """What changed in an amendment, in words a reviewer reads in the history."""
+    parts = []
+    if before["contacts"] != after["contacts"]:
+        old = {(c["purpose"], c["email"]) for c in before["contacts"]}
+        new = {(c["purpose"], c["email"]) for c in after["contacts"]}
+        added = ", ".join(f"{p} {e}" for p, e in sorted(new - old))
+        removed = ", ".join(f"{p} {e}" for p, e in sorted(old - new))
+        text = "Contacts changed"
+        if added:
+            text += f"; added: {added}"
+        if removed:
+            text += f"; removed: {removed}"
+        if not added and not removed:
+            text += " (names or order)"
+        parts.append(text)
+    if before["publish_consent"] != after["publish_consent"]:
+        parts.append("Consent to be listed publicly " + ("given" if after["publish_consent"] else "withdrawn"))
+    return ". ".join(parts) + "."
+
+
+def _tell_reviewer(enrollment: Enrollment, summary: str) -> None:
+    from core.accounts.models import User
+    from core.notifications import queue_notification
+
+    reviewer = db.session.get(User, enrollment.decided_by_id) if enrollment.decided_by_id else None
+    emails = [reviewer.email] if reviewer is not None and reviewer.active else []
+    if not emails:  # the deciding reviewer has left: every active reviewer
+        emails = list(db.session.scalars(select(User.email).where(User.role == "reviewer", User.active.is_(True))))
+    queue_notification(emails, f"Greenlane enrollment {enrollment.program_id}: updated by the importer",
+                       f"{enrollment.legal_name} ({enrollment.program_id}) updated its approved enrollment.\n\n"
+                       f"{summary}\n\nThe enrollment's history in Greenlane shows every change and when it was made.",
+                       topic="enrollment.amend")
 
 
 def missing_items(enrollment: Enrollment) -> dict[str, list[str]]:
@@ -304,7 +467,7 @@ def missing_items(enrollment: Enrollment) -> dict[str, list[str]]:
 
 def attach_document(actor: Any, enrollment: Enrollment, upload: FileStorage | None, *, kind: str,
                     description: str = "") -> EnrollmentDocument:
-    """Store an uploaded PDF/JPEG/PNG and attach it to the application (editable states only)."""
+    """Store an uploaded PDF/JPEG/PNG and attach it to the application (editable states, and while approved)."""
     errors: dict[str, list[str]] = {}
     if kind not in DOCUMENT_KINDS:
         errors["kind"] = [f"Must be one of: {', '.join(DOCUMENT_KINDS)}."]
@@ -313,7 +476,7 @@ def attach_document(actor: Any, enrollment: Enrollment, upload: FileStorage | No
         errors["description"] = ["Use at most 300 characters."]
     if errors:
         raise ValidationFailed("The document could not be attached.", fields=errors)
-    lock_editable(enrollment)
+    lock_editable(enrollment, EDITABLE_STATUSES | {Status.APPROVED})  # supporting papers may follow approval
     if len(enrollment.documents) >= MAX_DOCUMENTS:
         raise ValidationFailed(f"At most {MAX_DOCUMENTS} documents can be attached.",
                                fields={"file": [f"At most {MAX_DOCUMENTS} documents."]})

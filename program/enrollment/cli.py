@@ -1,4 +1,5 @@
-"""``flask --app app enrollments expire`` (daily) and ``flask --app app debarred import FILE.csv``."""
+"""``flask --app app enrollments expire`` and ``enrollments remind`` (daily), and ``flask --app app debarred import
+FILE.csv``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 
 from core.accounts.models import User
 from core.extensions import db
-from program.enrollment import debarred, services
+from program.enrollment import debarred, lifecycle, services
 
 enrollments_cli = AppGroup("enrollments", help="Trusted-importer enrollments.")
 debarred_cli = AppGroup("debarred", help="The suspended/debarred list.")
@@ -28,6 +29,17 @@ def expire_command(as_of: datetime | None) -> None:
         click.echo(f"expired enrollment {enrollment.id} {enrollment.program_id} ({enrollment.legal_name}), "
                    f"valid until {enrollment.valid_until.isoformat()}")
     click.echo(f"{len(expired)} enrollment(s) expired")
+
+
+@enrollments_cli.command("remind")
+def remind_command() -> None:
+    """E-mail the primary contact of each approved enrollment 90, 30 and 7 days before its valid_until (daily)."""
+    sent = lifecycle.send_renewal_reminders()
+    db.session.commit()
+    for enrollment, days in sent:
+        click.echo(f"reminded enrollment {enrollment.id} {enrollment.program_id} ({enrollment.legal_name}): "
+                   f"{days}-day reminder, valid until {enrollment.valid_until.isoformat()}")
+    click.echo(f"{len(sent)} reminder(s) queued")
 
 
 @debarred_cli.command("import")

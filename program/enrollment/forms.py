@@ -184,3 +184,65 @@ class DebarredForm(FlaskForm):
 
 class EndDebarredForm(FlaskForm):
     """End an entry today."""
+
+
+class TextForm(FlaskForm):
+    """One required text: a reply to a notice, the grounds of an appeal, a reason."""
+
+    text = TextAreaField("Your answer", validators=[InputRequired("Write something first."), Length(max=5000)])
+
+
+class ConsentForm(FlaskForm):
+    """The importer's consent to be listed on the public register, while approved."""
+
+    publish_consent = BooleanField("List us on the public register of approved importers")
+
+
+class AnnualReviewForm(FlaskForm):
+    """The annual profile review: confirm (or note what changed) and attest."""
+
+    changes = TextAreaField("What changed since the last review (optional)",
+                            description="Locations, ownership, suppliers, security procedures.",
+                            validators=[Optional(), Length(max=5000)])
+    attestation = BooleanField("I attest that our Greenlane profile, contacts and sourcing are current.",
+                               validators=[InputRequired("Tick the attestation to confirm the review.")])
+
+
+class ProposeForm(FlaskForm):
+    """A reviewer's notice of proposed action."""
+
+    action = RadioField("Proposed action", choices=choices([("deny", "Deny"), ("suspend", "Suspend"),
+                                                            ("revoke", "Revoke")]),
+                        validators=[InputRequired("Choose the action proposed.")])
+    reason = TextAreaField("Reason", description="The importer sees this and may reply.", validators=[
+        InputRequired("Give a reason; the importer sees it."), Length(max=5000)])
+    respond_by = DateField("Reply by (default: 30 days)", validators=[Optional()])
+
+
+class AppealDecisionForm(FlaskForm):
+    """A second reviewer's decision on an appeal."""
+
+    action = RadioField("Decision on the appeal", choices=choices([
+        ("overturn", "Overturn: restore the state before the decision"), ("uphold", "Uphold the decision")]),
+        validators=[InputRequired("Choose uphold or overturn.")])
+    reason = TextAreaField("Reason", description="The importer sees this.", validators=[
+        InputRequired("Give a reason; the importer sees it."), Length(max=5000)])
+
+
+class SectorsActionForm(FlaskForm):
+    """Suspend or reinstate some sectors of an approval."""
+
+    action = RadioField("Action", choices=choices([("suspend", "Suspend these sectors"),
+                                                   ("reinstate", "Reinstate these sectors")]),
+                        validators=[InputRequired("Choose suspend or reinstate.")])
+    sectors = MultiCheckboxField("Sectors", validators=[Optional()])
+    reason = TextAreaField("Reason", description="The importer sees this.", validators=[
+        InputRequired("Give a reason; the importer sees it."), Length(max=5000)])
+
+
+class VerifyProgramForm(FlaskForm):
+    """A reviewer's check of a listed program."""
+
+    verified = RadioField("Result", choices=choices([("yes", "Verified"), ("no", "Could not verify")]),
+                          validators=[InputRequired("Choose a result.")])
+    note = StringField("Note (CBP only)", validators=[Optional(), Length(max=500)])

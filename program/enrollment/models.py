@@ -13,15 +13,17 @@ from core.extensions import db
 from core.timeutil import UTCDateTime, utcnow
 from core.uploads import StoredFile
 from program.enrollment.formats import COMPANY_TYPES, CONTACT_PURPOSES, DOCUMENT_KINDS
-from program.enrollment.states import OPEN_STATUSES, PROGRAM_STATUSES, Status, sql_list
+from program.enrollment.states import ACTIVE_STATUSES, PENDING_STATUSES, PROGRAM_STATUSES, Status, sql_list
 from standards.models import Sector
 
 _PROGRAM = sql_list(PROGRAM_STATUSES)
-_OPEN = sql_list(OPEN_STATUSES)
+_PENDING = sql_list(PENDING_STATUSES)
+_ACTIVE = sql_list(ACTIVE_STATUSES)
 
 
 class Enrollment(db.Model):
-    """One application of an importer organisation, from draft to its end; at most one open per organisation."""
+    """One application of an importer organisation, from draft to its end; per organisation at most one on
+    its way (draft to information requested) and one in the program (approved or suspended)."""
 
     __tablename__ = "enrollment"
     __table_args__ = (
@@ -34,8 +36,10 @@ class Enrollment(db.Model):
         ),
         CheckConstraint(f"company_type IS NULL OR company_type IN ({sql_list(COMPANY_TYPES)})", name="company_type"),
         CheckConstraint("version >= 1", name="version"),
-        Index("uq_enrollment_open_per_organization", "organization_id", unique=True,
-              sqlite_where=text(f"status IN ({_OPEN})"), postgresql_where=text(f"status IN ({_OPEN})")),
+        Index("uq_enrollment_pending_per_organization", "organization_id", unique=True,
+              sqlite_where=text(f"status IN ({_PENDING})"), postgresql_where=text(f"status IN ({_PENDING})")),
+        Index("uq_enrollment_active_per_organization", "organization_id", unique=True,
+              sqlite_where=text(f"status IN ({_ACTIVE})"), postgresql_where=text(f"status IN ({_ACTIVE})")),
         Index("ix_enrollment_status_submitted_at", "status", "submitted_at"),
     )
 
@@ -45,7 +49,7 @@ class Enrollment(db.Model):
     )
     status: Mapped[str] = mapped_column(String(20), default=Status.DRAFT.value, index=True,
                                         comment="draft, submitted, info_requested, approved, denied, suspended, "
-                                                "revoked, expired, withdrawn")
+                                                "revoked, expired, withdrawn, renewed")
     version: Mapped[int] = mapped_column(Integer, default=1, comment="Bumped by every change; guards concurrent moves")
     legal_name: Mapped[str] = mapped_column(String(200), default="", comment="Legal name as on Form 5106")
     legal_name_normalized: Mapped[str] = mapped_column(
@@ -85,6 +89,19 @@ class Enrollment(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="RESTRICT"), comment="Reviewer who approved or denied"
     )
+    review_due: Mapped[date | None] = mapped_column(
+        Date, comment="Next annual profile review (anniversary of the approval); null until approved"
+    )
+    other_programs: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, comment="Other programs held [{program, tier, account_number, mutual_recognition_country,"
+                                    " verified, verified_by, verified_at, note}]"
+    )
+    bar_lifted_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, comment="When an admin lifted the re-application bar of this revocation"
+    )
+    bar_lifted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT"), comment="Admin who lifted the re-application bar"
+    )
     previous_id: Mapped[int | None] = mapped_column(
         ForeignKey("enrollment.id", ondelete="SET NULL"), index=True, comment="Earlier enrollment this one renews"
     )
@@ -109,6 +126,12 @@ class Enrollment(db.Model):
         back_populates="enrollment", order_by=lambda: (EnrollmentStatusChange.at, EnrollmentStatusChange.id),
         cascade="all, delete-orphan",
     )
+    notices: Mapped[list[EnrollmentNotice]] = relationship(
+        back_populates="enrollment", order_by="EnrollmentNotice.id", cascade="all, delete-orphan"
+    )
+    appeals: Mapped[list[EnrollmentAppeal]] = relationship(
+        back_populates="enrollment", order_by="EnrollmentAppeal.id", cascade="all, delete-orphan"
+    )
 
     @property
     def requested_sectors(self) -> list[str]:
@@ -119,6 +142,11 @@ class Enrollment(db.Model):
     def approved_sectors(self) -> list[str]:
         """Codes of the sectors CBP approved, sorted (empty until approval)."""
         return [s.sector_code for s in self.sectors if s.approved]
+
+    @property
+    def suspended_sectors(self) -> list[str]:
+        """Codes of approved sectors CBP has suspended for now, sorted."""
+        return [s.sector_code for s in self.sectors if s.suspended]
 
     @property
     def finding_codes(self) -> list[str]:
@@ -153,9 +181,11 @@ class EnrollmentContact(db.Model):
 
 
 class EnrollmentSector(db.Model):
-    """A sector applied for; ``approved`` marks the subset CBP approved."""
+    """A sector applied for; ``approved`` marks the subset CBP approved and in force, ``suspended`` an approved
+    sector held for now (never both: the release rules read ``approved`` alone)."""
 
     __tablename__ = "enrollment_sector"
+    __table_args__ = (CheckConstraint("NOT (approved AND suspended)", name="approved_or_suspended"),)
 
     enrollment_id: Mapped[int] = mapped_column(
         ForeignKey("enrollment.id", ondelete="CASCADE"), primary_key=True, comment="Application"
@@ -164,6 +194,8 @@ class EnrollmentSector(db.Model):
         ForeignKey("sector.code", ondelete="RESTRICT"), primary_key=True, index=True, comment="Sector applied for"
     )
     approved: Mapped[bool] = mapped_column(Boolean, default=False, comment="True when CBP approved this sector")
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"),
+                                            comment="True while CBP suspends this approved sector")
 
     enrollment: Mapped[Enrollment] = relationship(back_populates="sectors")
     sector: Mapped[Sector] = relationship(lazy="joined")
@@ -214,6 +246,78 @@ class EnrollmentStatusChange(db.Model):
     reason: Mapped[str] = mapped_column(Text, default="", comment="Why, as the actor wrote it")
 
     enrollment: Mapped[Enrollment] = relationship(back_populates="history")
+
+
+class EnrollmentNotice(db.Model):
+    """A notice of proposed action (the right to be heard): what CBP intends, why, and the importer's reply."""
+
+    __tablename__ = "enrollment_notice"
+    __table_args__ = (CheckConstraint("action IN ('deny', 'revoke', 'suspend')", name="action"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key")
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollment.id", ondelete="CASCADE"), index=True, comment="Enrollment concerned"
+    )
+    action: Mapped[str] = mapped_column(String(20), comment="Proposed action: deny, suspend or revoke")
+    reason: Mapped[str] = mapped_column(Text, comment="Why CBP proposes it, as the importer reads it")
+    respond_by: Mapped[date] = mapped_column(Date, comment="Last day for the importer's reply")
+    proposed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT"), comment="Reviewer who proposed it"
+    )
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, comment="When proposed")
+    reply: Mapped[str] = mapped_column(Text, default="", comment="The importer's answer, if any")
+    replied_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT"), comment="Importer user who replied"
+    )
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="When the importer replied")
+
+    enrollment: Mapped[Enrollment] = relationship(back_populates="notices")
+
+
+class EnrollmentAppeal(db.Model):
+    """An importer's appeal of a denial, suspension or revocation, decided by another reviewer."""
+
+    __tablename__ = "enrollment_appeal"
+    __table_args__ = (
+        CheckConstraint("outcome IS NULL OR outcome IN ('overturn', 'uphold')", name="outcome"),
+        CheckConstraint("(outcome IS NULL AND decided_at IS NULL) OR (outcome IS NOT NULL AND decided_at IS NOT NULL)",
+                        name="decided"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key")
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollment.id", ondelete="CASCADE"), index=True, comment="Enrollment concerned"
+    )
+    decision_change_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollment_status_change.id", ondelete="CASCADE"), unique=True,
+        comment="The history step appealed (one appeal per decision)"
+    )
+    grounds: Mapped[str] = mapped_column(Text, comment="Why the importer says the decision is wrong")
+    filed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT"), comment="Importer user who appealed"
+    )
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, comment="When appealed")
+    outcome: Mapped[str | None] = mapped_column(String(10), comment="overturn or uphold; null while open")
+    reason: Mapped[str] = mapped_column(Text, default="", comment="The appeal decision's reason")
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT"), comment="Reviewer who decided the appeal"
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="When the appeal was decided")
+
+    enrollment: Mapped[Enrollment] = relationship(back_populates="appeals")
+    decision_change: Mapped[EnrollmentStatusChange] = relationship(lazy="joined")
+
+
+class EnrollmentReminder(db.Model):
+    """A renewal reminder sent (one per enrollment and threshold, so the daily command never repeats one)."""
+
+    __tablename__ = "enrollment_reminder"
+
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollment.id", ondelete="CASCADE"), primary_key=True, comment="Enrollment reminded of"
+    )
+    days_before: Mapped[int] = mapped_column(Integer, primary_key=True, comment="Threshold: 90, 30 or 7 days")
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, comment="When queued")
 
 
 class DebarredParty(db.Model):

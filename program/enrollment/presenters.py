@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import g
@@ -10,11 +11,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from core.extensions import db
-from program.enrollment import formats, queries
-from program.enrollment.application import STEP_OF_FIELD, missing_items
+from core.timeutil import utcnow
+from program.enrollment import formats, lifecycle, queries
+from program.enrollment.application import BAR_YEARS, STEP_OF_FIELD, barring_revocation, missing_items
 from program.enrollment.countries import country_name
 from program.enrollment.models import Enrollment
-from program.enrollment.states import ACTION_LABELS, STATUS_LABELS, STATUS_TAG_CLASSES, Status
+from program.enrollment.states import ACTION_LABELS, AWAITING_STATUSES, STATUS_LABELS, STATUS_TAG_CLASSES, Status
 from standards.models import Sector
 
 
@@ -38,6 +40,7 @@ STEP_SLUGS = tuple(step.slug for step in STEPS)
 FINDING_LABELS: dict[str, tuple[str, str]] = {  # code -> (label, USWDS tag classes)
     "debarred_ior": ("Debarred IOR number", "bg-secondary-dark"),
     "debarred_name": ("Debarred name match", "bg-secondary-dark"),
+    "debarred_dba_name": ("Debarred DBA name match", "bg-secondary-dark"),
     "prior_denial": ("Prior denial", "bg-orange text-ink"),
     "prior_revocation": ("Prior revocation", "bg-orange text-ink"),
     "ior_in_use": ("IOR on another enrollment", "bg-gold text-ink"),
@@ -115,6 +118,7 @@ def template_helpers() -> dict[str, Any]:
         "finding_label": lambda code: FINDING_LABELS.get(code, (code.replace("_", " "), "bg-base"))[0],
         "finding_tag": lambda code: FINDING_LABELS.get(code, ("", "bg-base"))[1],
         "enrollment_age": queries.age_in_days,
+        "enrollment_service_clock": service_clock,
         "enrollment_past_target": queries.past_target,
         "SERVICE_TARGET_DAYS": queries.SERVICE_TARGET_DAYS,
         "history_by": lambda change: by_label(change, current_user if current_user.is_authenticated else None),
@@ -152,3 +156,74 @@ def next_steps(enrollment: Enrollment | None) -> list[tuple[str, str]]:
     if status == Status.SUSPENDED:
         return [("suspended", "Your enrollment is suspended; entries get standard processing until CBP lifts it.")]
     return [("renew", "You may apply again; the new application starts pre-filled from this one.")]
+
+
+def service_clock(enrollment: Enrollment, now: datetime | None = None) -> dict[str, int | None]:
+    """Days since the first submission (``total_days``) and CBP's own days of them (``cbp_days``): the
+    90-day service clock pauses while information is requested from the importer. Both stop at the decision."""
+    if enrollment.submitted_at is None:
+        return {"total_days": None, "cbp_days": None}
+    end = now or utcnow()
+    paused = timedelta()
+    waiting_since: datetime | None = None
+    for change in enrollment.history:
+        if change.at < enrollment.submitted_at:
+            continue
+        if change.to_status == Status.INFO_REQUESTED and waiting_since is None:
+            waiting_since = change.at
+        elif change.from_status == Status.INFO_REQUESTED and change.to_status != Status.INFO_REQUESTED \
+                and waiting_since is not None:
+            paused += change.at - waiting_since
+            waiting_since = None
+        if change.from_status in AWAITING_STATUSES and change.to_status not in AWAITING_STATUSES:
+            end = change.at  # decided or withdrawn: the clock stopped
+            break
+    if waiting_since is not None:
+        paused += end - waiting_since
+    total = end - enrollment.submitted_at
+    return {"total_days": total.days, "cbp_days": max((total - paused).days, 0)}
+
+
+def barred_until(enrollment: Enrollment, now: datetime | None = None) -> date | None:
+    """For a revoked enrollment whose bar is in force: the first day its organisation may apply again."""
+    if enrollment.status != Status.REVOKED:
+        return None
+    barred = barring_revocation(enrollment.organization_id, now or utcnow())
+    if barred is None or barred[0].id != enrollment.id:
+        return None
+    at = barred[1].date()
+    try:
+        return at.replace(year=at.year + BAR_YEARS)
+    except ValueError:
+        return date(at.year + BAR_YEARS, 2, 28)
+
+
+def lifecycle_payload(enrollment: Enrollment, viewer: Any) -> dict[str, Any]:
+    """The after-approval parts of an enrollment's API shape: review, other programs, notices, appeals,
+    renewal, service clock and re-application bar (CBP's verification notes only for CBP)."""
+    cbp = queries.sees_all(viewer)
+    decision = lifecycle.appealable_decision(enrollment) if enrollment.status in ("denied", "suspended", "revoked") \
+        else None
+    today = (utcnow()).date()
+    programs = []
+    for item in enrollment.other_programs or []:
+        shown = {k: item.get(k) for k in ("program", "tier", "account_number", "mutual_recognition_country",
+                                           "verified", "verified_at")}
+        if cbp:
+            shown.update(verified_by=item.get("verified_by"), note=item.get("note"))
+        programs.append(shown)
+    return {
+        "suspended_sectors": enrollment.suspended_sectors,
+        "review_due": enrollment.review_due,
+        "other_programs": programs,
+        "notices": [{"id": n.id, "action": n.action, "reason": n.reason, "respond_by": n.respond_by,
+                     "proposed_at": n.proposed_at, "reply": n.reply, "replied_at": n.replied_at}
+                    for n in enrollment.notices],
+        "appeals": [{"id": a.id, "decision": a.decision_change.action, "decision_at": a.decision_change.at,
+                     "grounds": a.grounds, "filed_at": a.filed_at, "outcome": a.outcome, "reason": a.reason,
+                     "decided_at": a.decided_at} for a in enrollment.appeals],
+        "appeal_until": lifecycle.appeal_deadline(decision) if decision is not None else None,
+        "renewal": lifecycle.renewal_status(enrollment, today),
+        "service_clock": service_clock(enrollment),
+        "reapplication_barred_until": barred_until(enrollment),
+    }

@@ -12,13 +12,14 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from core import policy
+from core.accounts import delegations
 from core.errors import NotAllowed, NotFound
 from core.extensions import db
 from core.timeutil import today, utcnow
 from program.enrollment import policy as perms
 from program.enrollment.formats import contains_pattern
 from program.enrollment.models import Enrollment, EnrollmentSector
-from program.enrollment.states import AWAITING_STATUSES, OPEN_STATUSES, Status
+from program.enrollment.states import ACTIVE_STATUSES, AWAITING_STATUSES, OPEN_STATUSES, PENDING_STATUSES, Status
 
 SERVICE_TARGET_DAYS = 90  # CBP aims to decide an application within 90 days of its first submission
 
@@ -31,6 +32,9 @@ def sees_all(user: Any) -> bool:
 def get_enrollment_for(user: Any, enrollment_id: int) -> Enrollment:
     """The enrollment if ``user`` may see it; 404 for another organisation's (its existence must not leak)."""
     enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is not None and delegations.is_broker(user):  # a broker reads its principals' only (else 403)
+        delegations.authorize(user, enrollment.organization_id, "enrollment_read")
+        return enrollment
     if enrollment is None or not (sees_all(user) or enrollment.organization_id == user.organization_id):
         raise NotFound("No such enrollment.")
     return enrollment
@@ -47,17 +51,28 @@ def require_owner(user: Any, enrollment: Enrollment) -> None:
 def visible_enrollments(user: Any) -> Select:
     """Enrollments ``user`` may list: all for CBP, the own organisation's for importers."""
     query = select(Enrollment)
+    if delegations.is_broker(user):
+        return query.where(Enrollment.organization_id.in_(delegations.principals(user.organization_id,
+                                                                                 "enrollment_read")))
     if not sees_all(user):
         query = query.where(Enrollment.organization_id == user.organization_id)
     return query
 
 
 def current_enrollment(organization_id: int) -> Enrollment | None:
-    """The organisation's open enrollment, else its most recent one (None if it never applied)."""
+    """The organisation's enrollment in the program (approved or suspended), else its open one, else its most
+    recent one (None if it never applied)."""
     return db.session.scalar(
         select(Enrollment).where(Enrollment.organization_id == organization_id)
-        .order_by(Enrollment.status.in_(OPEN_STATUSES).desc(), Enrollment.id.desc()).limit(1)
+        .order_by(Enrollment.status.in_(ACTIVE_STATUSES).desc(), Enrollment.status.in_(OPEN_STATUSES).desc(),
+                  Enrollment.id.desc()).limit(1)
     )
+
+
+def renewal_of(enrollment: Enrollment) -> Enrollment | None:
+    """The renewal application started from ``enrollment`` that is still on its way, if any."""
+    return db.session.scalar(select(Enrollment).where(Enrollment.previous_id == enrollment.id,
+                                                      Enrollment.status.in_(PENDING_STATUSES)))
 
 
 def contact_emails(organization_id: int, purpose: str) -> list[str] | None:
@@ -108,19 +123,25 @@ def enrollments_by_ior(ior_numbers: Iterable[str]) -> dict[str, Enrollment]:
     return found
 
 
-def queue_query(status: str | None = None, sector: str | None = None) -> Select:
+def queue_query(status: str | None = None, sector: str | None = None, review_overdue: bool = False) -> Select:
     """The reviewer queue: awaiting enrollments (submitted first), oldest submission first, with what
-    the rows show eager-loaded so a page costs the same few queries whatever its length."""
+    the rows show eager-loaded so a page costs the same few queries whatever its length; with
+    ``review_overdue``, approved enrollments whose annual review is overdue instead."""
     statuses = [status] if status else list(AWAITING_STATUSES)
+    if review_overdue:
+        statuses = [Status.APPROVED]
     query = (
         select(Enrollment)
-        .options(joinedload(Enrollment.organization), selectinload(Enrollment.sectors))
+        .options(joinedload(Enrollment.organization), selectinload(Enrollment.sectors),
+                 selectinload(Enrollment.history))
         .where(Enrollment.status.in_(statuses))
         .order_by(case((Enrollment.status == Status.SUBMITTED, 0), else_=1), Enrollment.submitted_at.is_(None),
                   Enrollment.submitted_at, Enrollment.id)
     )
     if sector:
         query = query.where(Enrollment.sectors.any(EnrollmentSector.sector_code == sector))
+    if review_overdue:
+        query = query.where(Enrollment.review_due < today())
     return query
 
 

@@ -15,7 +15,7 @@ from core.pagination import PageArgsSchema, PageSchema
 from program.enrollment import formats
 from program.enrollment.application import address_of, missing_items
 from program.enrollment.models import Enrollment
-from program.enrollment.presenters import by_label
+from program.enrollment.presenters import by_label, lifecycle_payload, service_clock
 from program.enrollment.queries import sees_all
 from program.enrollment.states import Status
 
@@ -75,6 +75,24 @@ class EnrollmentContactSchema(Schema):
     email = fields.String(required=True, validate=_email, metadata={"example": "ipr@northwind.example"})
 
 
+class OtherProgramSchema(Schema):
+    """Another trusted-trader program the importer holds (CTPAT, an AEO under mutual recognition, ...)."""
+
+    program = fields.String(required=True, validate=validate.OneOf(["ctpat", "aeo", "other"]))
+    tier = fields.String(allow_none=True, validate=validate.Length(max=20))
+    account_number = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    mutual_recognition_country = fields.String(allow_none=True, validate=_check(formats.country_problem))
+
+
+class OtherProgramOutSchema(OtherProgramSchema):
+    """Another program as listed, with CBP's verification (null: not yet checked)."""
+
+    verified = fields.Boolean(allow_none=True)
+    verified_by = fields.String(allow_none=True, metadata={"description": "CBP only"})
+    verified_at = fields.String(allow_none=True)
+    note = fields.String(allow_none=True, metadata={"description": "CBP only"})
+
+
 class EnrollmentInSchema(FlatErrorsSchema):
     """The application, for ``POST`` (a new draft) and ``PATCH`` (fields present are replaced)."""
 
@@ -91,6 +109,7 @@ class EnrollmentInSchema(FlatErrorsSchema):
     enforcement_history = fields.String(allow_none=True, validate=validate.Length(max=formats.TEXT_MAX))
     publish_consent = fields.Boolean()
     attestation = fields.Boolean()
+    other_programs = fields.List(fields.Nested(OtherProgramSchema), validate=validate.Length(max=10))
 
 
 class EnrollmentDecisionSchema(FlatErrorsSchema):
@@ -108,6 +127,53 @@ class EnrollmentReasonSchema(FlatErrorsSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
 
 
+class EnrollmentSuspendSchema(EnrollmentReasonSchema):
+    """A reason, and optionally the approved sectors to suspend or reinstate (sector level) instead of all."""
+
+    sectors = fields.List(fields.String(), metadata={"description": "Sector level: these sectors only"})
+
+
+class EnrollmentProposeSchema(FlatErrorsSchema):
+    """A notice of proposed action (the importer may reply before CBP decides)."""
+
+    action = fields.String(required=True, validate=validate.OneOf(["deny", "suspend", "revoke"]))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    respond_by = fields.Date(metadata={"description": "Last day to reply; default 30 days from today"})
+
+
+class EnrollmentReplySchema(FlatErrorsSchema):
+    """The importer's answer to a notice of proposed action."""
+
+    text = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class EnrollmentAppealSchema(FlatErrorsSchema):
+    """The importer's appeal of a denial, suspension or revocation."""
+
+    grounds = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class EnrollmentAppealDecisionSchema(FlatErrorsSchema):
+    """A second reviewer's decision on an appeal."""
+
+    action = fields.String(required=True, validate=validate.OneOf(["uphold", "overturn"]))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class EnrollmentAnnualReviewSchema(FlatErrorsSchema):
+    """The owner's annual confirmation of its profile."""
+
+    attestation = fields.Boolean(required=True)
+    changes = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class OtherProgramVerificationSchema(FlatErrorsSchema):
+    """A reviewer's check of one listed program."""
+
+    verified = fields.Boolean(required=True)
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
 class EnrollmentWithdrawSchema(FlatErrorsSchema):
     """An optional reason for withdrawing."""
 
@@ -119,6 +185,7 @@ class EnrollmentListArgs(PageArgsSchema):
 
     status = fields.String(validate=validate.OneOf([s.value for s in Status]))
     sector = fields.String()
+    review_overdue = fields.Boolean(metadata={"description": "true: approved enrollments whose review_due has passed"})
 
 
 class EnrollmentDocumentUploadSchema(Schema):
@@ -159,6 +226,49 @@ class EnrollmentDocumentSchema(Schema):
     created_at = fields.DateTime()
 
 
+class EnrollmentNoticeSchema(Schema):
+    """A notice of proposed action and the importer's reply."""
+
+    id = fields.Integer()
+    action = fields.String()
+    reason = fields.String()
+    respond_by = fields.Date()
+    proposed_at = fields.DateTime()
+    reply = fields.String()
+    replied_at = fields.DateTime(allow_none=True)
+
+
+class EnrollmentAppealOutSchema(Schema):
+    """An appeal and, once decided, its outcome."""
+
+    id = fields.Integer()
+    decision = fields.String(metadata={"description": "The action appealed: deny, suspend or revoke"})
+    decision_at = fields.DateTime()
+    grounds = fields.String()
+    filed_at = fields.DateTime()
+    outcome = fields.String(allow_none=True)
+    reason = fields.String()
+    decided_at = fields.DateTime(allow_none=True)
+
+
+class EnrollmentRenewalSchema(Schema):
+    """Where an approved enrollment stands on renewal."""
+
+    days_left = fields.Integer()
+    opens_on = fields.Date()
+    open = fields.Boolean()
+    renewal_id = fields.Integer(allow_none=True)
+    renewal_status = fields.String(allow_none=True)
+
+
+class EnrollmentClockSchema(Schema):
+    """The 90-day service clock: total days since first submission and CBP's own days (paused while
+    information was requested)."""
+
+    total_days = fields.Integer(allow_none=True)
+    cbp_days = fields.Integer(allow_none=True)
+
+
 class EnrollmentOrganizationSchema(Schema):
     """The applying organisation."""
 
@@ -194,6 +304,15 @@ class EnrollmentSchema(Schema):
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     previous_id = fields.Integer(allow_none=True)
+    suspended_sectors = fields.List(fields.String())
+    review_due = fields.Date(allow_none=True)
+    other_programs = fields.List(fields.Nested(OtherProgramOutSchema))
+    notices = fields.List(fields.Nested(EnrollmentNoticeSchema))
+    appeals = fields.List(fields.Nested(EnrollmentAppealOutSchema))
+    appeal_until = fields.Date(allow_none=True, metadata={"description": "Last day to appeal the current decision"})
+    renewal = fields.Nested(EnrollmentRenewalSchema, allow_none=True)
+    service_clock = fields.Nested(EnrollmentClockSchema)
+    reapplication_barred_until = fields.Date(allow_none=True)
     missing = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
                           metadata={"description": "What submit would still ask for (editable states)"})
     screening = fields.List(fields.Nested(EnrollmentFindingSchema), metadata={"description": "CBP only"})
@@ -212,8 +331,10 @@ class EnrollmentSummarySchema(Schema):
     approved_sectors = fields.List(fields.String())
     program_id = fields.String(allow_none=True)
     valid_until = fields.Date(allow_none=True)
+    review_due = fields.Date(allow_none=True)
     submitted_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
+    service_clock = fields.Nested(EnrollmentClockSchema)
     screening_codes = fields.List(fields.String(), metadata={"description": "CBP only"})
 
 
@@ -253,6 +374,7 @@ def enrollment_payload(enrollment: Enrollment, viewer: Any) -> dict[str, Any]:
         "submitted_at": enrollment.submitted_at, "decided_at": enrollment.decided_at,
         "created_at": enrollment.created_at, "updated_at": enrollment.updated_at,
         "previous_id": enrollment.previous_id,
+        **lifecycle_payload(enrollment, viewer),
         "history": [{"status": h.to_status, "from_status": h.from_status, "action": h.action, "at": h.at,
                      "by": by_label(h, viewer), "reason": h.reason} for h in enrollment.history],
     }
@@ -271,7 +393,9 @@ def summary_payload(enrollment: Enrollment, viewer: Any) -> dict[str, Any]:
         "legal_name": enrollment.legal_name, "ior_number": enrollment.ior_number,
         "sectors": enrollment.requested_sectors, "approved_sectors": enrollment.approved_sectors,
         "program_id": enrollment.program_id, "valid_until": enrollment.valid_until,
+        "review_due": enrollment.review_due,
         "submitted_at": enrollment.submitted_at, "created_at": enrollment.created_at,
+        "service_clock": service_clock(enrollment),
     }
     if sees_all(viewer):
         body["screening_codes"] = enrollment.finding_codes

@@ -73,8 +73,10 @@ def names_resembling(candidates: Iterable[str | None], listed: Iterable[str]) ->
     return frozenset(found)
 
 
-def debarred_findings(legal_name: str | None, ior_number: str | None, as_of: date | None = None) -> list[Finding]:
-    """Matches of the IOR number (exact) and the legal name (fuzzy) against entries in force on ``as_of``."""
+def debarred_findings(legal_name: str | None, ior_number: str | None, as_of: date | None = None, *,
+                      dba_name: str | None = None) -> list[Finding]:
+    """Matches of the IOR number (exact) and the legal name and doing-business-as name (fuzzy) against entries
+    in force on ``as_of``."""
     as_of = as_of or today()
     findings: list[Finding] = []
     if ior_number:
@@ -85,7 +87,15 @@ def debarred_findings(legal_name: str | None, ior_number: str | None, as_of: dat
             findings.append(Finding("debarred_ior", (
                 f"IOR number {ior_number} is on the suspended/debarred list as {party.name} "
                 f"(entry {party.id}, since {party.start_date.isoformat()}): {party.reason}")))
-    normalized = normalize_name(legal_name or "")
+    findings.extend(_name_findings(legal_name, as_of, code="debarred_name", label="Legal name"))
+    if dba_name and normalize_name(dba_name) != normalize_name(legal_name or ""):
+        findings.extend(_name_findings(dba_name, as_of, code="debarred_dba_name", label="Doing-business-as name"))
+    return findings
+
+
+def _name_findings(name: str | None, as_of: date, *, code: str, label: str) -> list[Finding]:
+    findings: list[Finding] = []
+    normalized = normalize_name(name or "")
     if normalized:
         rows = db.session.execute(
             select(DebarredParty.id, DebarredParty.normalized_name, DebarredParty.name, DebarredParty.reason,
@@ -98,8 +108,8 @@ def debarred_findings(legal_name: str | None, ior_number: str | None, as_of: dat
         for _choice, score, party_id in sorted(matches, key=lambda m: (-m[1], m[2])):
             row = by_id[party_id]
             how = "matches" if score >= 100 else f"resembles (similarity {score:.0f}%)"
-            findings.append(Finding("debarred_name", (
-                f"Legal name \u201c{legal_name}\u201d {how} \u201c{row.name}\u201d on the suspended/debarred list "
+            findings.append(Finding(code, (
+                f"{label} \u201c{name}\u201d {how} \u201c{row.name}\u201d on the suspended/debarred list "
                 f"(entry {row.id}, since {row.start_date.isoformat()}): {row.reason}")))
     return findings
 
@@ -171,7 +181,7 @@ PRIOR_HISTORY_CHECKS: list[PriorHistoryCheck] = [prior_enrollment_findings, ior_
 
 def screen_enrollment(enrollment: Enrollment, as_of: date | None = None) -> list[Finding]:
     """Every finding for ``enrollment`` on ``as_of``: debarred list, prior history, heightened sectors."""
-    findings = debarred_findings(enrollment.legal_name, enrollment.ior_number, as_of)
+    findings = debarred_findings(enrollment.legal_name, enrollment.ior_number, as_of, dba_name=enrollment.dba_name)
     for check in PRIOR_HISTORY_CHECKS:
         findings.extend(check(enrollment))
     findings.extend(heightened_sector_findings(enrollment))

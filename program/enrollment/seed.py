@@ -7,10 +7,11 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
+from core.accounts import delegations
 from core.accounts import services as accounts
 from core.accounts.models import User
 from core.timeutil import utcnow
-from program.enrollment import application, debarred, services
+from program.enrollment import application, debarred, lifecycle, services
 from program.enrollment.models import Enrollment
 from program.seed import DEMO_PASSWORD, SEEDERS
 
@@ -24,6 +25,7 @@ EXTRA_IMPORTERS: tuple[tuple[str, str, str], ...] = (
     ("importer@coldbridge.example", "Coldbridge Traders Inc.", "Cora Cold"),
     ("importer@oldtown.example", "Oldtown Vintage Co.", "Otto Old"),
     ("importer@westpier.example", "Westpier Wholesale Co.", "Wendy West"),
+    ("importer@pinecrest.example", "Pinecrest Supply Co.", "Pia Pine"),
 )
 
 SOURCING = ("We buy from brand-authorised distributors in the EU and Japan and keep their invoices for five "
@@ -78,8 +80,12 @@ def seed_enrollments(users: dict[str, User]) -> str:
         ["consumer_electronics", "mobile_devices", "handbags_accessories", "apparel_footwear"],
         city="Long Beach", email_domain="northwind.example", contacts=3,
         conditions=("new_parallel", "used", "refurbished"), consent=True), days(190))
+    northwind.other_programs = [{"program": "ctpat", "tier": "2", "account_number": "CT-0042317",
+                                 "mutual_recognition_country": None, "verified": None}]
     services.approve_enrollment(reviewer, northwind, reason="Authorised sourcing verified; clean record.",
                                 now=days(150))
+    lifecycle.verify_other_program(reviewer, northwind, 0, verified=True, note="Tier 2 confirmed in the CTPAT portal.",
+                                   now=days(149))
     harbor = _submitted(users["importer@harbor.example"], _application(
         "Harbor Refurb Inc.", "98-7654321", ["consumer_electronics", "computers_networking"], city="San Pedro",
         email_domain="harbor.example", contacts=2, conditions=("used", "refurbished", "recycled"), consent=True),
@@ -113,8 +119,14 @@ def seed_enrollments(users: dict[str, User]) -> str:
         "Silverline Electronics Ltd", "88-3456789", ["consumer_electronics"], city="San Jose",
         email_domain="silverline.example"), days(300))
     services.approve_enrollment(reviewer, silverline, reason="Meets the program criteria.", now=days(280))
+    lifecycle.propose_action(reviewer, silverline, action="suspend", now=days(40), reason=(
+        "Two shipments held with altered serial numbers; CBP proposes to suspend the enrollment."))
+    lifecycle.reply_to_notice(users["importer@silverline.example"], silverline, now=days(25), text=(
+        "The units were relabelled by a repair shop we no longer use; invoices attached in messages."))
     services.suspend_enrollment(reviewer, silverline, now=days(10), reason=(
         "Two shipments held with altered serial numbers; suspended while the cases are open."))
+    lifecycle.file_appeal(users["importer@silverline.example"], silverline, now=days(6), grounds=(
+        "Both cases closed without seizure; we ask CBP to lift the suspension."))
     coldbridge = _submitted(users["importer@coldbridge.example"], _application(
         "Coldbridge Traders Inc.", "44-4567890", ["watches_jewelry"], city="Seattle",
         email_domain="coldbridge.example"), days(500))
@@ -132,7 +144,23 @@ def seed_enrollments(users: dict[str, User]) -> str:
         now=days(15))
     services.withdraw_enrollment(users["importer@westpier.example"], westpier, now=days(12),
                                  reason="We stopped importing parallel goods.")
-    made += [redwood, silverline, coldbridge, oldtown, westpier]
+    # Pinecrest renewed 40 days before its approval ended: the old enrollment handed over, never a gap.
+    pine = users["importer@pinecrest.example"]
+    first = _submitted(pine, _application(
+        "Pinecrest Supply Co.", "27-1357924", ["home_appliances"], city="Fresno", email_domain="pinecrest.example",
+        consent=True), days(345))
+    services.approve_enrollment(reviewer, first, reason="Meets the program criteria.", now=days(330))
+    renewal = application.renew_enrollment(pine, now=days(20))
+    application.update_application(pine, renewal, {"attestation": True, "publish_consent": True}, now=days(20))
+    services.submit_enrollment(pine, renewal, now=days(19))
+    services.approve_enrollment(users["reviewer2@cbp.example.gov"], renewal, reason="Renewal: profile unchanged.",
+                                now=days(5))
+    made += [redwood, silverline, coldbridge, oldtown, westpier, first, renewal]
+    # Northwind files through its customs broker: decisions, blank declarations and reading its enrollment.
+    broker = users.get("broker@harborline.example")
+    if broker is not None:
+        delegations.grant_delegation(users["importer@northwind.example"], broker_organization_id=broker.organization_id,
+                                     scopes=["decisions", "blank_declarations", "enrollment_read"], now=days(60))
 
     states = Counter(e.status for e in made)
     logins = ", ".join(email for email, _org, _name in EXTRA_IMPORTERS)

@@ -15,21 +15,24 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from core import audit
-from core.accounts.models import User
 from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.extensions import db
 from core.notifications import queue_notification
 from core.timeutil import utcnow
-from program.enrollment.application import missing_items, record_status_change
+from program.enrollment import routing
+from program.enrollment.application import check_reapplication_bar, missing_items, record_status_change
 from program.enrollment.models import Enrollment
 from program.enrollment.screening import debarred_findings, findings_as_dicts, screen_enrollment
 from program.enrollment.states import ACTION_LABELS, STATUS_LABELS, SYSTEM, TRANSITIONS, Action, Status
 
 MAX_VALIDITY_YEARS = 4  # CTPAT revalidates at least every four years
+APPEAL_DAYS = 30  # an importer may appeal a denial, suspension or revocation within 30 days (CTPAT)
+BAR_YEARS = 3  # a revoked organisation may not apply again for 3 years (EU AEO, UCC art. 28)
 REASON_MAX = 5000
-_AUDITED = ("program_id", "valid_until", "attestation")  # the rest is in the history row or the audit entry's time
+_AUDITED = ("program_id", "valid_until", "attestation", "review_due")  # the rest is in the history row or the audit entry's time
 
 
 # Every role that may make each move from some state (from the one table).
@@ -64,7 +67,8 @@ def _past(action: Action) -> str:
     return {Action.SUBMIT: "submitted", Action.WITHDRAW: "withdrawn", Action.APPROVE: "approved",
             Action.DENY: "denied", Action.REQUEST_INFO: "sent back for more information",
             Action.SUSPEND: "suspended", Action.REINSTATE: "reinstated", Action.REVOKE: "revoked",
-            Action.EXPIRE: "expired"}.get(action, str(action))
+            Action.EXPIRE: "expired", Action.RENEW: "handed over to a renewal",
+            Action.OVERTURN: "restored on appeal"}.get(action, str(action))
 
 
 def _finish(enrollment: Enrollment, action: Action, actor: Any, frm: Status, to: Status, *, now: datetime,
@@ -93,11 +97,7 @@ def _finish(enrollment: Enrollment, action: Action, actor: Any, frm: Status, to:
 
 
 def _recipients(enrollment: Enrollment) -> list[str]:
-    emails = [c.email for c in enrollment.contacts]
-    if not emails:  # a draft without contacts: tell the organisation's users
-        emails = list(db.session.scalars(select(User.email).where(
-            User.organization_id == enrollment.organization_id, User.active.is_(True))))
-    return emails
+    return routing.recipients(enrollment, "enrollment")
 
 
 def _notify(enrollment: Enrollment, action: Action, to: Status, reason: str) -> None:
@@ -112,8 +112,13 @@ def _notify(enrollment: Enrollment, action: Action, to: Status, reason: str) -> 
                   f"Valid until: {enrollment.valid_until.isoformat() if enrollment.valid_until else ''}"]
     elif action == Action.REQUEST_INFO:
         lines += ["", "Please sign in, update the application and submit it again."]
-    elif action in (Action.EXPIRE, Action.REVOKE, Action.DENY):
+    elif action in (Action.EXPIRE, Action.DENY):
         lines += ["", "You may apply again; a renewal starts pre-filled from this application."]
+    if action in (Action.DENY, Action.SUSPEND, Action.REVOKE):
+        lines += ["", f"You may appeal this decision within {APPEAL_DAYS} days; a reviewer other than the one who "
+                      "decided will answer the appeal."]
+    if action == Action.REVOKE:
+        lines += [f"After a revocation the organisation may not apply again for {BAR_YEARS} years."]
     lines += ["", "Sign in to Greenlane to see the details and the full history.",
               "This is an automated message from the Greenlane trusted-importer program (CBP)."]
     queue_notification(_recipients(enrollment), subject, "\n".join(lines), topic=f"enrollment.{action}")
@@ -145,6 +150,7 @@ def submit_enrollment(actor: Any, enrollment: Enrollment, *, now: datetime | Non
     """Send a complete draft (or an answered information request) to CBP; screens it (422 when incomplete)."""
     now = now or utcnow()
     frm, to = _begin(enrollment, Action.SUBMIT, actor)
+    check_reapplication_bar(enrollment.organization_id, now)
     if missing := missing_items(enrollment):
         raise ValidationFailed("The application is not complete: " + "; ".join(m[0] for m in missing.values()),
                                code="incomplete", fields=missing)
@@ -162,7 +168,7 @@ def approve_enrollment(actor: Any, enrollment: Enrollment, *, reason: str, secto
     frm, to = _begin(enrollment, Action.APPROVE, actor)
     today = now.date()
     # The list may have changed since submit: check it again now, not only the stored findings.
-    if hits := debarred_findings(enrollment.legal_name, enrollment.ior_number, today):
+    if hits := debarred_findings(enrollment.legal_name, enrollment.ior_number, today, dba_name=enrollment.dba_name):
         raise Conflict("This importer is on the suspended/debarred list and cannot be approved: "
                        + " ".join(f.message for f in hits), code="debarred")
     reason = _reason(reason)
@@ -174,19 +180,40 @@ def approve_enrollment(actor: Any, enrollment: Enrollment, *, reason: str, secto
     elif stray := [code for code in chosen if code not in requested]:
         errors["sectors"] = [f"Not requested by the importer: {', '.join(stray)}. "
                              f"Approve a subset of: {', '.join(requested)}."]
-    valid_until = valid_until or one_year_after(today)
+    previous = _renewed_enrollment(enrollment)
+    # A renewal continues the earlier approval: by default a year on from its end, not from today.
+    valid_until = valid_until or one_year_after(max(today, previous.valid_until) if previous else today)
     if valid_until <= today:
         errors["valid_until"] = ["Must be after today."]
     elif valid_until > today + timedelta(days=366 * MAX_VALIDITY_YEARS):
         errors["valid_until"] = [f"Must be within {MAX_VALIDITY_YEARS} years."]
     if errors:
         raise ValidationFailed("The approval could not be recorded.", fields=errors)
+    if previous is not None:  # hand over first: the organisation holds one active enrollment at any moment
+        old_frm, old_to = _begin(previous, Action.RENEW, actor)
+        _finish(previous, Action.RENEW, actor, old_frm, old_to, now=now,
+                reason=f"Renewed by enrollment {enrollment.id}, approved from {now.date().isoformat()}.")
     for sector in enrollment.sectors:
         sector.approved = sector.sector_code in chosen
+        sector.suspended = False
     return _finish(enrollment, Action.APPROVE, actor, frm, to, now=now, reason=reason, values={
         "program_id": program_id_for(enrollment, now), "valid_until": valid_until, "decided_at": now,
-        "decided_by_id": actor.id,
-    }, audit_extra={"approved_sectors": sorted(chosen)})
+        "decided_by_id": actor.id, "review_due": one_year_after(today),
+    }, audit_extra={"approved_sectors": sorted(chosen), "renews": previous.id if previous else None})
+
+
+def _renewed_enrollment(enrollment: Enrollment) -> Enrollment | None:
+    """The approved enrollment that ``enrollment`` renews (None when it is not a renewal of a live one);
+    409 ``renewal_blocked`` while that one is suspended."""
+    if enrollment.previous_id is None:
+        return None
+    previous = db.session.get(Enrollment, enrollment.previous_id)
+    if previous is None or previous.status not in (Status.APPROVED, Status.SUSPENDED):
+        return None
+    if previous.status == Status.SUSPENDED:
+        raise Conflict("The enrollment this application renews is suspended; reinstate or revoke it first.",
+                       code="renewal_blocked")
+    return previous
 
 
 def deny_enrollment(actor: Any, enrollment: Enrollment, *, reason: str, now: datetime | None = None) -> Enrollment:
@@ -229,6 +256,24 @@ def revoke_enrollment(actor: Any, enrollment: Enrollment, *, reason: str, now: d
     now = now or utcnow()
     frm, to = _begin(enrollment, Action.REVOKE, actor)
     return _finish(enrollment, Action.REVOKE, actor, frm, to, now=now, reason=_reason(reason))
+
+
+def restore_enrollment(actor: Any, enrollment: Enrollment, restore: Status, *, reason: str,
+                       now: datetime | None = None) -> Enrollment:
+    """Overturn a denial, suspension or revocation on appeal: back to ``restore``, the state before it (and
+    expired at once if the approval's validity has passed meanwhile)."""
+    now = now or utcnow()
+    frm, _to = _begin(enrollment, Action.OVERTURN, actor)
+    values: dict[str, Any] = {"decided_at": None, "decided_by_id": None} if frm == Status.DENIED else {}
+    try:
+        with db.session.begin_nested():
+            _finish(enrollment, Action.OVERTURN, actor, frm, restore, now=now, reason=_reason(reason), values=values)
+    except IntegrityError as exc:  # the organisation opened another application meanwhile
+        raise Conflict("The organisation has another enrollment open now; the decision cannot be undone.",
+                       code="open_enrollment") from exc
+    if restore == Status.APPROVED:
+        expire_if_due(enrollment, now=now)
+    return enrollment
 
 
 def withdraw_enrollment(actor: Any, enrollment: Enrollment, *, reason: str = "",

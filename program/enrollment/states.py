@@ -24,6 +24,7 @@ class Status(StrEnum):
     REVOKED = "revoked"
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"
+    RENEWED = "renewed"  # handed over to its approved renewal
 
 
 class Action(StrEnum):
@@ -39,6 +40,19 @@ class Action(StrEnum):
     REINSTATE = "reinstate"
     REVOKE = "revoke"
     EXPIRE = "expire"
+    RENEW = "renew"  # the earlier enrollment hands over to its approved renewal
+    OVERTURN = "overturn"  # an appeal succeeded: back to the state before the decision
+    # Not transitions: steps in the history that leave the status as it is.
+    AMEND = "amend"
+    SUSPEND_SECTORS = "suspend_sectors"
+    REINSTATE_SECTORS = "reinstate_sectors"
+    PROPOSE = "propose"
+    REPLY = "reply"
+    APPEAL = "appeal"
+    UPHOLD = "uphold"
+    ANNUAL_REVIEW = "annual_review"
+    LIFT_BAR = "lift_bar"
+    VERIFY_PROGRAM = "verify_program"
 
 
 SYSTEM = "system"
@@ -61,6 +75,10 @@ TRANSITIONS: dict[tuple[Status, Action], tuple[Status, frozenset[str]]] = {
     (S.APPROVED, A.REVOKE): (S.REVOKED, _REVIEWER),
     (S.SUSPENDED, A.REVOKE): (S.REVOKED, _REVIEWER),
     (S.APPROVED, A.EXPIRE): (S.EXPIRED, _SYSTEM),
+    (S.APPROVED, A.RENEW): (S.RENEWED, _REVIEWER),
+    (S.DENIED, A.OVERTURN): (S.SUBMITTED, _REVIEWER),
+    (S.SUSPENDED, A.OVERTURN): (S.APPROVED, _REVIEWER),
+    (S.REVOKED, A.OVERTURN): (S.APPROVED, _REVIEWER),  # or suspended, when it was revoked from there
 }
 del S, A
 
@@ -68,13 +86,21 @@ del S, A
 OPEN_STATUSES: frozenset[Status] = frozenset(
     {Status.DRAFT, Status.SUBMITTED, Status.INFO_REQUESTED, Status.APPROVED, Status.SUSPENDED}
 )
+# Of the open ones: an application on its way (at most one per organisation) ...
+PENDING_STATUSES: frozenset[Status] = frozenset({Status.DRAFT, Status.SUBMITTED, Status.INFO_REQUESTED})
+# ... and one in the program (at most one per organisation); a renewal is pending beside an active one.
+ACTIVE_STATUSES: frozenset[Status] = frozenset({Status.APPROVED, Status.SUSPENDED})
 CLOSED_STATUSES: frozenset[Status] = frozenset(Status) - OPEN_STATUSES
 # The importer may change the application only in these states.
 EDITABLE_STATUSES: frozenset[Status] = frozenset({Status.DRAFT, Status.INFO_REQUESTED})
 # Waiting for someone at CBP or at the importer: the reviewer queue.
 AWAITING_STATUSES: tuple[Status, ...] = (Status.SUBMITTED, Status.INFO_REQUESTED)
 # The enrollment has been approved at some point: it carries a program ID and a validity date.
-PROGRAM_STATUSES: frozenset[Status] = frozenset({Status.APPROVED, Status.SUSPENDED, Status.REVOKED, Status.EXPIRED})
+PROGRAM_STATUSES: frozenset[Status] = frozenset(
+    {Status.APPROVED, Status.SUSPENDED, Status.REVOKED, Status.EXPIRED, Status.RENEWED}
+)
+# Decisions an importer may appeal (within APPEAL_DAYS), and what each is called.
+APPEALABLE_ACTIONS: tuple[Action, ...] = (Action.DENY, Action.SUSPEND, Action.REVOKE)
 
 STATUS_LABELS: dict[str, str] = {
     Status.DRAFT: "Draft",
@@ -86,6 +112,7 @@ STATUS_LABELS: dict[str, str] = {
     Status.REVOKED: "Revoked",
     Status.EXPIRED: "Expired",
     Status.WITHDRAWN: "Withdrawn",
+    Status.RENEWED: "Renewed",
 }
 
 # USWDS tag colours per status (utility classes only).
@@ -99,6 +126,7 @@ STATUS_TAG_CLASSES: dict[str, str] = {
     Status.REVOKED: "bg-secondary-darker",
     Status.EXPIRED: "bg-base-dark",
     Status.WITHDRAWN: "bg-base-dark",
+    Status.RENEWED: "bg-base-dark",
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -112,6 +140,18 @@ ACTION_LABELS: dict[str, str] = {
     Action.REINSTATE: "Reinstated",
     Action.REVOKE: "Revoked",
     Action.EXPIRE: "Expired",
+    Action.RENEW: "Handed over to its renewal",
+    Action.OVERTURN: "Appeal allowed: decision overturned",
+    Action.AMEND: "Contacts or consent updated",
+    Action.SUSPEND_SECTORS: "Sectors suspended",
+    Action.REINSTATE_SECTORS: "Sectors reinstated",
+    Action.PROPOSE: "Notice of proposed action",
+    Action.REPLY: "Importer replied to the notice",
+    Action.APPEAL: "Appeal filed",
+    Action.UPHOLD: "Appeal dismissed: decision upheld",
+    Action.ANNUAL_REVIEW: "Annual review confirmed",
+    Action.LIFT_BAR: "Re-application bar lifted",
+    Action.VERIFY_PROGRAM: "Other program verified",
 }
 
 
@@ -120,6 +160,11 @@ def sql_list(statuses: Iterable[str]) -> str:
     return ", ".join(f"'{s}'" for s in sorted(str(s) for s in statuses))
 
 
+# Moves made only as part of another step (approving a renewal, deciding an appeal): never a button of their own.
+INDIRECT_ACTIONS = frozenset({Action.RENEW, Action.OVERTURN})
+
+
 def allowed_actions(status: str, role: str) -> list[Action]:
     """The actions ``role`` may take on an enrollment in ``status`` (for buttons and templates)."""
-    return [action for (frm, action), (_to, roles) in TRANSITIONS.items() if frm == status and role in roles]
+    return [action for (frm, action), (_to, roles) in TRANSITIONS.items()
+            if frm == status and role in roles and action not in INDIRECT_ACTIONS]

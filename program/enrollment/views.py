@@ -20,7 +20,7 @@ from program.enrollment import application, presenters, queries, services
 from program.enrollment import policy as perms
 from program.enrollment.forms import ContactForm, ContactsForm, DocumentForm, IdentityForm, ReviewForm, SectorsForm, WithdrawForm
 from program.enrollment.models import Enrollment
-from program.enrollment.states import EDITABLE_STATUSES, Action
+from program.enrollment.states import EDITABLE_STATUSES, Action, Status
 from program.enrollment.wizard import apply_service_errors, contacts_payload, field_errors, sector_choices
 
 bp = Blueprint("enrollment", __name__)
@@ -135,7 +135,10 @@ def renew() -> ResponseReturnValue:
     except Conflict as exc:
         return _refused(exc, "enrollment.overview")
     db.session.commit()
-    flash("A new application is started from your last one. Check every step, then submit it.", "success")
+    flash("A new application is started from your last one. Check every step, then submit it."
+          + (" Your current approval stays in force until CBP approves the renewal."
+             if enrollment.previous_id and db.session.get(Enrollment, enrollment.previous_id).status == Status.APPROVED
+             else ""), "success")
     return redirect(url_for("enrollment.step", enrollment_id=enrollment.id, step="identity"))
 
 
@@ -187,7 +190,8 @@ def step(enrollment_id: int, step: str) -> ResponseReturnValue:
     if step not in presenters.STEP_SLUGS:
         abort(404)
     enrollment = _own(enrollment_id)
-    if enrollment.status not in EDITABLE_STATUSES:
+    keeping_current = enrollment.status == Status.APPROVED and step in ("contacts", "documents")
+    if enrollment.status not in EDITABLE_STATUSES and not keeping_current:
         flash("This application has been submitted and cannot be changed now.", "info")
         return redirect(url_for("enrollment.show", enrollment_id=enrollment.id))
     return _STEP_HANDLERS[step](enrollment)
@@ -215,6 +219,9 @@ def _save(enrollment: Enrollment, step: str, form: Any, data: dict[str, Any], *,
         apply_service_errors(form, exc, field_map)
         return _render_step(enrollment, step, form, 422, **extra)
     db.session.commit()
+    if enrollment.status == Status.APPROVED:
+        flash("Your enrollment is updated; CBP has been told what changed.", "success")
+        return redirect(url_for("enrollment.show", enrollment_id=enrollment.id))
     if finish_later:
         flash("Your draft is saved. Come back to it from \u201cMy enrollment\u201d.", "success")
         return redirect(url_for("enrollment.overview"))

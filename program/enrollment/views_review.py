@@ -34,8 +34,10 @@ def queue() -> ResponseReturnValue:
     if status not in {s.value for s in Status}:
         status = None
     sector = request.args.get("sector") or None
-    result = paginate(queries.queue_query(status, sector), page, size)
+    review_overdue = request.args.get("review_overdue") == "true"
+    result = paginate(queries.queue_query(status, sector, review_overdue), page, size)
     return render_template("program/enrollment/queue.html", page=result, status=status, sector=sector,
+                           review_overdue=review_overdue,
                            statuses=STATUS_LABELS, sectors=presenters.sector_names(), now=utcnow())
 
 

@@ -145,7 +145,7 @@ def test_seed_demo_creates_every_role_and_is_idempotent(runner, app):
     with app.app_context():
         roles = set(db.session.scalars(select(User.role)).all())
         count = db.session.query(User).count()
-    assert roles == {"importer", "rights_holder", "industry_group", "reviewer", "admin"}
+    assert roles == {"importer", "rights_holder", "industry_group", "broker", "reviewer", "admin"}
     second = runner.invoke(args=["seed", "demo"])
     assert second.exit_code == 0 and "already there" in second.output
     with app.app_context():

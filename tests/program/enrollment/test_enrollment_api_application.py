@@ -89,10 +89,16 @@ def test_one_open_enrollment_per_organisation(importer_api, enroll, application_
     assert response.json["code"] == "open_enrollment"
 
 
-@pytest.mark.parametrize("ended", ["denied", "withdrawn", "revoked"])
+@pytest.mark.parametrize("ended", ["denied", "withdrawn"])
 def test_a_new_application_once_the_last_one_ended(importer_api, enroll, application_data, ended):
     enroll(ended)
     assert importer_api.post("/api/v1/enrollments", json=application_data()).status_code == 201
+
+
+def test_a_revoked_organisation_is_barred_from_applying(importer_api, enroll, application_data):
+    enroll("revoked")
+    response = importer_api.post("/api/v1/enrollments", json=application_data())
+    assert response.status_code == 409 and response.json["code"] == "reapplication_barred"
 
 
 def test_patch_changes_only_the_fields_given(importer_api, enroll):
@@ -124,7 +130,7 @@ def test_patch_validates_field_by_field(importer_api, enroll):
     assert importer_api.get(f"/api/v1/enrollments/{draft['id']}").json["ior_number"] == "12-3456789AB"
 
 
-@pytest.mark.parametrize("state", ["submitted", "approved", "denied", "withdrawn", "suspended", "revoked"])
+@pytest.mark.parametrize("state", ["submitted", "denied", "withdrawn", "suspended", "revoked"])
 def test_patch_outside_draft_or_info_requested_is_409(importer_api, enroll, state):
     enrollment = enroll(state)
     response = importer_api.patch(f"/api/v1/enrollments/{enrollment['id']}", json={"dba_name": "Later"})
@@ -184,7 +190,7 @@ def test_submit_moves_to_submitted_screens_and_notifies(app, importer_api, enrol
     with app.app_context():
         recipients = set(db.session.scalars(select(OutboxMessage.recipient)
                                             .where(OutboxMessage.topic == "enrollment.submit")))
-    assert recipients == {"pat@acme-imports.example", "ipr@acme-imports.example"}
+    assert recipients == {"pat@acme-imports.example"}  # enrollment matters go to the primary contact only
 
 
 def test_submit_twice_is_409(importer_api, enroll):

@@ -13,10 +13,13 @@ from program.enrollment.states import Status
 def test_seed_demo_has_every_state(app, runner):
     result = runner.invoke(args=["seed", "demo"])
     assert result.exit_code == 0, result.output
-    assert "10 enrollments" in result.output and "importer@maplestreet.example" in result.output
+    assert "12 enrollments" in result.output and "importer@maplestreet.example" in result.output
     with app.app_context():
-        enrollments = {e.legal_name: e for e in db.session.scalars(select(Enrollment))}
-        assert {e.status for e in enrollments.values()} == set(Status)
+        rows = db.session.scalars(select(Enrollment).order_by(Enrollment.id)).all()
+        assert {e.status for e in rows} == set(Status)
+        enrollments = {e.legal_name: e for e in rows}  # the latest of each name (Pinecrest's renewal)
+        assert enrollments["Pinecrest Supply Co."].status == "approved"
+        assert enrollments["Pinecrest Supply Co."].previous_id is not None
         northwind = enrollments["Northwind Trading LLC"]
         assert northwind.status == "approved" and northwind.ior_number == "12-3456789AB"
         assert northwind.approved_sectors == ["apparel_footwear", "consumer_electronics", "handbags_accessories",

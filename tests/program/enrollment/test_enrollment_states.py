@@ -34,6 +34,7 @@ def test_roles_of_each_move():
         Action.SUBMIT: {"importer"}, Action.WITHDRAW: {"importer"}, Action.APPROVE: {"reviewer"},
         Action.DENY: {"reviewer"}, Action.REQUEST_INFO: {"reviewer"}, Action.SUSPEND: {"reviewer"},
         Action.REINSTATE: {"reviewer"}, Action.REVOKE: {"reviewer"}, Action.EXPIRE: {SYSTEM},
+        Action.RENEW: {"reviewer"}, Action.OVERTURN: {"reviewer"},
     }
 
 
@@ -42,12 +43,14 @@ def test_decisions_act_on_submitted_only():
         assert [frm for (frm, a) in TRANSITIONS if a == action] == [Status.SUBMITTED]
 
 
-def test_closed_states_have_no_way_out():
-    for (frm, _action) in TRANSITIONS:
-        assert frm not in CLOSED_STATUSES
-    assert {Status.DENIED, Status.REVOKED, Status.EXPIRED, Status.WITHDRAWN} == CLOSED_STATUSES
+def test_closed_states_have_no_way_out_but_an_appeal():
+    for (frm, action) in TRANSITIONS:
+        assert frm not in CLOSED_STATUSES or action == Action.OVERTURN
+    assert {frm for (frm, action) in TRANSITIONS if action == Action.OVERTURN} == {
+        Status.DENIED, Status.SUSPENDED, Status.REVOKED}
+    assert {Status.DENIED, Status.REVOKED, Status.EXPIRED, Status.WITHDRAWN, Status.RENEWED} == CLOSED_STATUSES
     assert EDITABLE_STATUSES <= OPEN_STATUSES
-    assert {Status.APPROVED, Status.SUSPENDED, Status.REVOKED, Status.EXPIRED} == PROGRAM_STATUSES
+    assert {Status.APPROVED, Status.SUSPENDED, Status.REVOKED, Status.EXPIRED, Status.RENEWED} == PROGRAM_STATUSES
 
 
 def test_allowed_actions_for_buttons():
