@@ -43,6 +43,12 @@ ENTITY_TYPES = (
     "case",
     "thread",
     "api_token",
+    "allegation",
+    "identification_guide",
+    "standard_comment",
+    "announcement",
+    "service_tier",
+    "invoice",
 )
 
 

@@ -104,12 +104,25 @@ def prior_case_findings(enrollment: Enrollment) -> list[Finding]:
     return findings
 
 
+def referred_allegation_findings(enrollment: Enrollment) -> list[Finding]:
+    """Referred Report-IP-theft allegations about the applicant's organisation or IOR number (reviewers only)."""
+    from program.allegations.queries import referred_about
+
+    return [Finding("allegation_referred", (
+        f"Allegation {a.receipt} (received {a.received_at:%Y-%m-%d}) was referred on {a.referred_at:%Y-%m-%d}: "
+        f"{a.summary}")) for a in referred_about(enrollment.organization_id, [enrollment.ior_number])]
+
+
 def connect() -> None:
     """Register every cross-domain hook (idempotent)."""
     if home_panels not in HOME_CONTEXT:
         HOME_CONTEXT.append(home_panels)
     if case_views.home_context not in HOME_CONTEXT:
         HOME_CONTEXT.append(case_views.home_context)
+    from program.announcements.views import home_announcements
+
+    if home_announcements not in HOME_CONTEXT:
+        HOME_CONTEXT.append(home_announcements)
     register_related("enrollment", _enrollment_ref)
     register_related("standard", _standard_ref)
     register_related("blank_declaration", _blank_declaration_ref)
@@ -119,6 +132,8 @@ def connect() -> None:
     case_policy.set_address_lookup(_importer_address)
     if prior_case_findings not in PRIOR_HISTORY_CHECKS:
         PRIOR_HISTORY_CHECKS.append(prior_case_findings)
+    if referred_allegation_findings not in PRIOR_HISTORY_CHECKS:
+        PRIOR_HISTORY_CHECKS.append(referred_allegation_findings)
     from program.dashboards import panels
 
     panels.connect()

@@ -11,7 +11,7 @@ from werkzeug.datastructures import FileStorage
 
 from core.accounts.models import User
 from standards.models import RecordedMark, StandardVersion
-from standards.services import endorsements, guides, marks, versions
+from standards.services import endorsements, guides, identification_guides, marks, versions
 
 REVIEWER = "reviewer@cbp.example.gov"
 ACME = "rights@acme-brands.example"
@@ -140,4 +140,34 @@ def seed_standards(users: dict[str, User]) -> str:
     guides.upload_guide(lumen, recorded["TMK 21-00123"], sector="consumer_electronics",
                         title="Serial and IMEI label position", description="Back of handset, lower third.",
                         upload=FileStorage(stream=io.BytesIO(_png_guide()), filename="lumen-label.png"))
-    return "4 recorded marks, 7 standards (8 versions in every state), 5 endorsement decisions, 1 guide"
+    _seed_identification_guides(lumen, acme)
+    return ("4 recorded marks, 7 standards (8 versions in every state), 5 endorsement decisions, 1 photographic guide, "
+            "2 product identification guides")
+
+
+def _seed_identification_guides(lumen: User, acme: User) -> None:
+    """A Lumen guide in its second version (with a picture) and an Acme handbag guide."""
+    phones = identification_guides.write_guide(lumen, {
+        "title": "LUMEN phones and earbuds", "marks": ["TMK 21-00123"], "hts_prefixes": ["851713", "851830"],
+        "genuine_features": "Laser-etched LUMEN logo on the back; aluminium frame with a single antenna line.",
+        "packaging_labels": "White box, holographic seal across the lid; IMEI label on the box's short side.",
+        "serial_formats": "Serial LMN-YYWW-NNNNNN; IMEI matches the box label; UPC 0 12345 6789x.",
+        "counterfeit_tells": "Printed logo; two antenna lines; IMEI on the box not matching the handset.",
+        "contact_name": "Lumen Brand Protection", "contact_email": "brandprotection@lumen.example",
+        "contact_phone": "+1 555 0100", "service_hours": 48})
+    identification_guides.add_image(lumen, phones, FileStorage(stream=io.BytesIO(_png_guide()), filename="label.png"),
+                                    caption="Serial and IMEI label, back of handset", section="serial_formats")
+    identification_guides.revise_guide(lumen, phones, {
+        "title": "LUMEN phones and earbuds", "marks": ["TMK 21-00123"], "hts_prefixes": ["851713", "851830"],
+        "genuine_features": phones.current.genuine_features, "packaging_labels": phones.current.packaging_labels,
+        "serial_formats": "Serial LMN-YYWW-NNNNNNN (seven digits from 2026); IMEI matches the box label.",
+        "counterfeit_tells": phones.current.counterfeit_tells, "contact_name": "Lumen Brand Protection",
+        "contact_email": "brandprotection@lumen.example", "contact_phone": "+1 555 0100", "service_hours": 24,
+        "change_note": "Seven-digit serials; authentication within 24 hours."})
+    identification_guides.write_guide(acme, {
+        "title": "ACME handbags", "marks": ["TMK 19-04567"], "hts_prefixes": ["4202"],
+        "genuine_features": "Heat-stamped ACME inside the main pocket; brass hardware engraved with the mark.",
+        "serial_formats": "Date code AC-YY-NNNN sewn inside the zip pocket.",
+        "counterfeit_tells": "Glued (not stitched) date code; plated hardware that scratches silver.",
+        "contact_name": "Acme Authentication Centre", "contact_email": "authenticate@acme-brands.example",
+        "service_hours": 48})

@@ -27,7 +27,7 @@ from program.enrollment.models import Enrollment
 from program.enrollment.states import AWAITING_STATUSES, STATUS_LABELS, Status
 
 DASHBOARD = "dashboard.read"
-policy.register(DASHBOARD, Role.IMPORTER, Role.RIGHTS_HOLDER, Role.REVIEWER, Role.ADMIN)
+policy.register(DASHBOARD, Role.IMPORTER, Role.RIGHTS_HOLDER, Role.INDUSTRY_GROUP, Role.REVIEWER, Role.ADMIN)
 
 AGE_BUCKETS = ((0, 30, "0–30 days"), (31, 60, "31–60 days"), (61, 90, "61–90 days"), (91, None, "over 90 days"))
 DECISION_LABELS = {"expedited_release": "Expedited release", "standard_processing": "Standard processing",
@@ -225,6 +225,8 @@ def _qty(value: Any) -> str:
 
 def connect() -> None:
     """Install the built-in providers (idempotent)."""
-    for provider in (_case_panels, _enrollment_panels, _decision_panels, _blank_panels, _mark_panels):
+    from program.dashboards.party_panels import PROVIDERS as PARTY_PROVIDERS
+
+    for provider in (_case_panels, _enrollment_panels, _decision_panels, _blank_panels, _mark_panels, *PARTY_PROVIDERS):
         if provider not in PANEL_PROVIDERS:
             PANEL_PROVIDERS.append(provider)

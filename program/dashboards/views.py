@@ -63,13 +63,18 @@ def program_dashboard():
 @bp.route("/dashboard/charts/<name>.svg")
 @policy.require("dashboard.read")
 def chart(name: str):
-    """One dashboard chart as an SVG image (CBP charts only)."""
+    """One dashboard chart as an SVG image: CBP's charts, and each party's own (drawn from its own data)."""
     from flask import Response, abort
 
     from program.dashboards.panels import CHARTS
+    from program.dashboards.party_panels import USER_CHARTS
 
-    if name not in CHARTS or not policy.can(current_user, "cases.stats"):
+    if name in USER_CHARTS and USER_CHARTS[name][0](current_user):
+        svg = USER_CHARTS[name][1](current_user)
+    elif name in CHARTS and policy.can(current_user, "cases.stats"):
+        svg = CHARTS[name]()
+    else:
         abort(404)
-    response = Response(CHARTS[name](), mimetype="image/svg+xml")
+    response = Response(svg, mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
     return response

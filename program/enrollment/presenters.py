@@ -45,6 +45,7 @@ FINDING_LABELS: dict[str, tuple[str, str]] = {  # code -> (label, USWDS tag clas
     "prior_revocation": ("Prior revocation", "bg-orange text-ink"),
     "ior_in_use": ("IOR on another enrollment", "bg-gold text-ink"),
     "heightened_sector": ("Heightened-protection sector", "bg-accent-cool-darker"),
+    "allegation_referred": ("Referred allegation", "bg-secondary-dark"),
 }
 
 

@@ -11,7 +11,7 @@ from core import audit
 from core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from core.extensions import db
 from core.timeutil import utcnow
-from core.uploads import DOCUMENT_TYPES, IMAGE_TYPES, delete_stored, read_stored, store_upload
+from core.uploads import DOCUMENT_TYPES, IMAGE_TYPES, StoredFile, delete_stored, read_stored, store_upload
 from standards.lookups import can_view_guides
 from standards.models import PhotoGuide, RecordedMark
 from standards.thumbnails import make_thumbnail
@@ -25,6 +25,22 @@ def _field(value: Any, *, field: str, label: str, max_len: int, required: bool) 
         raise ValidationFailed(f"The {label} is too long.",
                                fields={field: [f"At most {max_len} characters."]})
     return text
+
+
+def store_with_thumbnail(actor: Any, upload: FileStorage | None, *, field: str,
+                         allowed: dict[str, str]) -> tuple[StoredFile, StoredFile | None]:
+    """Store an uploaded image or PDF and, for images, a thumbnail; 422 naming ``field`` for a bad file."""
+    stored = store_upload(upload, field=field, owner=actor, allowed=allowed)
+    thumbnail = None
+    if stored.content_type in IMAGE_TYPES:
+        try:
+            small = make_thumbnail(read_stored(stored), field=field)
+        except ValidationFailed:
+            delete_stored(stored)  # nothing half-written: the row goes with the rollback
+            raise
+        small_file = FileStorage(stream=io.BytesIO(small), filename=f"thumb-{stored.original_name}")
+        thumbnail = store_upload(small_file, field=field, owner=actor, allowed=IMAGE_TYPES)
+    return stored, thumbnail
 
 
 def upload_guide(actor: Any, mark: RecordedMark, *, sector: Any, title: Any, description: Any = "",
@@ -44,16 +60,7 @@ def upload_guide(actor: Any, mark: RecordedMark, *, sector: Any, title: Any, des
         errors["sector"] = ["Choose one of the sectors CBP recorded for this mark."]
     if errors:
         raise ValidationFailed("The guide could not be uploaded.", fields=errors)
-    stored = store_upload(upload, field="file", owner=actor, allowed=DOCUMENT_TYPES)
-    thumbnail = None
-    if stored.content_type in IMAGE_TYPES:
-        try:
-            small = make_thumbnail(read_stored(stored), field="file")
-        except ValidationFailed:
-            delete_stored(stored)  # nothing half-written: the row goes with the rollback
-            raise
-        small_file = FileStorage(stream=io.BytesIO(small), filename=f"thumb-{stored.original_name}")
-        thumbnail = store_upload(small_file, field="file", owner=actor, allowed=IMAGE_TYPES)
+    stored, thumbnail = store_with_thumbnail(actor, upload, field="file", allowed=DOCUMENT_TYPES)
     guide = PhotoGuide(mark_id=mark.id, sector_code=sector, organization_id=actor.organization_id,
                        title=values["title"], description=values["description"], file_id=stored.id,
                        thumbnail_id=thumbnail.id if thumbnail else None, uploaded_by_id=actor.id)

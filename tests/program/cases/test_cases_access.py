@@ -32,7 +32,7 @@ ROUTES = [
     ("get", "/stats/enforcement/outcomes.csv", {"reviewer": 200, "admin": 200, "importer": 403, "owner_a": 403,
                                                 "other_importer": 403, "owner_c": 403, "group": 403}),
     ("get", "/dashboard", {"reviewer": 200, "admin": 200, "importer": 200, "owner_a": 200, "other_importer": 200,
-                           "owner_c": 200, "group": 403}),
+                           "owner_c": 200, "group": 200}),  # industry groups have a dashboard (issue 15)
     ("get", "/api/v1/cases/{uei}", {"reviewer": 200, "admin": 200, "importer": 200, "owner_a": 200,
                                     "other_importer": 404, "owner_c": 404, "group": 403}),
     ("get", "/api/v1/cases", {"reviewer": 200, "admin": 200, "importer": 200, "owner_a": 200, "other_importer": 200,
@@ -51,7 +51,7 @@ ROUTES = [
                                                         "owner_a": 403, "other_importer": 403, "owner_c": 403,
                                                         "group": 403}),
     ("get", "/dashboard/charts/decisions.svg", {"reviewer": 200, "admin": 200, "importer": 404, "owner_a": 404,
-                                                "other_importer": 404, "owner_c": 404, "group": 403}),
+                                                "other_importer": 404, "owner_c": 404, "group": 404}),
 ]
 
 

@@ -1,0 +1,1 @@
+"""Report IP theft: public allegations, the reviewers' triage queue, and referrals to importers' records."""
