@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from core import navigation, policy
+from core import labels, navigation, policy
 from core.accounts.models import User
 from core.accounts.roles import ORG_KIND_LABELS, ROLE_LABELS, Role
 from core.accounts.services import user_for_token
@@ -130,4 +130,5 @@ def register_request_hooks(app: Flask) -> None:
             "role_label": lambda role: ROLE_LABELS.get(Role(role), role) if role else "",
             "org_kind_label": lambda kind: ORG_KIND_LABELS.get(kind, kind) if kind else "",
             "Role": Role,
+            **labels.template_helpers(),
         }

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from core import policy
+from core import labels, policy
 from core.accounts.roles import CBP_ROLES
 from core.errors import ValidationFailed
 from core.extensions import db
@@ -15,6 +15,7 @@ from program.blanks import queries as blank_queries
 from program.cases import policy as case_policy
 from program.cases import queries as case_queries
 from program.cases import services as case_services
+from program.cases.states import EVENT_LABELS as CASE_EVENT_LABELS
 from program.cases.states import STATUS_LABELS as CASE_STATUS_LABELS
 from program.dashboards.views import HOME_CONTEXT
 from program.decisions.uei import format_uei
@@ -24,6 +25,7 @@ from program.enrollment.screening import PRIOR_HISTORY_CHECKS, Finding
 from program.messages.contacts import register_contact_resolver
 from program.messages.related import RelatedRef, register_related
 from standards.dashboard import home_panels
+from standards.lookups import sectors as sector_list
 from standards.models import StandardVersion
 
 
@@ -102,6 +104,9 @@ def connect() -> None:
     register_related("blank_declaration", _blank_declaration_ref)
     register_contact_resolver(enrollment_queries.contact_emails)
     register_related("case", _case_ref)
+    labels.register("case_status", CASE_STATUS_LABELS)
+    labels.register("case_event", CASE_EVENT_LABELS)
+    labels.register("sector", lambda: {sector.code: sector.name for sector in sector_list()})
     case_services.set_contact_lookup(enrollment_queries.contact_emails)
     if prior_case_findings not in PRIOR_HISTORY_CHECKS:
         PRIOR_HISTORY_CHECKS.append(prior_case_findings)

@@ -1,0 +1,137 @@
+"""What people see, page by page: with the demo data, each role's every navigation entry (and the first
+record each list links to) is loaded in the session browser and held to three rules —
+
+- axe-core (npm, WCAG 2.1 A/AA) finds no violation;
+- at 390 px (a phone) the document is never wider than the viewport;
+- no sector, outcome or audit-action code shows where a name exists (codes shown on purpose sit in
+  ``<code>``, like the sector administration's code column).
+
+The journeys' own pages get the same axe check from tests/browser/conftest.py.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+from core.extensions import db
+from program.seed import DEMO_PASSWORD, seed_demo
+from standards.reference import SECTORS
+from tests.browser.conftest import AXE_TAGS, install_axe, sign_in
+
+pytestmark = pytest.mark.browser
+
+ROLES = {
+    "admin": "admin@cbp.example.gov",
+    "reviewer": "reviewer@cbp.example.gov",
+    "importer": "importer@northwind.example",
+    "importer (not enrolled)": "importer@eastgate.example",
+    "rights holder": "rights@acme-brands.example",
+    "industry group": "group@electronics-alliance.example",
+}
+PUBLIC_PAGES = ("/", "/login", "/register", "/verify", "/standards/catalogue")
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+OUTCOME_CODES = ("expedited_release", "standard_processing", "refer_for_examination")
+ACTION_ENTITIES = ("user", "organization", "enrollment", "debarred", "mark", "sector", "standard", "endorsement",
+                   "guide", "blank_declaration", "case", "thread", "api_token")
+MACHINE_CODE = re.compile(
+    r"(?<![\w@./-])("
+    + "|".join(code for code, _name, _heightened in SECTORS) + "|" + "|".join(OUTCOME_CODES)
+    + r"|(?:" + "|".join(ACTION_ENTITIES) + r")\.[a-z_]+"
+    + r")(?![\w@-])"
+)
+
+# The visible text of the page, leaving out what is shown as a code on purpose.
+PAGE_TEXT = """() => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const parts = [];
+  while (walker.nextNode()) {
+    const parent = walker.currentNode.parentElement;
+    if (parent && !parent.closest("code, kbd, samp, script, style, template, noscript")) {
+      parts.push(walker.currentNode.textContent);
+    }
+  }
+  return parts.join(" ");
+}"""
+RUN_AXE = """(tags) => axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]})
+  .then(r => r.violations.map(v => `${v.id} (${v.help}): ${v.nodes.length} nodes, e.g. ${v.nodes.slice(0, 3)
+    .map(n => n.target.join(" ")).join(" | ")}`))"""
+# The first record a list links to (a decision, a case, an application …), to check a detail page too.
+FIRST_RECORD = """() => {
+  const link = document.querySelector("main table tbody a[href^='/'], main .gl-record-link[href^='/']");
+  return link ? link.getAttribute("href") : null;
+}"""
+
+
+@pytest.fixture
+def demo(app):
+    """The demo data every role's pages show (the same as ``flask --app app seed demo``)."""
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        db.session.remove()
+
+
+def _nav_links(page) -> list[str]:
+    """The header navigation's links, then Settings."""
+    hrefs = page.locator("nav.usa-nav a.usa-nav-link").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    return [*dict.fromkeys(h.split("#")[0] for h in hrefs), "/settings"]
+
+
+def _check(page, url: str, problems: list[str]) -> str | None:
+    """Load ``url`` and hold it to the three rules; returns the first record it links to, if any."""
+    response = page.goto(url)
+    where = urlsplit(page.url).path + (f"?{urlsplit(page.url).query}" if urlsplit(page.url).query else "")
+    if response is None or response.status >= 400:
+        problems.append(f"{url}: HTTP {response.status if response else 'no response'}")
+        return None
+    for violation in page.evaluate(RUN_AXE, AXE_TAGS):
+        problems.append(f"{where}: axe {violation}")
+    shown = sorted({m.group(1) for m in MACHINE_CODE.finditer(page.evaluate(PAGE_TEXT))})
+    if shown:
+        problems.append(f"{where}: machine codes shown to people: {', '.join(shown)}")
+    page.set_viewport_size(PHONE)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > PHONE["width"]:
+        wide = page.evaluate("""(limit) => [...document.querySelectorAll('main *')]
+          .filter(e => e.getBoundingClientRect().right > limit + 1).slice(0, 3)
+          .map(e => e.tagName.toLowerCase() + (e.className && typeof e.className === 'string' ? '.' + e.className.trim()
+            .split(/\\s+/).join('.') : ''))""", PHONE["width"])
+        problems.append(f"{where}: {width} px wide at 390 px ({', '.join(wide)})")
+    page.set_viewport_size(DESKTOP)
+    return page.evaluate(FIRST_RECORD)
+
+
+def test_every_navigation_page_of_every_role(browser, live_server, demo):
+    """Each role's navigation pages and the first record of each list: 0 axe violations, no page wider
+    than a 390 px phone, no machine codes where a name exists."""
+    problems: list[str] = []
+    checked = 0
+    for role, email in {"visitor": None, **ROLES}.items():
+        context = browser.new_context(base_url=live_server, viewport=DESKTOP)
+        context.set_default_navigation_timeout(30_000)
+        install_axe(context, lambda *_: None)
+        page = context.new_page()
+        try:
+            if email:
+                sign_in(page, email, DEMO_PASSWORD)
+                nav = ["/home", *_nav_links(page)]
+            else:
+                nav = list(PUBLIC_PAGES)
+            queue, seen, found = list(nav), set(), []
+            for url in queue:
+                if url in seen:
+                    continue
+                seen.add(url)
+                record = _check(page, url, found)
+                checked += 1
+                if record and url in nav and record not in seen:
+                    queue.append(record)
+        finally:
+            context.close()
+        problems.extend(f"[{role}] {problem}" for problem in found)
+    assert checked > 60
+    assert not problems, f"{len(problems)} problems on {checked} pages:\n" + "\n".join(problems)
