@@ -4,6 +4,7 @@ and each entry's change as "field: before → after" rather than raw JSON."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -88,7 +89,16 @@ def actors(entries: list[AuditEntry]) -> dict[int, tuple[str, str]]:
     return {uid: (name or email, org) for uid, name, email, org in rows}
 
 
+_TIMESTAMP = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2}(\.\d+)?)?(\+00:00|Z)?")
+_DIGEST = re.compile(r"[0-9a-f]{40,}")
+
+
 def _show(value: Any) -> str:
+    if isinstance(value, str) and _TIMESTAMP.fullmatch(value):
+        match = _TIMESTAMP.fullmatch(value)
+        return f"{match.group(1)} {match.group(2)}" + (" UTC" if match.group(5) else "")
+    if isinstance(value, str) and _DIGEST.fullmatch(value):
+        return value[:12] + "…"
     if value is None:
         return "—"
     if isinstance(value, bool):

@@ -78,6 +78,7 @@ AUDIT_ACTIONS: dict[str, str] = {
     "blank_declaration.query": "Declaration queried by CBP",
     "blank_declaration.answer": "Query answered",
     "blank_declaration.revoke": "Declaration revoked",
+    "blank_declaration.withdraw": "Declaration withdrawn",
     "blank_declaration.expire": "Declaration expired",
     "decide": "Release decision made",
     "screen": "Bulk screening run",
@@ -152,9 +153,15 @@ def outcome_label(code: str | None) -> str:
     return label("case_status", code)
 
 
+_FIELD_WORDS = {"cbp": "CBP", "id": "ID", "ior": "IOR", "hts": "HTS", "uei": "UEI", "usd": "(USD)", "sha256": "SHA-256",
+                "csv": "CSV", "url": "URL"}
+
+
 def field_label(name: str) -> str:
-    """A record's field name (``valid_until``) as words for the audit log's changes ("Valid until")."""
-    return _fallback(name)
+    """A record's field name (``valid_until``) as words for the audit log's changes and tables ("Valid until")."""
+    words = [_FIELD_WORDS.get(word, word) for word in name.split("_") if word]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
 
 
 _SECTOR_CONDITION = re.compile(r"\b([a-z]+(?:_[a-z]+)*)/([a-z_]+)\b")

@@ -116,6 +116,7 @@ class CookieSessionInterface(SecureCookieSessionInterface):
 def register_request_hooks(app: Flask) -> None:
     """Install the session interface, token auth, security headers and template helpers."""
     app.session_interface = CookieSessionInterface()
+    app.jinja_env.globals.update(labels.template_helpers())  # globals: imported macros see them too
     app.before_request(_authenticate_api_request)
     app.after_request(_security_headers)
 
@@ -130,5 +131,4 @@ def register_request_hooks(app: Flask) -> None:
             "role_label": lambda role: ROLE_LABELS.get(Role(role), role) if role else "",
             "org_kind_label": lambda kind: ORG_KIND_LABELS.get(kind, kind) if kind else "",
             "Role": Role,
-            **labels.template_helpers(),
         }

@@ -91,7 +91,8 @@ def error_list(form: DeclarationForm) -> list[tuple[str, str]]:
     for list_name, noun in (("parties", "Party"), ("lines", "Line")):
         for number, entry in enumerate(getattr(form, list_name).entries, 1):
             for sub in entry.form:
-                add(sub, f"{noun} {number}, {sub.label.text[:1].lower()}{sub.label.text[1:]}")
+                text = sub.label.text
+                add(sub, f"{noun} {number}, {text if text[1:2].isupper() else text[:1].lower() + text[1:]}")
     add(form.lines_csv, "CSV file")
     add(form.attestation, "Attestation")
     return found

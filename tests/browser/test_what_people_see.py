@@ -39,7 +39,8 @@ ACTION_ENTITIES = ("user", "organization", "enrollment", "debarred", "mark", "se
                    "guide", "blank_declaration", "case", "thread", "api_token")
 MACHINE_CODE = re.compile(
     r"(?<![\w@./-])("
-    + "|".join(code for code, _name, _heightened in SECTORS) + "|" + "|".join(OUTCOME_CODES)
+    # One-word codes ("pharmaceuticals") are also plain English, free to appear in people's own words.
+    + "|".join(code for code, _name, _heightened in SECTORS if "_" in code) + "|" + "|".join(OUTCOME_CODES)
     + r"|(?:" + "|".join(ACTION_ENTITIES) + r")\.[a-z_]+"
     + r")(?![\w@-])"
 )

@@ -72,7 +72,7 @@ def test_three_lines_show_each_outcome_and_reason(world, web_as, app):
     assert re.search(r'data-line="1" data-outcome="expedited_release"', html)
     assert re.search(r'data-line="2" data-outcome="standard_processing"', html)
     assert re.search(r'data-line="3" data-outcome="refer_for_examination"', html)
-    assert "Sector pharmaceuticals has heightened protection" in html
+    assert "Sector Pharmaceuticals has heightened protection" in html  # the name, not the code
     assert "TMK 19-04567 has Lever-rule protection" in html
     assert 'data-code="lever_label_missing"' in html and 'data-code="heightened_protection"' in html
     assert "Facts this decision used" not in html  # importers do not see the facts
