@@ -65,6 +65,22 @@
       if (first) { first.focus(); }
       return;
     }
+    // An error summary's link moves focus to the field it names; when it names a group (a fieldset of
+    // radios or checkboxes), to the group's first control, so the link never leaves focus nowhere.
+    var fix = event.target.closest(".usa-alert a[href^='#']");
+    if (fix && fix.getAttribute("href").length > 1) {
+      var target = document.getElementById(fix.getAttribute("href").slice(1));
+      if (target) {
+        var control = target.matches("input, select, textarea, button") ? target
+          : target.querySelector("input:not([type=hidden]):not([disabled]), select, textarea");
+        event.preventDefault();
+        var heading = target.closest(".usa-form-group, .usa-fieldset") || target;
+        heading.scrollIntoView({block: "center"});
+        (control || target).focus({preventScroll: true});
+        if (!control) { target.setAttribute("tabindex", "-1"); target.focus({preventScroll: true}); }
+        return;
+      }
+    }
     var remove = event.target.closest("[data-remove-row]");
     if (remove) {
       event.preventDefault();

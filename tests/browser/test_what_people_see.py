@@ -91,6 +91,17 @@ def _check(page, url: str, problems: list[str]) -> str | None:
         return None
     for violation in page.evaluate(RUN_AXE, AXE_TAGS):
         problems.append(f"{where}: axe {violation}")
+    overflow = page.evaluate("""() => {
+      const inner = document.querySelector('.usa-nav__inner');
+      const limit = inner ? inner.getBoundingClientRect().right - parseFloat(getComputedStyle(inner).paddingRight)
+                          : Infinity;
+      const past = [...document.querySelectorAll('.usa-nav__primary > li > a')]
+        .filter(a => a.getBoundingClientRect().right > limit + 1).map(a => a.textContent.trim());
+      return {page: document.documentElement.scrollWidth, nav: past};
+    }""")
+    if overflow["page"] > DESKTOP["width"] or overflow["nav"]:
+        problems.append(f"{where}: at 1280 px the page is {overflow['page']} px wide; navigation past its box: "
+                        f"{overflow['nav']}")
     shown = sorted({m.group(1) for m in MACHINE_CODE.finditer(page.evaluate(PAGE_TEXT))})
     if shown:
         problems.append(f"{where}: machine codes shown to people: {', '.join(shown)}")
@@ -136,3 +147,35 @@ def test_every_navigation_page_of_every_role(browser, live_server, demo):
         problems.extend(f"[{role}] {problem}" for problem in found)
     assert checked > 60
     assert not problems, f"{len(problems)} problems on {checked} pages:\n" + "\n".join(problems)
+
+
+def test_rows_error_links_and_confirmations_keep_people_oriented(page, demo):
+    """Script-added rows' Remove buttons say which row they remove and keep focus in the list; an error
+    summary's link puts focus on the field; closing a case asks to confirm only once an outcome is chosen."""
+    sign_in(page, ROLES["reviewer"], DEMO_PASSWORD)
+    page.goto("/decisions/new")
+    add = page.get_by_role("button", name="Add another line")
+    add.click()
+    add.click()
+    assert page.get_by_role("button", name="Remove line 3").count() == 1
+    page.get_by_role("button", name="Remove line 2").click()
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Remove line 2", focused  # the row that moved up into its place, renumbered
+    assert page.get_by_role("button", name="Remove line 3").count() == 0
+
+    page.goto("/review/enrollments/3")
+    page.get_by_role("button", name="Record decision").click()
+    summary_link = page.locator("#form-errors a").first
+    summary_link.click()
+    assert page.evaluate("document.activeElement.name") == "action"
+
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto("/cases?status=detained")
+    page.locator("main table tbody a").first.click()
+    page.get_by_role("button", name="Record outcome").click()
+    page.wait_for_load_state()
+    assert dialogs == []  # nothing chosen: the server names the missing outcome instead
+    page.get_by_label("Seized", exact=True).check()
+    page.get_by_role("button", name="Record outcome").click()
+    assert dialogs and dialogs[-1].startswith("Record “Seized” and close the case?")
