@@ -17,6 +17,7 @@ from pygal.style import Style
 from sqlalchemy import func, select
 
 from core.extensions import db
+from core.labels import field_label
 from program.cases.models import EnforcementCase
 from program.cases.states import ALTERNATIVES_TO_SEIZURE, OUTCOMES, STATUS_LABELS
 from program.decisions.engine import EXPEDITED_RELEASE
@@ -90,10 +91,10 @@ class Table:
     coded: bool = False
 
     def csv(self) -> str:
-        """The table as CSV text (header row first)."""
+        """The table as CSV text, the header row in words ("Sector name"); code columns stay beside names."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(self.headers)
+        writer.writerow([field_label(header) for header in self.headers])
         writer.writerows(self.rows)
         return out.getvalue()
 

@@ -73,12 +73,13 @@ def test_dashboard_tables_csv_and_charts(client, login, world, known):
     assert summary["median_days_to_resolution"] == "5.0"
     assert "Median days from the detention notice to the outcome" in page.text
     sectors = list(csv.reader(io.StringIO(client.get("/stats/enforcement/sectors.csv").text)))
-    assert sectors[0][:2] == ["sector", "sector_name"]
+    assert sectors[0][:2] == ["Sector", "Sector name"]  # headers in words (core.labels), codes kept in column 1
     assert ["mobile_devices", "Mobile phones and tablets"] in [row[:2] for row in sectors[1:]]
     for name in ("outcomes", "sectors", "months"):
         svg = client.get(f"/stats/enforcement/charts/{name}.svg")
         assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
         assert "<script" not in svg.text and svg.text.startswith("<svg")
+        assert "viewBox=" in svg.text and "…" not in svg.text  # scales with the page; labels never truncated
         assert "default-src 'none'" in svg.headers["Content-Security-Policy"]
     assert client.get("/stats/enforcement/bogus.csv").status_code == 404
     assert client.get("/stats/enforcement/charts/bogus.svg").status_code == 404

@@ -29,3 +29,18 @@ def test_fixing_what_the_review_page_pointed_at_returns_to_review(client, import
     # Without the review page's pointer the wizard goes on as before.
     onward = client.post(f"/enrollment/{eid}/identity", data={**IDENTITY, "continue": "1"})
     assert onward.headers["Location"].endswith(f"/enrollment/{eid}/contacts")
+
+
+def test_approval_email_names_the_sectors(app, reviewer_api, enroll):
+    from sqlalchemy import select
+
+    from core.extensions import db
+    from core.notifications import OutboxMessage
+
+    enrollment = enroll("submitted")
+    response = reviewer_api.post(f"/api/v1/enrollments/{enrollment['id']}/decision",
+                                 json={"action": "approve", "reason": "ok", "sectors": ["consumer_electronics"]})
+    assert response.status_code == 200
+    with app.app_context():
+        body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.topic == "enrollment.approve"))
+    assert "Approved sectors: Consumer electronics" in body and "consumer_electronics" not in body
