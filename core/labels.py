@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from flask import g, has_app_context
 
@@ -192,10 +194,39 @@ def readable(text: str) -> str:
     return _WORD.sub(word, _SECTOR_CONDITION.sub(pair, text))
 
 
+def hts(code: str | None) -> str:
+    """A 10-digit HTS code with its usual dots (``8517.13.0000``); other lengths as given."""
+    code = (code or "").replace(".", "")
+    return f"{code[:4]}.{code[4:6]}.{code[6:]}" if len(code) == 10 and code.isdigit() else (code or "")
+
+
+def number(value: Any) -> str:
+    """A quantity for people: thousands grouped, no trailing zeros (``1,200``, ``2.5``)."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(str(value)).normalize()
+    except InvalidOperation:
+        return str(value)
+    whole, _, fraction = f"{amount:f}".partition(".")
+    return f"{int(whole):,}" + (f".{fraction}" if fraction else "")
+
+
+def money(value: Any) -> str:
+    """An amount in U.S. dollars (``$18,000.00``)."""
+    if value is None or value == "":
+        return ""
+    try:
+        return f"${Decimal(str(value)):,.2f}"
+    except InvalidOperation:
+        return str(value)
+
+
 def template_helpers() -> dict[str, Callable]:
     """The label functions every template may call."""
     return {"label": label, "action_label": action_label, "outcome_label_of": outcome_label,
-            "sector_name": lambda code: label("sector", code), "readable": readable, "field_label": field_label}
+            "sector_name": lambda code: label("sector", code), "readable": readable, "field_label": field_label,
+            "hts": hts, "number": number, "money": money}
 
 
 register("entity", ENTITY_NAMES)

@@ -57,3 +57,12 @@ def test_readable_replaces_codes_in_stored_reasons(ctx):
 def test_field_label():
     assert labels.field_label("median_days_to_resolution") == "Median days to resolution"
     assert labels.field_label("ior_number") == "IOR number"
+
+
+@pytest.mark.parametrize(("fn", "value", "shown"), [
+    (labels.hts, "8517130000", "8517.13.0000"), (labels.hts, "8517.13.0000", "8517.13.0000"), (labels.hts, "4202", "4202"),
+    (labels.number, "1200.000", "1,200"), (labels.number, "2.500", "2.5"), (labels.number, None, ""),
+    (labels.money, "18000", "$18,000.00"), (labels.money, "12.5", "$12.50"), (labels.money, "n/a", "n/a"),
+])
+def test_formats(fn, value, shown):
+    assert fn(value) == shown
