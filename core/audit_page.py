@@ -14,7 +14,7 @@ from sqlalchemy import Select, or_, select
 from core.accounts.models import Organization, User
 from core.audit import AuditEntry
 from core.extensions import db
-from core.labels import AUDIT_ACTIONS, action_label, field_label
+from core.labels import AUDIT_ACTIONS, action_label, field_label, readable
 
 MAX_VALUE = 160  # characters of one value shown in the list; the API has the whole entry
 
@@ -104,11 +104,11 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list) and all(not isinstance(v, dict | list) for v in value):
-        text = ", ".join(str(v) for v in value) or "none"
+        text = ", ".join(readable(str(v)) for v in value) or "none"
     elif isinstance(value, dict | list):
         text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     else:
-        text = str(value)
+        text = readable(str(value))  # sector and outcome codes in values read as names
     return text if len(text) <= MAX_VALUE else text[:MAX_VALUE - 1] + "…"
 
 

@@ -105,7 +105,7 @@ def test_importer_requests_a_three_line_decision(page, shot, importer):
     expect(expedited).to_have_attribute("data-outcome", "expedited_release")
     expect(expedited).to_contain_text("Expedited release")
     expect(standard).to_have_attribute("data-outcome", "standard_processing")
-    expect(standard).to_contain_text("Sector pharmaceuticals has heightened protection")
+    expect(standard).to_contain_text("Sector Pharmaceuticals has heightened protection")
     expect(standard.locator("[data-code=heightened_protection]")).to_be_visible()
     expect(referred).to_have_attribute("data-outcome", "refer_for_examination")
     expect(referred).to_contain_text("TMK 19-04567 has Lever-rule protection")

@@ -1,5 +1,6 @@
 """What people see, page by page: with the demo data, each role's every navigation entry (and the first
-record each list links to) is loaded in the session browser and held to three rules —
+record each list links to) is loaded in the session browser, must answer without an HTTP error or a
+console error, and is held to three rules —
 
 - axe-core (npm, WCAG 2.1 A/AA) finds no violation;
 - at 390 px (a phone) the document is never wider than the viewport;
@@ -127,6 +128,9 @@ def test_every_navigation_page_of_every_role(browser, live_server, demo):
         context.set_default_navigation_timeout(30_000)
         install_axe(context, lambda *_: None)
         page = context.new_page()
+        console: list[str] = []
+        page.on("console", lambda message, out=console: out.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error, out=console: out.append(str(error)))
         try:
             if email:
                 sign_in(page, email, DEMO_PASSWORD)
@@ -140,6 +144,9 @@ def test_every_navigation_page_of_every_role(browser, live_server, demo):
                 seen.add(url)
                 record = _check(page, url, found)
                 checked += 1
+                if console:
+                    found.append(f"{url}: console errors {console[:3]}")
+                    console.clear()
                 if record and url in nav and record not in seen:
                     queue.append(record)
         finally:

@@ -66,3 +66,15 @@ def test_date_filters(client, login, logged):
     assert "No entries match these filters." in client.get(f"/audit?to={earlier}").text
     bad = client.get("/audit?from=18/11/2026")
     assert bad.status_code == 200 and "From date: enter a date like 2026-11-18." in bad.text
+
+
+def test_codes_in_values_read_as_names(app, client, login, make_user):
+    reviewer = make_user("reviewer")
+    with app.app_context():
+        audit.record(None, "enrollment.approve", "enrollment", 9, before={"status": "submitted"},
+                     after={"status": "approved", "approved_sectors": ["apparel_footwear", "mobile_devices"]})
+        db.session.commit()
+    login(reviewer)
+    page = client.get("/audit").text
+    assert "<ins>Apparel and footwear, Mobile phones and tablets</ins>" in page and "apparel_footwear" not in page
+    assert "Greenlane (automatic)" in page
