@@ -25,7 +25,7 @@ def test_grouped_numbers_are_read_and_others_left_to_the_validator(typed, read):
 def test_country_is_a_list_of_names_and_24000_is_a_quantity(app, client, login, importer_api):
     login(importer_api.user)
     page = client.get("/blanks/new").text
-    assert '<div class="usa-combo-box">' in page and '<option value="VN">Vietnam</option>' in page
+    assert '<div class="usa-combo-box" data-default-value="">' in page and '<option value="VN">Vietnam</option>' in page
     assert "(ISO code)" not in page
     response = client.post("/blanks/new", data=dict(FORM, **{"lines-0-quantity": "24,000",
                                                              "lines-0-country_of_origin": "VN"}))
@@ -44,3 +44,4 @@ def test_errors_are_listed_with_links_to_their_fields(client, login, importer_ap
     assert '<a class="usa-link" href="#lines-0-quantity">Line 1, quantity:' in summary
     assert '<a class="usa-link" href="#parties-0-country">Party 1, country:' in summary
     assert "Please fix the fields marked below." not in page
+    assert 'data-default-value="BD"' in page  # the countries chosen survive the error
