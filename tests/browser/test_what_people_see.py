@@ -12,6 +12,7 @@ The journeys' own pages get the same axe check from tests/browser/conftest.py.
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import urlsplit
 
@@ -20,7 +21,7 @@ import pytest
 from core.extensions import db
 from program.seed import DEMO_PASSWORD, seed_demo
 from standards.reference import SECTORS
-from tests.browser.conftest import AXE_TAGS, install_axe, sign_in
+from tests.browser.conftest import AXE_ON_LOAD, AXE_TAGS, install_axe, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -186,3 +187,25 @@ def test_rows_error_links_and_confirmations_keep_people_oriented(page, demo):
     page.locator("label.usa-radio__label", has_text=re.compile(r"^Seized$")).click()  # USWDS hides the input
     page.get_by_role("button", name="Record outcome").click()
     assert dialogs and dialogs[-1].startswith("Record “Seized” and close the case?")
+
+
+def test_the_journeys_axe_check_reports_violations(browser, live_server):
+    """The check every journey page gets (tests/browser/conftest.py) hears axe-core's findings: a page with
+    an unlabelled image and low-contrast text is reported."""
+    context = browser.new_context(base_url=live_server, viewport=DESKTOP)
+    found: list[str] = []
+    install_axe(context, lambda url, violations: found.extend(f"{url} {v['id']}" for v in violations))
+    context.add_init_script(script=AXE_ON_LOAD % json.dumps(AXE_TAGS))
+    page = context.new_page()
+    page.route("**/broken", lambda route: route.fulfill(content_type="text/html", body=(
+        '<!DOCTYPE html><html lang="en"><title>Broken</title><main><img src="/static/uswds/img/us_flag_small.png">'
+        '<p style="color:#aaa;background:#fff">faint</p></main></html>')))
+    try:
+        page.goto("/broken")
+        for _ in range(50):
+            if found:
+                break
+            page.wait_for_timeout(100)
+    finally:
+        context.close()
+    assert "/broken image-alt" in found and "/broken color-contrast" in found, found
