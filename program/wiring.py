@@ -20,6 +20,7 @@ from program.cases.states import STATUS_LABELS as CASE_STATUS_LABELS
 from program.dashboards.views import HOME_CONTEXT
 from program.decisions.uei import format_uei
 from program.enrollment import queries as enrollment_queries
+from program.enrollment.countries import COUNTRIES
 from program.enrollment.models import Enrollment
 from program.enrollment.screening import PRIOR_HISTORY_CHECKS, Finding
 from program.messages.contacts import register_contact_resolver
@@ -107,6 +108,7 @@ def connect() -> None:
     labels.register("case_status", CASE_STATUS_LABELS)
     labels.register("case_event", CASE_EVENT_LABELS)
     labels.register("sector", lambda: {sector.code: sector.name for sector in sector_list()})
+    labels.register("country", COUNTRIES)
     case_services.set_contact_lookup(enrollment_queries.contact_emails)
     if prior_case_findings not in PRIOR_HISTORY_CHECKS:
         PRIOR_HISTORY_CHECKS.append(prior_case_findings)
