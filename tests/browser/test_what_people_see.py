@@ -209,3 +209,17 @@ def test_the_journeys_axe_check_reports_violations(browser, live_server):
     finally:
         context.close()
     assert "/broken image-alt" in found and "/broken color-contrast" in found, found
+
+
+def test_a_wrong_file_type_is_named_and_not_sent(page, demo):
+    """USWDS empties a file input given the wrong type; the page says which types it takes and keeps the form
+    rather than sending it to be told "No file was given"."""
+    sign_in(page, "importer@maplestreet.example", DEMO_PASSWORD)
+    page.goto("/enrollment/5/documents")
+    page.locator("#file").set_input_files(files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"notes"}])
+    assert "PDF, JPEG or PNG" in page.locator(".has-invalid-file").inner_text()
+    page.get_by_role("button", name="Attach document").click()
+    page.wait_for_timeout(300)
+    assert page.url.endswith("/enrollment/5/documents")
+    assert "No file was given" not in page.content()
+    assert page.evaluate("document.activeElement.id") == "file"
