@@ -18,7 +18,6 @@ from pygal.style import Style
 from sqlalchemy import func, select
 
 from core.extensions import db
-from core.labels import field_label
 from program.cases.deadlines import BASES, BASIS_LABELS
 from program.cases.models import CaseEvent, EnforcementCase
 from program.cases.states import ALTERNATIVES_TO_SEIZURE, OUTCOMES, STATUS_LABELS
@@ -153,10 +152,10 @@ class Table:
     coded: bool = False
 
     def csv(self) -> str:
-        """The table as CSV text, the header row in words ("Sector name"); code columns stay beside names."""
+        """The table as CSV text (header row first, machine names: scripts read these files)."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow([field_label(header) for header in self.headers])
+        writer.writerow(self.headers)
         writer.writerows(self.rows)
         return out.getvalue()
 

@@ -73,7 +73,7 @@ def test_dashboard_tables_csv_and_charts(client, login, world, known):
     assert summary["median_days_to_resolution"] == "5.0"
     assert "Median days from the detention notice to the outcome" in page.text
     sectors = list(csv.reader(io.StringIO(client.get("/stats/enforcement/sectors.csv").text)))
-    assert sectors[0][:2] == ["Sector", "Sector name"]  # headers in words (core.labels), codes kept in column 1
+    assert sectors[0][:2] == ["sector", "sector_name"]
     assert ["mobile_devices", "Mobile phones and tablets"] in [row[:2] for row in sectors[1:]]
     ports = {row[0]: row for row in csv.reader(io.StringIO(client.get("/stats/enforcement/ports.csv").text))}
     assert ports["port"][-1] == "total" and sum(int(r[-1]) for k, r in ports.items() if k != "port") == 4
