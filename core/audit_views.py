@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from core import navigation, policy
+from core import audit_page, navigation, policy
 from core.apiutil import ApiBlueprint
 from core.audit import ENTITY_TYPES, AuditEntry, verify_chain
 from core.pagination import PageArgsSchema, PageSchema, page_args_from_request, paginate
@@ -70,12 +70,13 @@ def audit_list(args):
 @bp.route("/audit")
 @policy.require("audit.read")
 def index():
-    """Reviewers' and admins' view of the audit log."""
+    """Reviewers' and admins' view of the audit log: filtered, with names and readable changes."""
     page, size = page_args_from_request()
-    entity_type = request.args.get("entity_type") or None
-    entity_id = request.args.get("entity_id") or None
-    return render_template("core/audit/index.html", page=paginate(_query(entity_type, entity_id), page, size),
-                           entity_types=ENTITY_TYPES, entity_type=entity_type, entity_id=entity_id)
+    filters = audit_page.Filters.from_args(request.args)
+    listed = paginate(filters.apply(_query(None, None)), page, size)
+    return render_template("core/audit/index.html", page=listed, filters=filters, entity_types=ENTITY_TYPES,
+                           actions=audit_page.action_choices(), actors=audit_page.actors(listed.items),
+                           changes=audit_page.changes)
 
 
 @audit_cli.command("verify")

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from core import navigation, policy
+from core import labels, navigation, policy
 from core.accounts.models import User
 from core.accounts.roles import ORG_KIND_LABELS, ROLE_LABELS, Role
 from core.accounts.services import user_for_token
@@ -116,6 +116,7 @@ class CookieSessionInterface(SecureCookieSessionInterface):
 def register_request_hooks(app: Flask) -> None:
     """Install the session interface, token auth, security headers and template helpers."""
     app.session_interface = CookieSessionInterface()
+    app.jinja_env.globals.update(labels.template_helpers())  # globals: imported macros see them too
     app.before_request(_authenticate_api_request)
     app.after_request(_security_headers)
 

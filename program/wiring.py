@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from core import policy
+from core import labels, policy
 from core.accounts.roles import CBP_ROLES
 from core.errors import ValidationFailed
 from core.extensions import db
@@ -16,15 +16,18 @@ from program.cases import notices as case_notices
 from program.cases import policy as case_policy
 from program.cases import queries as case_queries
 from program.cases import views as case_views
+from program.cases.states import EVENT_LABELS as CASE_EVENT_LABELS
 from program.cases.states import STATUS_LABELS as CASE_STATUS_LABELS
 from program.dashboards.views import HOME_CONTEXT
 from program.decisions.uei import format_uei
 from program.enrollment import queries as enrollment_queries
+from program.enrollment.countries import COUNTRIES
 from program.enrollment.models import Enrollment
 from program.enrollment.screening import PRIOR_HISTORY_CHECKS, Finding
 from program.messages.contacts import register_contact_resolver
 from program.messages.related import RelatedRef, register_related
 from standards.dashboard import home_panels
+from standards.lookups import sectors as sector_list
 from standards.models import StandardVersion
 
 
@@ -128,6 +131,10 @@ def connect() -> None:
     register_related("blank_declaration", _blank_declaration_ref)
     register_contact_resolver(enrollment_queries.contact_emails)
     register_related("case", _case_ref)
+    labels.register("case_status", CASE_STATUS_LABELS)
+    labels.register("case_event", CASE_EVENT_LABELS)
+    labels.register("sector", lambda: {sector.code: sector.name for sector in sector_list()})
+    labels.register("country", COUNTRIES)
     case_notices.set_contact_lookup(enrollment_queries.contact_emails)
     case_policy.set_address_lookup(_importer_address)
     if prior_case_findings not in PRIOR_HISTORY_CHECKS:

@@ -7,7 +7,7 @@ from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectF
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from core.accounts.roles import ROLE_LABELS, Role
-from core.accounts.services import MIN_PASSWORD_LENGTH, ORG_NAME_MAX
+from core.accounts.services import MIN_PASSWORD_LENGTH, ORG_NAME_MAX, PASSWORD_RULE
 from core.forms import choices
 
 
@@ -36,7 +36,7 @@ class RegisterForm(FlaskForm):
     email = EmailField("Work e-mail address", validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(
         "Password",
-        description=f"At least {MIN_PASSWORD_LENGTH} characters. A short sentence is easy to remember.",
+        description=PASSWORD_RULE,
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH,
                                            message=f"Use at least {MIN_PASSWORD_LENGTH} characters.")],
     )
@@ -68,7 +68,8 @@ class NewUserForm(FlaskForm):
     org = StringField("Organisation",
                       description="An existing organisation of the right kind, or a new name.",
                       validators=[DataRequired(), Length(max=200)])
-    password = PasswordField("Initial password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)])
+    password = PasswordField("Initial password", description=PASSWORD_RULE,
+                             validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)])
 
 
 class EditUserForm(FlaskForm):
@@ -96,7 +97,8 @@ class PasswordForm(FlaskForm):
     """Change one's own password."""
 
     current = PasswordField("Current password", validators=[DataRequired()])
-    password = PasswordField("New password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)])
+    password = PasswordField("New password", description=PASSWORD_RULE,
+                             validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)])
     confirm = PasswordField("Type the new password again",
                             validators=[DataRequired(),
                                         EqualTo("password", message="The passwords do not match.")])

@@ -29,6 +29,9 @@ from core.extensions import db
 from core.timeutil import utcnow
 
 MIN_PASSWORD_LENGTH = 12
+# Shown beside every new-password field before anything is typed (the checks below enforce it).
+PASSWORD_RULE = (f"At least {MIN_PASSWORD_LENGTH} characters, with at least 4 different ones. "
+                 "A short sentence is easy to remember.")
 ORG_NAME_MAX = Organization.__table__.c.name.type.length
 TOKEN_PREFIX = "glt_"  # noqa: S105 (a public prefix, not a secret)
 # A real hash to compare against when the e-mail is unknown, so timing does not reveal accounts.

@@ -3,6 +3,8 @@ with the API and the CSV import), whose errors are placed back on the fields by 
 
 from __future__ import annotations
 
+import re
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
@@ -11,6 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from core.errors import ValidationFailed
 from core.forms import choices
 from program.blanks.states import Marking, PartyRole
+from program.enrollment.forms import COUNTRY_CHOICES
 
 PARTY_ROLES = [(r.value, r.value.title()) for r in PartyRole]
 MARKINGS = [(Marking.NONE.value, "None (stays plain)"), (Marking.LICENSED.value, "Licensed marks applied later")]
@@ -21,8 +24,7 @@ class PartyForm(Form):
 
     role = SelectField("Role", choices=choices(PARTY_ROLES))
     name = StringField("Name", validators=[Optional(), Length(max=200)])
-    country = StringField("Country (ISO code)", validators=[Optional(), Length(max=2)],
-                          render_kw={"maxlength": 2, "class": "usa-input usa-input--xs"})
+    country = SelectField("Country", choices=COUNTRY_CHOICES, validate_choice=False)  # the service names a bad code
     address = StringField("Address", validators=[Optional(), Length(max=2000)])
 
 
@@ -33,7 +35,7 @@ class LineForm(Form):
     hts_code = StringField("HTS code", validators=[Optional(), Length(max=14)])
     quantity = StringField("Quantity", validators=[Optional(), Length(max=24)])
     unit = StringField("Unit", default="pcs", validators=[Optional(), Length(max=20)])
-    country_of_origin = StringField("Origin (ISO code)", validators=[Optional(), Length(max=2)])
+    country_of_origin = SelectField("Country of origin", choices=COUNTRY_CHOICES, validate_choice=False)
     intended_marking = SelectField("Intended marking", choices=choices(MARKINGS), default=Marking.NONE.value)
     authorization_ref = StringField("Authorisation reference", validators=[Optional(), Length(max=100)])
     recordation_number = StringField("Recordation number", validators=[Optional(), Length(max=12)])
@@ -57,14 +59,43 @@ class DeclarationForm(FlaskForm):
         """The form as the service's input (a declaration body)."""
         data = {"valid_from": self.valid_from.data, "valid_until": self.valid_until.data,
                 "parties": [entry.data for entry in self.parties.entries if any(_filled(entry.data, "role"))],
-                "lines": [entry.data for entry in self.lines.entries if any(_filled(entry.data, "intended_marking",
-                                                                                   "unit"))],
+                "lines": [{**entry.data, "quantity": plain_number(entry.data.get("quantity"))}
+                          for entry in self.lines.entries if any(_filled(entry.data, "intended_marking", "unit"))],
                 "attestation": bool(self.attestation.data)}
         upload = self.lines_csv.data
         if upload is not None and getattr(upload, "filename", ""):
             data["lines_csv"] = upload.read()
             data["lines"] = []
         return data
+
+
+_GROUPED = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
+
+
+def plain_number(text: str | None) -> str | None:
+    """A number as people type it ("24,000", " 1,250.5 ") as the validator reads it ("24000", "1250.5");
+    anything else is left for the validator to name."""
+    value = (text or "").strip()
+    return value.replace(",", "") if _GROUPED.fullmatch(value) else text
+
+
+def error_list(form: DeclarationForm) -> list[tuple[str, str]]:
+    """Every field error as ``(field id, "Line 2, quantity: …")`` in page order, for the error summary's links."""
+    found: list[tuple[str, str]] = []
+
+    def add(field, where: str) -> None:
+        found.extend((field.id, f"{where}: {message}") for message in field.errors)
+
+    add(form.valid_from, form.valid_from.label.text)
+    add(form.valid_until, form.valid_until.label.text)
+    for list_name, noun in (("parties", "Party"), ("lines", "Line")):
+        for number, entry in enumerate(getattr(form, list_name).entries, 1):
+            for sub in entry.form:
+                text = sub.label.text
+                add(sub, f"{noun} {number}, {text if text[1:2].isupper() else text[:1].lower() + text[1:]}")
+    add(form.lines_csv, "CSV file")
+    add(form.attestation, "Attestation")
+    return found
 
 
 def _filled(values: dict, *ignore: str):

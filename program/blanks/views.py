@@ -17,7 +17,7 @@ from core.pagination import page_args_from_request, paginate
 from core.timeutil import today
 from program.blanks import csv_import, queries, services
 from program.blanks import policy as perms
-from program.blanks.forms import DeclarationForm, LineForm, OptionalReasonForm, PartyForm, ReasonForm, place_errors
+from program.blanks.forms import DeclarationForm, LineForm, OptionalReasonForm, PartyForm, ReasonForm, error_list, place_errors
 from program.blanks.models import BlankDeclaration
 from program.blanks.states import STATUS_LABELS, allowed_actions
 from program.enrollment.queries import active_enrollment_for_organization
@@ -91,13 +91,12 @@ def new() -> ResponseReturnValue:
         except ValidationFailed as error:
             db.session.rollback()
             loose = place_errors(form, error)
-            flash("The declaration was not filed; please fix the problems shown.", "error")
         else:
             db.session.commit()
             flash(f"Declaration {declaration.public_id} filed with {len(declaration.lines)} line(s).", "success")
             return redirect(url_for("blanks.show", public_id=declaration.public_id))
     return render_template("program/blanks/declaration/new.html", form=form, loose_errors=loose,
-                           csv_template=csv_import.TEMPLATE, enrollment=enrollment,
+                           csv_template=csv_import.TEMPLATE, enrollment=enrollment, error_list=error_list,
                            blank_party=PartyForm(prefix="parties-__index__-", data={"role": "seller"}),
                            blank_line=LineForm(prefix="lines-__index__-"))
 

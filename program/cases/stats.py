@@ -148,9 +148,11 @@ class Table:
     caption: str
     headers: list[str]
     rows: list[list[Any]]
+    # The first column is a code for machines (the CSV) beside its name in the second: pages show the name.
+    coded: bool = False
 
     def csv(self) -> str:
-        """The table as CSV text (header row first)."""
+        """The table as CSV text (header row first, machine names: scripts read these files)."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(self.headers)
@@ -169,10 +171,10 @@ def tables(stats: dict[str, Any] | None = None) -> dict[str, Table]:
     names = sector_names()
     return {
         "outcomes": Table("outcomes", "Closed cases by outcome",
-                          ["outcome", "label", "alternative_to_seizure", "cases", "share"], outcome_rows),
+                          ["outcome", "label", "alternative_to_seizure", "cases", "share"], outcome_rows, coded=True),
         "sectors": Table("sectors", "Closed cases by sector and outcome", ["sector", "sector_name", *labels, "total"],
                          [[sector, names.get(sector, sector), *counts.values(), sum(counts.values())]
-                          for sector, counts in stats["by_sector"].items()]),
+                          for sector, counts in stats["by_sector"].items()], coded=True),
         "months": Table("months", "Closed cases by month of resolution and outcome", ["month", *labels, "total"],
                         [[month, *counts.values(), sum(counts.values())]
                          for month, counts in stats["by_month"].items()]),
@@ -197,7 +199,7 @@ def tables(stats: dict[str, Any] | None = None) -> dict[str, Table]:
             ["expedited_later_detained", "Of those, entries later detained", exp["detained"]],
             ["share_expedited_later_detained", "Share of expedited entries later detained (empty: none yet)",
              "" if exp["share"] is None else exp["share"]],
-        ]),
+        ], coded=True),
     }
 
 
@@ -220,8 +222,10 @@ def _ticks(highest: int) -> list[int]:
 
 
 def _config(**extra: Any) -> dict[str, Any]:
+    # No truncated axis labels ("2026-W…"); the SVG keeps pygal's viewBox, so the page scales it.
     return {"disable_xml_declaration": True, "js": [], "style": _style(), "width": 720, "height": 360,
-            "print_values": True, "print_zeroes": False, "explicit_size": True, **extra}
+            "print_values": True, "print_zeroes": False, "explicit_size": True, "truncate_label": -1,
+            "truncate_legend": -1, **extra}
 
 
 def outcome_chart(stats: dict[str, Any]) -> str:

@@ -38,17 +38,19 @@ def landing():
 @policy.require(policy.AUTHENTICATED)
 def home():
     """The signed-in user's starting point: what to do next and recent activity of the organisation."""
-    recent = db.session.scalars(
-        select(AuditEntry)
+    rows = db.session.execute(
+        select(AuditEntry, User.full_name)
         .join(User, User.id == AuditEntry.actor_id)
         .where(User.organization_id == current_user.organization_id)
         .order_by(AuditEntry.seq.desc())
         .limit(10)
     ).all()
+    recent = [entry for entry, _name in rows]
+    actor_names = {entry.actor_id: name or entry.actor for entry, name in rows}
     extra: dict[str, Any] = {}
     for provide in HOME_CONTEXT:
         extra.update(provide(current_user))
-    return render_template("program/dashboards/home.html", recent=recent, **extra)
+    return render_template("program/dashboards/home.html", recent=recent, actor_names=actor_names, **extra)
 
 
 @bp.route("/dashboard")

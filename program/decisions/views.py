@@ -105,6 +105,8 @@ def _render_form(form: DecisionRequestForm, status: int = 200) -> ResponseReturn
 def new() -> ResponseReturnValue:
     """Ask for a release decision on an entry: every line gets an outcome with its reasons, the entry a UEI."""
     iors = _iors_for_user()
+    if iors == []:  # an importer with no IOR number on an enrollment has nothing to ask about (as for blanks)
+        return render_template("program/decisions/no_ior.html"), 403
     form = DecisionRequestForm()
     form.setup(sectors=lookups.sectors(), iors=iors)
     if request.method == "GET":
@@ -191,5 +193,5 @@ def index() -> ResponseReturnValue:
     query = services.filtered(services.visible_decisions(current_user), form.args())
     page = paginate(query, page_no, size)
     return render_template("program/decisions/index.html", form=form, page=page,
-                           can_decide=policy.can(current_user, perms.DECIDE),
+                           can_decide=policy.can(current_user, perms.DECIDE) and _iors_for_user() != [],
                            filtered=bool(form.args()))

@@ -64,8 +64,9 @@ class IdentityForm(FlaskForm):
         InputRequired("Enter the Importer of Record number."), _format(formats.ior_problem)])
     street = StringField("Street address", validators=[InputRequired("Enter the street address."), Length(max=200)])
     city = StringField("City", validators=[InputRequired("Enter the city."), Length(max=100)])
+    # No Optional(): it would stop the chain before validate_state could require a state for U.S. addresses.
     state = StringField("State, province or region", description="Required for U.S. addresses.",
-                        validators=[Optional(), Length(max=100)])
+                        validators=[Length(max=100)])
     postal_code = StringField("ZIP or postal code", validators=[InputRequired("Enter the postal code."), Length(max=20)])
     country = SelectField("Country", choices=COUNTRY_CHOICES, validators=[InputRequired("Choose the country.")])
 

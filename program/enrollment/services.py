@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from core import audit
+from core import audit, labels
 from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.extensions import db
 from core.notifications import queue_notification
@@ -108,7 +108,7 @@ def _notify(enrollment: Enrollment, action: Action, to: Status, reason: str) -> 
         lines += ["", f"Reason: {reason}"]
     if action == Action.APPROVE:
         lines += ["", f"Program ID: {enrollment.program_id}",
-                  f"Approved sectors: {', '.join(enrollment.approved_sectors)}",
+                  f"Approved sectors: {', '.join(labels.label('sector', s) for s in enrollment.approved_sectors)}",
                   f"Valid until: {enrollment.valid_until.isoformat() if enrollment.valid_until else ''}"]
     elif action == Action.REQUEST_INFO:
         lines += ["", "Please sign in, update the application and submit it again."]

@@ -225,6 +225,8 @@ def _save(enrollment: Enrollment, step: str, form: Any, data: dict[str, Any], *,
     if finish_later:
         flash("Your draft is saved. Come back to it from \u201cMy enrollment\u201d.", "success")
         return redirect(url_for("enrollment.overview"))
+    if request.args.get("from") == "review":  # came to fix something the review page pointed at: go back there
+        return redirect(url_for("enrollment.step", enrollment_id=enrollment.id, step="review"))
     index = presenters.STEP_SLUGS.index(step)
     return redirect(url_for("enrollment.step", enrollment_id=enrollment.id, step=presenters.STEP_SLUGS[index + 1]))
 

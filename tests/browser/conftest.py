@@ -4,6 +4,7 @@ context (cookies) per test. Screenshots go to ``screenshots/`` (git-ignored)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import threading
@@ -14,6 +15,24 @@ import pytest
 from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# npm's axe-core, read from node_modules (installed by `make assets`), never from a CDN.
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.1 A and AA: the rules every page must pass.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Run by every page the journeys load: axe-core's WCAG 2.1 A/AA rules, violations reported to the test.
+AXE_ON_LOAD = """
+window.addEventListener("load", function () {
+  if (!window.axe || window.top !== window) { return; }
+  window.axe.run(document, {runOnly: {type: "tag", values: %s}, resultTypes: ["violations"]})
+    .then(function (result) {
+      var found = result.violations.map(function (v) {
+        return {id: v.id, help: v.help, nodes: v.nodes.slice(0, 5).map(function (n) { return n.target.join(" "); })};
+      });
+      window.__glAxeReport(location.pathname + location.search, found);
+    })
+    .catch(function () { /* the page navigated away mid-run; its successor is checked instead */ });
+});
+"""
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
@@ -80,6 +99,10 @@ def page(browser, live_server) -> Iterator[object]:
     # Page loads wait for every image, font and stylesheet: on CI's two busy cores that can exceed the
     # action timeout, so navigations get longer (a missing element still fails fast).
     context.set_default_navigation_timeout(30_000)
+    violations: list[str] = []
+    install_axe(context, lambda url, found: violations.extend(f"{url}: {v['id']} ({v['help']}) at {v['nodes']}"
+                                                               for v in found))
+    context.add_init_script(script=AXE_ON_LOAD % json.dumps(AXE_TAGS))
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -88,6 +111,15 @@ def page(browser, live_server) -> Iterator[object]:
     finally:
         context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not violations, "Accessibility (axe-core, WCAG 2.1 A/AA) violations:\n" + "\n".join(violations)
+
+
+def install_axe(context, report) -> None:
+    """Load npm's axe-core into every document of ``context``; ``report(url, violations)`` hears its results."""
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} is missing: run `make assets` (npm ci) to install axe-core")
+    context.expose_binding("__glAxeReport", lambda _source, url, found: report(url, found))
+    context.add_init_script(path=str(AXE_JS))
 
 
 @pytest.fixture

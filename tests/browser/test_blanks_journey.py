@@ -16,6 +16,17 @@ from tests.program.blanks.conftest import APPLICATION
 pytestmark = pytest.mark.browser
 
 
+def choose_country(page, field_id: str, name: str) -> None:
+    """Pick a country by name: in USWDS's combo box when the page enhanced it, else in the plain select (rows
+    added by script)."""
+    field = page.locator(f"#{field_id}")
+    if field.evaluate("e => e.tagName") == "SELECT":
+        field.select_option(label=name)
+        return
+    field.fill(name)
+    page.locator(f"#{field_id}--list li", has_text=name).first.click()
+
+
 def enrolled_importer(api_as, make_user):
     """An importer whose enrollment was approved through the API; returns its UserRef."""
     importer = api_as(make_user("importer", org="Plainly Goods LLC"))
@@ -38,23 +49,23 @@ def test_file_list_query_answer(page, shot, api_as, make_user):
     page.get_by_label("Valid until").fill((today() + timedelta(days=120)).isoformat())
     page.locator("#parties-0-role").select_option("manufacturer")
     page.locator("#parties-0-name").fill("Guangzhou Plain Bags Co.")
-    page.locator("#parties-0-country").fill("CN")
+    choose_country(page, "parties-0-country", "China")
     page.locator("#parties-0-address").fill("12 Mill Road, Guangzhou")
     page.get_by_role("button", name="Add another party").click()
     expect(page.locator("#parties-rows [data-row]")).to_have_count(2)
     page.locator("#parties-1-name").fill("Pearl River Trading Ltd")
-    page.locator("#parties-1-country").fill("HK")
+    choose_country(page, "parties-1-country", "Hong Kong")
 
     page.locator("#lines-0-description").fill("Plain cotton tote bags, no logos")
     page.locator("#lines-0-hts_code").fill("4202.92.3131")
     page.locator("#lines-0-quantity").fill("5000")
-    page.locator("#lines-0-country_of_origin").fill("CN")
+    choose_country(page, "lines-0-country_of_origin", "China")
     page.get_by_role("button", name="Add another line").click()
     expect(page.locator("#lines-rows [data-row]")).to_have_count(2)
     page.locator("#lines-1-description").fill("Blank silicone phone cases")
     page.locator("#lines-1-hts_code").fill("39269099")  # too short: caught on the field
     page.locator("#lines-1-quantity").fill("1200")
-    page.locator("#lines-1-country_of_origin").fill("VN")
+    choose_country(page, "lines-1-country_of_origin", "Vietnam")
     page.locator("label.usa-checkbox__label", has_text="I attest").click()
     shot(page, "blanks-01-new-declaration")
     page.get_by_role("button", name="File declaration").click()

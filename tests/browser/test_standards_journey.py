@@ -75,7 +75,7 @@ def test_draft_endorse_publish_revise_compare_supersede(page, shot, people):
     shot(page, "standards-01-draft-form")
     page.get_by_role("button", name="Save draft", exact=True).last.click()
     expect(page.get_by_text("Draft saved.")).to_be_visible()
-    expect(page.locator("#requirements-heading + table tbody tr")).to_have_count(3)
+    expect(page.locator("#requirements-heading + .usa-table-container--scrollable table tbody tr")).to_have_count(3)
     page.get_by_role("button", name="Propose for endorsement").click()
     expect(page.get_by_text("Proposed. Rights holders with marks in this sector")).to_be_visible()
     expect(page.locator("[data-status=proposed]").first).to_be_visible()

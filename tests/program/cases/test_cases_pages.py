@@ -66,7 +66,7 @@ def test_owner_page_shows_the_five_facts_and_the_notice(client, login, world, op
     login(world.owner_a)
     page = client.get(f"/cases/{uei}").text
     assert 'data-testid="disclosure-notice"' in page and "Trade Secrets Act" in page
-    for shown in ("Date of importation", "2704", "Smartphones X2", "240", "CN"):
+    for shown in ("Date of importation", "2704", "Smartphones X2", "240", "China"):  # the country by name
         assert shown in page
     for hidden in ("Leather tote", "12-3456789AB", "Entry Imports LLC", "Disclose unredacted"):
         assert hidden not in page

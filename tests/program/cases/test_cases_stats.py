@@ -87,6 +87,7 @@ def test_dashboard_tables_csv_and_charts(client, login, world, known):
         svg = client.get(f"/stats/enforcement/charts/{name}.svg")
         assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
         assert "<script" not in svg.text and svg.text.startswith("<svg")
+        assert "viewBox=" in svg.text and "…" not in svg.text  # scales with the page; labels never truncated
         assert "default-src 'none'" in svg.headers["Content-Security-Policy"]
     assert client.get("/stats/enforcement/bogus.csv").status_code == 404
     assert client.get("/stats/enforcement/charts/bogus.svg").status_code == 404

@@ -240,7 +240,8 @@ def test_navigation_shows_release_decisions_to_importers_and_reviewers(world, we
 
 def test_an_importer_without_enrollment_is_told_to_apply(web_as, make_user, app):
     page = web_as(make_user("importer", org="Newcomer Imports LLC")).get("/decisions/new")
-    assert page.status_code == 200 and "has no enrollment yet" in page.text
+    # No form with an empty IOR list: a 403 that says why, as blank-goods declarations do.
+    assert page.status_code == 403 and "An enrollment is needed first" in page.text and "ior_choice" not in page.text
 
 
 def test_a_second_request_for_a_decided_entry_is_refused_on_the_form(world, web_as, app):

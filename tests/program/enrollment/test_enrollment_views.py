@@ -101,8 +101,8 @@ def test_save_and_finish_later_keeps_a_partial_draft(app, client, importer):
     assert "Half Way LLC" in overview and "Continue your application" in overview and "Still missing" in overview
     review = client.get(f"/enrollment/{eid}/review").text
     assert "Still missing before you can submit" in review
-    assert f'href="/enrollment/{eid}/contacts">Add a primary contact.' in review
-    assert f'href="/enrollment/{eid}/identity">Enter the Importer of Record number.' in review
+    assert f'href="/enrollment/{eid}/contacts?from=review">Add a primary contact.' in review
+    assert f'href="/enrollment/{eid}/identity?from=review">Enter the Importer of Record number.' in review
     # format is still checked when saving a draft
     bad = client.post(f"/enrollment/{eid}/identity", data={"ior_number": "999", "save_draft": "1"})
     assert bad.status_code == 422 and "ior_number-error" in bad.text
