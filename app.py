@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import configure_mappers
 
-from core import web
+from core import inputs, web
 from core.config import from_environment, instance_secret_key
 from core.errors import register_error_handlers
 from core.extensions import api, csrf, db, limiter, login_manager, migrate
@@ -23,6 +23,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
     register_extensions(app)
+    inputs.register(app)  # before the blueprints: their <int:…> rules take the bounded converter
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)

@@ -36,6 +36,13 @@ class ValidationFailed(DomainError):
     code = "validation_error"
 
 
+class PayloadTooLarge(DomainError):
+    """A body, file or text field over its size limit, refused before it is parsed (413)."""
+
+    status = 413
+    code = "payload_too_large"
+
+
 class NotAllowed(DomainError):
     """The actor's role or organisation may not do this (403)."""
 

@@ -4,7 +4,6 @@ server-rendered SVG charts (pygal; scripts stripped, served from our own route).
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import statistics
@@ -16,6 +15,7 @@ import pygal
 from pygal.style import Style
 from sqlalchemy import func, select
 
+from core import csvio
 from core.extensions import db
 from program.cases.models import EnforcementCase
 from program.cases.states import ALTERNATIVES_TO_SEIZURE, OUTCOMES, STATUS_LABELS
@@ -90,7 +90,7 @@ class Table:
     def csv(self) -> str:
         """The table as CSV text (header row first)."""
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
+        writer = csvio.writer(out, lineterminator="\r\n")
         writer.writerow(self.headers)
         writer.writerows(self.rows)
         return out.getvalue()

@@ -57,7 +57,7 @@ from typing import Any, TextIO
 from flask import current_app
 from sqlalchemy import select, update
 
-from core import audit
+from core import audit, csvio
 from core.extensions import db
 from core.timeutil import today, utcnow
 from program.blanks.models import BlankConsumption, BlankLine
@@ -257,7 +257,10 @@ class Screener:
     def _run(self, lines: Iterable[str], out: TextIO) -> ScreenSummary:
         started = time.perf_counter()
         reader = csv.reader(lines)
-        header = next(reader, None)
+        try:
+            header = next(reader, None)
+        except csv.Error as exc:
+            raise ScreenInputError(f"The header row cannot be read: {exc}.") from exc
         if header is None:
             raise ScreenInputError("The file is empty; the first row must name the columns.")
         names = [name.strip().lower().lstrip("\ufeff") for name in header]
@@ -268,7 +271,7 @@ class Screener:
         index = [names.index(c) for c in INPUT_COLUMNS]
         self._index = index
         self._in_order = index == list(range(len(INPUT_COLUMNS)))
-        writer = self._out = csv.writer(out, lineterminator="\n")
+        writer = self._out = csvio.writer(out, lineterminator="\n")
         writer.writerow(OUTPUT_COLUMNS)
         self._started = started
         chunk: list[_Group] = []
@@ -303,23 +306,40 @@ class Screener:
     def _numbered_rows(self, lines: Iterable[str], reader: Any, key_column: int) -> Iterator[tuple[int, list[str]]]:
         """``(row number, row)`` of every row after the header, each entry's rows together (module docstring)."""
         if not (callable(getattr(lines, "seekable", None)) and lines.seekable()):
-            return ((reader.line_num, row) for row in reader)
+            rows = self._readable(reader)
+            return ((reader.line_num, row) for row in rows)
         lines.seek(0)
-        check = csv.reader(lines)
+        check = csvio.tolerant(csv.reader(lines), on_error=lambda _exc: None)
         next(check, None)
         contiguous = grouping.entries_are_contiguous(check, key_column)
         lines.seek(0)
-        reader = csv.reader(lines)
-        next(reader, None)
+        raw_reader = csv.reader(lines)
+        next(raw_reader, None)
+        rows = self._readable(raw_reader)
         if contiguous:
-            return ((reader.line_num, row) for row in reader)
+            return ((raw_reader.line_num, row) for row in rows)
         self.summary.regrouped = True
 
         def sorted_rows(total: int) -> None:
             self.summary.rows_total = total
 
-        return grouping.sorted_by_entry(reader, key_column, line_number=lambda: reader.line_num,
+        return grouping.sorted_by_entry(rows, key_column, line_number=lambda: raw_reader.line_num,
                                         on_sorted=sorted_rows)
+
+    def _readable(self, reader: Any) -> Iterator[list[str]]:
+        """The reader's rows; a row the parser refuses (a field over the size limit) is reported as bad and
+        skipped, and the run goes on."""
+
+        def unreadable(exc: csv.Error) -> None:
+            summary = self.summary
+            summary.bad_rows += 1
+            problem = {"row": reader.line_num, "field": "", "message": f"The row cannot be read: {exc}."}
+            if len(summary.errors) < MAX_ERRORS_KEPT:
+                summary.errors.append(problem)
+            if self.on_bad_row is not None:
+                self.on_bad_row(problem)
+
+        return csvio.tolerant(reader, on_error=unreadable)
 
     def _close(self, group: _Group) -> _Group:
         """Remember the closed entry for the contiguity check (bounded look-back)."""
