@@ -22,6 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core import audit
+from core.accounts import sessions
 from core.accounts.models import ApiToken, Organization, User
 from core.accounts.roles import ORG_KIND_FOR_ROLE, SELF_REGISTERING_KINDS, OrgKind, Role
 from core.errors import Conflict, NotFound, ValidationFailed
@@ -341,6 +342,9 @@ def update_user(actor: User, user: User, *, role: str | None = None, active: boo
             raise Conflict("You cannot deactivate your own account.", code="self_deactivation")
         user.active = active
         user.session_version += 1
+        if not active:
+            sessions.revoke_all(user)
+            forget_cached_tokens()
     if full_name is not None:
         user.full_name = full_name.strip()
     after = _user_snapshot(user)
@@ -349,10 +353,12 @@ def update_user(actor: User, user: User, *, role: str | None = None, active: boo
     return user
 
 
-def set_password(actor: Any, user: User, password: str) -> None:
-    """Replace a user's password (checked for strength) and end its other sessions."""
+def set_password(actor: Any, user: User, password: str, *, keep_current_session: bool = False) -> None:
+    """Replace a user's password (checked for strength), end its other sessions and revoke its API tokens."""
     if problems := password_problems(password):
         raise ValidationFailed("The password is too weak.", fields={"password": problems})
     user.password_hash = hash_password(password)
     user.session_version += 1
-    audit.record(actor, "user.password", "user", user.id, after={"password_changed": True})
+    ended = sessions.revoke_all(user, keep_current=keep_current_session)
+    forget_cached_tokens()
+    audit.record(actor, "user.password", "user", user.id, after={"password_changed": True, "sessions_and_tokens_ended": ended})
