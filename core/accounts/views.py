@@ -95,18 +95,40 @@ def register():
     form = RegisterForm(kind=request.args.get("kind"))
     if form.validate_on_submit():
         try:
-            user = services.register_organization(email=form.email.data, password=form.password.data,
-                                                  full_name=form.full_name.data, org_name=form.org_name.data,
-                                                  kind=form.kind.data)
+            services.register_organization(
+                email=form.email.data, password=form.password.data, full_name=form.full_name.data,
+                org_name=form.org_name.data, kind=form.kind.data,
+                confirm_url=lambda token: url_for("accounts.confirm", token=token, _external=True))
         except ValidationFailed as exc:
             db.session.rollback()
             apply_errors(form, exc)
         else:
-            sessions.begin(user)
+            # The same answer whether or not the address or the organisation already exists (no enumeration).
             db.session.commit()
-            flash(f"Welcome to Greenlane. {user.organization.name} is registered.", "success")
-            return redirect(url_for("dashboards.home"))
+            return redirect(url_for("accounts.register_sent"))
     return render_template("core/accounts/register.html", form=form)
+
+
+@bp.route("/register/sent")
+@policy.public
+def register_sent():
+    """After registering: check your e-mail (whatever happened, so nobody learns which accounts exist)."""
+    return render_template("core/accounts/register_sent.html")
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@policy.public
+def confirm(token: str):
+    """The link e-mailed at registration: a button (POST, CSRF) activates the account and signs it in."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        user = services.confirm_registration(token)
+        sessions.begin(user)
+        services.note_login(user)
+        db.session.commit()
+        flash(f"Welcome to Greenlane. {user.organization.name} is registered.", "success")
+        return redirect(url_for("dashboards.home"))
+    return render_template("core/accounts/register_confirm.html", form=form)
 
 
 @bp.route("/settings", methods=["GET"])
