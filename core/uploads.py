@@ -1,5 +1,6 @@
-"""Safe file uploads: size cap, content sniffing (never trust the name or the browser's type),
-storage outside ``static/`` under random names, and a record per stored file.
+"""Safe file uploads: size cap, content sniffing (never trust the name or the browser's type), PDFs with active
+content refused (:mod:`core.pdf`), images re-encoded without metadata (:mod:`core.images`), storage outside
+``static/`` under random names, and a record per stored file.
 
 Bytes are written before the transaction that records them commits; if that transaction rolls back
 instead, the files it wrote are deleted, so a failed request leaves neither a row nor an orphan file.
@@ -20,8 +21,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
+from core import images
 from core.errors import ValidationFailed
 from core.extensions import db
+from core.pdf import refuse_active_pdf
 from core.timeutil import UTCDateTime, utcnow
 
 DOCUMENT_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
@@ -95,6 +98,10 @@ def store_upload(upload: FileStorage | None, *, field: str, owner: Any, allowed:
             f"Only {names} files are accepted; this file's content is not one of them.",
             fields={field: [f"Content is not {names}."]},
         )
+    if kind.mime == "application/pdf":
+        refuse_active_pdf(data, field=field)
+    elif kind.mime in IMAGE_TYPES:
+        data = images.reencode(data, kind.mime, field=field)  # metadata (GPS, EXIF) and trailing bytes dropped
     name = secure_filename(upload.filename) or f"upload.{allowed[kind.mime]}"
     stem = Path(name).stem[:120] or "upload"
     name = f"{stem}.{allowed[kind.mime]}"
