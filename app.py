@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from marshmallow import fields
 from sqlalchemy.orm import configure_mappers
 
 from core import inputs, web
@@ -44,6 +45,8 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
         "bearerAuth": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearerAuth": []}]})
+    # Decimals are answered as strings ("12000.00"): document them so (OpenAPI matches the answers).
+    api.register_field(fields.Decimal, "string", "decimal")
     web.configure_database_engine()
 
 

@@ -119,6 +119,8 @@ def register_error_handlers(app: Flask) -> None:
                 errors = data["messages"]
             message = error.description if status != 422 else "Some fields are not valid."
             response = json_error(status, message, errors=errors)
+            if status == 405 and getattr(error, "valid_methods", None):
+                response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
             if status == 429:
                 response.headers["Retry-After"] = error.get_response().headers.get("Retry-After", "60")
             return response
