@@ -677,7 +677,7 @@ def _reason_texts(reasons: tuple, cache: dict[tuple, tuple[str, str]]) -> tuple[
 @lru_cache(maxsize=256)
 def _insert_sql(table: str, columns: tuple[str, ...], rows: int) -> str:
     values = "(" + ", ".join(["?"] * len(columns)) + ")"
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([values] * rows)}"  # noqa: S608
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([values] * rows)}"  # noqa: S608  # nosec B608
 
 
 def _insert_rows(conn: Any, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
