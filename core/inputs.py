@@ -1,10 +1,12 @@
 """The input layer: what the database cannot hold is refused before any view runs (API.md, "Conventions").
 
-- Integer path segments (``<int:…>``) are bounded to a signed 64-bit integer by the URL converter, so a
-  larger id simply matches no route (404), on every route at once.
-- Query parameters holding an integer beyond 64 bits → 422 naming the parameter.
+- Integer path segments (``<int:…>``) are bounded to what an id column holds (PostgreSQL ``INTEGER``, 32 bits
+  signed) by the URL converter, so a larger id simply matches no route (404), on every route at once.
+- Query parameters holding an integer beyond that → 422 naming the parameter.
 - NUL characters (PostgreSQL refuses them in text) in the query string, form fields, JSON bodies or
   path segments → 422 naming the field (404 for a path segment).
+- marshmallow ``Integer`` fields (every API schema's: ids, line numbers, counts) load only what an ``INTEGER``
+  column holds: ``"3000000000"`` (a string, or a number) is the field's 422, not an overflow in the database.
 - Bodies: a JSON body over ``JSON_MAX_BYTES`` → 413 before it is parsed; every text value (query, form or
   JSON string) longer than ``TEXT_MAX_CHARS`` (``lines_csv``: its 2 MB cap) → 413 naming the field; JSON
   numbers beyond 64 bits or not finite → 422 naming the field.
@@ -17,11 +19,15 @@ import re
 from typing import Any
 
 from flask import Flask, current_app, request
+from marshmallow import fields
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 INT64_MAX = 2**63 - 1
 INT64_MIN = -(2**63)
+# Ids and the integers the API takes live in INTEGER columns (32 bits on PostgreSQL).
+INT_MAX = 2**31 - 1
+INT_MIN = -(2**31)
 TEXT_MAX_CHARS = 100_000
 JSON_MAX_BYTES = 16 * 1024 * 1024
 # Text fields allowed to be longer than TEXT_MAX_CHARS (each still capped, before it is parsed).
@@ -30,10 +36,10 @@ _INTEGER = re.compile(r"[+-]?\d+")
 
 
 class BoundedIntegerConverter(IntegerConverter):
-    """``<int:…>`` limited to what a BIGINT column holds: a larger id matches no route (404)."""
+    """``<int:…>`` limited to what an id column holds: a larger id matches no route (404)."""
 
     def __init__(self, map, *args: Any, **kwargs: Any) -> None:  # noqa: A002 (werkzeug's argument name)
-        kwargs.setdefault("max", INT64_MAX)
+        kwargs.setdefault("max", INT_MAX)
         super().__init__(map, *args, **kwargs)
 
 
@@ -88,7 +94,7 @@ def _check_query_and_form() -> InputRefused | None:
         problem = _problem_in_text(name, value) or _problem_in_text(name, name)
         if problem:
             return problem
-        if _INTEGER.fullmatch(value.strip()) and not INT64_MIN <= int(value) <= INT64_MAX:
+        if _INTEGER.fullmatch(value.strip()) and not INT_MIN <= int(value) <= INT_MAX:
             return InputRefused(422, name, "Number out of range.")
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
             "application/x-www-form-urlencoded", "multipart/form-data"):
@@ -123,7 +129,28 @@ def refuse_unholdable_input():
     return None
 
 
+_unbounded_integer = fields.Integer._validated
+
+
+def _int64_validated(self: fields.Integer, value: Any) -> int:
+    """marshmallow's Integer check, then the INTEGER range (the field's "too_large" error, 422 naming it)."""
+    number = _unbounded_integer(self, value)
+    if number is not None and not INT_MIN <= number <= INT_MAX:
+        raise self.make_error("too_large", input=value)
+    return number
+
+
+def bound_marshmallow_integers() -> None:
+    """Make every marshmallow ``Integer`` refuse values an INTEGER column cannot hold (once per process)."""
+    if fields.Integer._validated is not _int64_validated:
+        fields.Integer._validated = _int64_validated
+        fields.Integer.default_error_messages = {**fields.Integer.default_error_messages,
+                                                 "too_large": "Number out of range."}
+
+
 def register(app: Flask) -> None:
-    """Bound ``<int:…>`` in every route and check each request's inputs before its view."""
+    """Bound ``<int:…>`` in every route and every marshmallow Integer, and check each request's inputs before
+    its view."""
     app.url_map.converters["int"] = BoundedIntegerConverter
+    bound_marshmallow_integers()
     app.before_request(refuse_unholdable_input)

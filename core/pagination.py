@@ -13,8 +13,8 @@ from core.extensions import db
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
-# The largest page whose offset still fits a 64-bit integer at the largest page size.
-MAX_PAGE = (2**63 - 1) // MAX_PAGE_SIZE
+# The largest page number an INTEGER holds (its offset, at most 500 times more, still fits OFFSET's BIGINT).
+MAX_PAGE = 2**31 - 1
 
 
 class PageArgsSchema(Schema):

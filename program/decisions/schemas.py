@@ -79,8 +79,7 @@ class DecisionLineInSchema(FlatErrorsSchema):
                                 metadata={"type": "string", "nullable": True, "example": "TMK 21-00123"})
     lever_label = Parsed(inputs.parse_bool, load_default=False, metadata={"type": "boolean"})
     blank_declaration_id = Parsed(inputs.parse_declaration_id, load_default=None, allow_none=True,
-                                  metadata={"oneOf": [{"type": "integer"}, {"type": "string"}], "nullable": True,
-                                            "example": "BGD-2026-000123"})
+                                  metadata={"type": "string", "nullable": True, "example": "BGD-2026-000123"})
     blank_line_no = Parsed(lambda v: inputs.parse_line_no(v, what="blank line number"), load_default=None,
                            allow_none=True, metadata={"type": "integer", "minimum": 1, "nullable": True})
 

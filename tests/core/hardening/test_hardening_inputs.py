@@ -7,10 +7,12 @@ import pytest
 
 BIG = "1000000000000000001"
 HUGE = "99999999999999999999999"
+JUST_OVER = str(2**31)  # one more than a PostgreSQL INTEGER holds
 
 
 @pytest.mark.parametrize("path", [f"/api/v1/public/standards?page={BIG}", f"/api/v1/public/standards?page={HUGE}",
-                                  f"/api/v1/public/standards?page_size={HUGE}"])
+                                  f"/api/v1/public/standards?page_size={HUGE}",
+                                  f"/api/v1/public/standards?page={JUST_OVER}"])
 def test_page_numbers_beyond_the_database_are_422_without_sign_in(client, path):
     response = client.get(path)
     assert response.status_code == 422
@@ -18,13 +20,15 @@ def test_page_numbers_beyond_the_database_are_422_without_sign_in(client, path):
     assert field in response.json["errors"]["query"]
 
 
-def test_web_page_numbers_beyond_the_database_are_clamped(client, make_user, login):
+def test_web_page_numbers_beyond_the_database_are_422_and_large_ones_clamped(client, make_user, login):
     login(make_user("admin"))
-    assert client.get(f"/admin/users?page={BIG}").status_code == 200
+    assert client.get(f"/admin/users?page={BIG}").status_code == 422
+    assert client.get("/admin/users?page=2147483647").status_code == 200
 
 
 @pytest.mark.parametrize("path", [f"/api/v1/enrollments/{HUGE}", f"/api/v1/threads/{HUGE}",
-                                  f"/api/v1/blank-declarations/{HUGE}", f"/api/v1/auth/tokens/{HUGE}"])
+                                  f"/api/v1/blank-declarations/{HUGE}", f"/api/v1/auth/tokens/{HUGE}",
+                                  f"/api/v1/enrollments/{JUST_OVER}", f"/api/v1/threads/{JUST_OVER}"])
 def test_ids_beyond_64_bits_are_404(api_as, path):
     api = api_as("reviewer")
     response = api.delete(path) if "tokens" in path else api.get(path)
@@ -85,3 +89,14 @@ def test_oversized_json_body_is_413_before_parsing(app, api_as):
     finally:
         app.config.pop("JSON_MAX_BYTES")
     assert response.status_code == 413
+
+
+def test_integer_fields_given_as_text_beyond_64_bits_are_422(api_as, make_user):
+    api = api_as("importer")
+    response = api.post("/api/v1/threads", json={"subject": "Hi", "body": "x", "organization_id": HUGE})
+    assert response.status_code in (403, 422)
+    reviewer = api_as("reviewer")
+    for value in (HUGE, JUST_OVER, int(JUST_OVER)):
+        response = reviewer.post("/api/v1/threads", json={"subject": "Hi", "body": "x", "organization_id": value})
+        assert response.status_code == 422
+        assert "organization_id" in response.json["errors"]["json"]
