@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from core.accounts.models import User
 from core.extensions import db
-from core.timeutil import utcnow
+from core.timeutil import today, utcnow
 from program.decisions import facts as program_facts
 from program.decisions import services
 from program.decisions.entry_number import make_entry_number
@@ -126,10 +126,10 @@ def _blank_lines(ior_of_org: dict[int, str]) -> list[tuple[str, dict[str, Any]]]
     """Blank lines citing the live demo declarations (half their remaining quantity, then a line too big)."""
     from program.blanks.models import BlankDeclaration
 
-    today = date.today()
+    on = today()
     declarations = db.session.scalars(
         select(BlankDeclaration).where(BlankDeclaration.status.in_(("filed", "queried")),
-                                       BlankDeclaration.valid_from <= today, BlankDeclaration.valid_until >= today)
+                                       BlankDeclaration.valid_from <= on, BlankDeclaration.valid_until >= on)
         .order_by(BlankDeclaration.id)).all()
     out = []
     for declaration in declarations:
