@@ -12,9 +12,10 @@ from core.accounts.roles import CBP_ROLES
 from core.errors import ValidationFailed
 from core.extensions import db
 from program.blanks import queries as blank_queries
+from program.cases import notices as case_notices
 from program.cases import policy as case_policy
 from program.cases import queries as case_queries
-from program.cases import services as case_services
+from program.cases import views as case_views
 from program.cases.states import STATUS_LABELS as CASE_STATUS_LABELS
 from program.dashboards.views import HOME_CONTEXT
 from program.decisions.uei import format_uei
@@ -81,6 +82,16 @@ def _case_ref(related_id: str) -> RelatedRef | None:
                       url=url_for("cases.show", uei=case.uei))
 
 
+def _importer_address(organization_id: int) -> str | None:
+    """The importer's address from its current enrollment (Form 5106), for the owner after a seizure."""
+    enrollment = enrollment_queries.current_enrollment(organization_id)
+    if enrollment is None:
+        return None
+    parts = [enrollment.address_street, enrollment.address_city, enrollment.address_state,
+             enrollment.address_postal_code, enrollment.address_country or ""]
+    return ", ".join(part for part in parts if part) or None
+
+
 def prior_case_findings(enrollment: Enrollment) -> list[Finding]:
     """Closed Greenlane cases of entries under the applicant's IOR number: seized ones flagged, others for information."""
     findings = []
@@ -97,12 +108,15 @@ def connect() -> None:
     """Register every cross-domain hook (idempotent)."""
     if home_panels not in HOME_CONTEXT:
         HOME_CONTEXT.append(home_panels)
+    if case_views.home_context not in HOME_CONTEXT:
+        HOME_CONTEXT.append(case_views.home_context)
     register_related("enrollment", _enrollment_ref)
     register_related("standard", _standard_ref)
     register_related("blank_declaration", _blank_declaration_ref)
     register_contact_resolver(enrollment_queries.contact_emails)
     register_related("case", _case_ref)
-    case_services.set_contact_lookup(enrollment_queries.contact_emails)
+    case_notices.set_contact_lookup(enrollment_queries.contact_emails)
+    case_policy.set_address_lookup(_importer_address)
     if prior_case_findings not in PRIOR_HISTORY_CHECKS:
         PRIOR_HISTORY_CHECKS.append(prior_case_findings)
     from program.dashboards import panels

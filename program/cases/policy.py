@@ -1,20 +1,23 @@
-"""Who may see and do what with enforcement cases — the ONE module that decides it (19 CFR 133.21).
+"""Who may see and do what with enforcement cases — the ONE module that decides it (19 CFR 133.21, 133.25).
 
 Parties of a case:
 
 * **CBP** (reviewers; admins read-only) see everything and record every event but the parties' own.
 * **The importer** — the organisation the decision names (``ReleaseDecision.organization_id``) — sees
-  its own entry's case in full, except detention images until CBP shares them with it
-  (``images_shared_importer``); it records ``importer_response``.
-* **A rights holder** — the owner of a recorded mark on any line of the entry — sees only what
-  133.21 lets CBP disclose before seizure: the goods bearing *its* marks (description, quantity),
-  the images once shared with rights holders (``images_shared_rights_holder``), the port, the dates
-  (importation, notice, response due, outcome), the country of origin, the case status and its own
-  events. Never the importer's IOR number or name, its contacts, its documents and notes, the entry
-  number or values, nor other owners' lines and marks. It records ``rights_holder_authentication``.
+  its own entry's case in full and every detention image, unredacted, from upload on (133.21(d)); of
+  the owner's authentication it sees only that one was made (never the notes or the owner's staff).
+  It records ``importer_response``.
+* **A rights holder** — the owner of a recorded mark on a detained line — sees, from the notice on, the
+  five limited facts of *its* lines (date of importation, port, description, quantity, country of
+  origin) with the Trade Secrets Act notice; redacted images of its lines once shared; unredacted ones
+  only once the law allows (:func:`unredacted_permitted`) and CBP recorded ``unredacted_disclosed``;
+  after seizure the importer's, manufacturer's and exporter's names and addresses (133.21(e)). Never
+  the importer's identity before seizure, IOR number, values, documents or response, nor other owners'
+  lines. It records ``rights_holder_authentication``.
 * Anyone else gets 404: a case's existence must not leak.
 
-Both the API and the pages render :func:`present`'s dictionary, so what a party sees is decided here.
+:func:`fields_for` (party × stage → keys) and :func:`image_visible` are the disclosure table; both the
+API and the pages render :func:`present`'s dictionary, so what a party sees is decided here only.
 """
 
 from __future__ import annotations
@@ -32,8 +35,9 @@ from core.accounts.roles import CBP_ROLES, Role
 from core.errors import NotAllowed, NotFound, ValidationFailed
 from core.extensions import db
 from core.timeutil import today
-from program.cases.deadlines import business_days_between
-from program.cases.models import CaseEvent, EnforcementCase
+from program.cases import deadlines
+from program.cases.deadlines import BASIS_LABELS, SUSPECTED_COUNTERFEIT, business_days_between
+from program.cases.models import CaseEvent, CaseImage, CaseLine, EnforcementCase
 from program.cases.states import (
     DETAINED_EVENT,
     EVENT_LABELS,
@@ -60,6 +64,103 @@ policy.register(AUTHENTICATE, Role.RIGHTS_HOLDER)
 policy.register(STATS, Role.REVIEWER, Role.ADMIN)
 
 CBP, IMPORTER, RIGHTS_HOLDER = "cbp", "importer", "rights_holder"
+PARTIES = (CBP, IMPORTER, RIGHTS_HOLDER)
+
+# 19 CFR 133.21(b)(5): what every disclosure to the mark owner carries.
+DISCLOSURE_NOTICE = (
+    "Information disclosed to you about this detention may include information protected by the Trade "
+    "Secrets Act (18 U.S.C. 1905). It is disclosed for the limited purpose of assisting CBP in determining "
+    "whether the goods bear a counterfeit mark (19 CFR 133.21), and must not be used for any other purpose.")
+NOT_KNOWN = "not known"
+
+# Disclosure stages of a case, in the order the law opens them (a case released or otherwise closed
+# without seizure stays at the stage it reached; ``stage_of`` names it).
+NOTICE, REDACTED_SHARED, UNREDACTED_DISCLOSED, SEIZED = "notice", "redacted_shared", "unredacted_disclosed", "seized"
+STAGES = (NOTICE, REDACTED_SHARED, UNREDACTED_DISCLOSED, SEIZED)
+
+# Keys every party may see: the case's identity, status, clock, port and country, its own goods, and the
+# images and events filtered for it.
+COMMON_FIELDS = frozenset({
+    "uei", "uei_display", "party", "status", "status_label", "open", "basis", "basis_label", "date_of_importation",
+    "presented_on", "detained_on", "notice_date", "notice_due", "notice_late", "response_due", "detention_ends",
+    "deemed_excluded", "business_days_left", "overdue", "overdue_by", "clock", "next_due", "port_code",
+    "country_of_origin", "outcome_date", "closed_at", "images_shared_importer_on", "images_shared_rights_holder_on",
+    "unredacted_disclosed_on", "goods", "images", "events", "allowed_events"})
+# The importer's data and CBP's working fields: never a rights holder's.
+FULL_FIELDS = frozenset({"responded_on", "insufficient_on", "images_count", "entry", "line_nos"})
+OWNER_FIELDS = frozenset({"lines", "disclosure_notice"})
+SEIZURE_FIELDS = frozenset({"seizure_disclosure", "seizure_disclosure_due"})
+PARTY_FIELDS: dict[str, frozenset[str]] = {
+    CBP: COMMON_FIELDS | FULL_FIELDS | {"created_by"},
+    IMPORTER: COMMON_FIELDS | FULL_FIELDS,
+    RIGHTS_HOLDER: COMMON_FIELDS | OWNER_FIELDS,
+}
+
+
+def fields_for(party: str, stage: str) -> frozenset[str]:
+    """The keys of :func:`present` a party sees at a disclosure stage (the seizure disclosure from seizure on:
+    the owner is owed it, CBP checks it; the importer knows its own name and address)."""
+    fields = PARTY_FIELDS[party]
+    if stage == SEIZED and party in (CBP, RIGHTS_HOLDER):
+        fields = fields | SEIZURE_FIELDS
+    return fields
+
+
+def stage_of(case: EnforcementCase) -> str:
+    """The furthest disclosure stage the case reached."""
+    if case.status == "seized":
+        return SEIZED
+    if case.unredacted_disclosed_on is not None:
+        return UNREDACTED_DISCLOSED
+    if case.rights_holder_shared_on is not None:
+        return REDACTED_SHARED
+    return NOTICE
+
+
+def image_visible(party: str, image: CaseImage, case: EnforcementCase, own_line_nos: frozenset[int] = frozenset()
+                  ) -> bool:
+    """CBP and the importer see every image (133.21(d)); an owner sees images of its own lines, redacted ones
+    once shared with it, unredacted ones once ``unredacted_disclosed`` was recorded."""
+    if party in (CBP, IMPORTER):
+        return True
+    if not own_line_nos.intersection(image.line_nos or ()):
+        return False
+    if image.redacted:
+        return case.rights_holder_shared_on is not None
+    return case.unredacted_disclosed_on is not None
+
+
+def unredacted_permitted(case: EnforcementCase, on: date) -> tuple[bool, str]:
+    """Whether unredacted images and codes may go to the owner on ``on`` (133.21(b)(2)(ii)), and why not."""
+    if case.basis != SUSPECTED_COUNTERFEIT:
+        return False, "Unredacted images go to the mark owner only for suspected counterfeits (19 CFR 133.21)."
+    if not mark_owners(case):
+        return False, "No recorded mark on the detained lines: there is no rights holder to disclose to."
+    if case.insufficient_on is not None:
+        return True, ""
+    answered_in_time = case.responded_on is not None and case.responded_on <= case.response_due
+    if not answered_in_time and on > case.response_due:
+        return True, ""
+    if answered_in_time:
+        return False, ("The importer answered in time: record the response as insufficient before disclosing "
+                       "unredacted images.")
+    return False, (f"Not before the importer's window closes ({case.response_due.isoformat()}) without an answer, "
+                   "or a reviewer records the response as insufficient (19 CFR 133.21(b)).")
+
+
+# Where the importer's address comes from (enrollment's Form 5106): set by program.wiring.
+_address_lookup: list[Any] = []
+
+
+def set_address_lookup(lookup: Any) -> None:
+    """Plug in ``lookup(organization_id) -> address text | None`` (program.wiring does)."""
+    _address_lookup[:] = [lookup]
+
+
+def _importer_address(organization_id: int | None) -> str:
+    if organization_id is None or not _address_lookup:
+        return ""
+    return _address_lookup[0](organization_id) or ""
 
 
 @dataclass(frozen=True)
@@ -86,12 +187,14 @@ def parse_case_uei(text: str) -> str:
 
 
 def mark_owners(case: EnforcementCase) -> dict[int, set[int]]:
-    """For each rights-holder organisation with a recorded mark on the entry: the line numbers bearing them."""
+    """For each rights-holder organisation with a recorded mark on a detained line: the line numbers bearing them."""
+    detained = set(case.line_nos)
     rows = db.session.execute(
         select(RecordedMark.owner_organization_id, DecisionLine.line_no)
         .join(DecisionLine, DecisionLine.recordation_number == RecordedMark.recordation_number)
         .where(DecisionLine.decision_id == case.decision_id)
     ).all()
+    rows = [(owner, line_no) for owner, line_no in rows if line_no in detained]
     owners: dict[int, set[int]] = {}
     for owner_id, line_no in rows:
         owners.setdefault(owner_id, set()).add(line_no)
@@ -142,6 +245,7 @@ def visible_cases(user: Any) -> Select:
     if role == Role.RIGHTS_HOLDER:
         bearing = exists().where(
             DecisionLine.decision_id == ReleaseDecision.id,
+            CaseLine.case_id == EnforcementCase.id, CaseLine.line_no == DecisionLine.line_no,
             DecisionLine.recordation_number == RecordedMark.recordation_number,
             RecordedMark.owner_organization_id == org_id,
         )
@@ -174,21 +278,21 @@ def allowed_events(view: CaseView, case: EnforcementCase) -> list[str]:
     return found
 
 
-def images_visible(view: CaseView, case: EnforcementCase) -> bool:
-    """Detention images: CBP always; a party once CBP shared them with it."""
-    if view.party == CBP:
-        return True
-    if view.party == IMPORTER:
-        return case.importer_shared_on is not None
-    return case.rights_holder_shared_on is not None
+def visible_images(view: CaseView, case: EnforcementCase) -> list[CaseImage]:
+    """The case's images the viewer may see (:func:`image_visible`)."""
+    return [image for image in case.images
+            if image_visible(view.party, image, case, view.own_line_nos or frozenset())]
+
+
+# A rights holder's timeline: the milestones that concern it (never the importer's or the penalty steps).
+_OWNER_MILESTONES = frozenset({DETAINED_EVENT, EventType.IMAGES_SHARED_RIGHTS_HOLDER, EventType.UNREDACTED_DISCLOSED,
+                               EventType.SAMPLE_RELEASED, EventType.DETENTION_EXTENDED, *OUTCOMES})
 
 
 def _event_visible(view: CaseView, event: CaseEvent) -> bool:
     if view.full:
         return True
-    # Rights holder: the case's milestones that concern it, and its own events.
-    return (event.type in (DETAINED_EVENT, EventType.IMAGES_SHARED_RIGHTS_HOLDER, *OUTCOMES)
-            or event.organization_id == view.organization_id)
+    return event.type in _OWNER_MILESTONES or event.organization_id == view.organization_id
 
 
 def _event(view: CaseView, event: CaseEvent) -> dict[str, Any]:
@@ -199,12 +303,19 @@ def _event(view: CaseView, event: CaseEvent) -> dict[str, Any]:
         "date": event.date, "created_at": event.created_at, "late": event.late,
         "by": "CBP" if by_cbp else ("Importer" if event.actor_role == Role.IMPORTER else "Rights holder"),
     }
-    if view.full or own:
+    authentication = event.type == EventType.RIGHTS_HOLDER_AUTHENTICATION
+    if own or view.party == CBP or (view.party == IMPORTER and not authentication):
         item.update(note=event.note, actor=event.actor,
                     files=[{"id": f.id, "name": f.original_name, "content_type": f.content_type, "size": f.size}
                            for f in event.files])
-    else:  # a rights holder never reads CBP's or the importer's notes: they may carry the importer's data
+    else:  # the owner never reads CBP's or the importer's notes; the importer, that an authentication was made
         item.update(note="", actor="CBP" if by_cbp else "", files=[])
+    if event.amount is not None and view.full:
+        item["amount"] = _money(event.amount)
+    if event.until is not None:
+        item["until"] = event.until
+    if event.bond_reference is not None:
+        item["bond_reference"] = event.bond_reference
     return item
 
 
@@ -212,20 +323,57 @@ def _money(value: Decimal) -> str:
     return format(value, "f")
 
 
-def _days_left(case: EnforcementCase, on: date) -> int | None:
-    if not case.is_open:
-        return None
-    return business_days_between(on, case.response_due)
+def _clock(case: EnforcementCase, on: date) -> dict[str, Any]:
+    """The case's clock on ``on``: notice late or not, deemed excluded, days left or overdue (never negative)."""
+    milestones = deadlines.case_clock(
+        basis=case.basis, presented_on=case.presented_on, detained_on=case.detained_on, notice_date=case.notice_date,
+        ends=case.detention_ends, due=case.response_due, open_=case.is_open, responded_on=case.responded_on, on=on,
+        closed=(f"Outcome: {STATUS_LABELS.get(case.status, case.status).lower()}", case.outcome_date)
+        if case.outcome_date else None)
+    upcoming = deadlines.next_due(milestones)
+    waiting = case.is_open and case.responded_on is None
+    overdue = bool(waiting and on > case.response_due)
+    return {
+        "notice_late": case.notice_date > case.notice_due,
+        "deemed_excluded": bool(case.is_open and on > case.detention_ends),
+        "business_days_left": (business_days_between(on, case.response_due)
+                               if case.is_open and on <= case.response_due else None),
+        "overdue": overdue,
+        "overdue_by": deadlines.overdue_by(case.response_due, on) if overdue else 0,
+        "clock": [{"key": m.key, "label": m.label, "date": m.date, "state": m.state, "overdue_by": m.overdue_by,
+                   "days_left": m.days_left} for m in milestones],
+        "next_due": ({"key": upcoming.key, "label": upcoming.label, "date": upcoming.date, "state": upcoming.state,
+                      "overdue_by": upcoming.overdue_by, "days_left": upcoming.days_left} if upcoming else None),
+    }
+
+
+def _seizure_disclosure(case: EnforcementCase) -> dict[str, Any]:
+    importer = db.session.get(Organization, case.decision.organization_id) if case.decision.organization_id else None
+    seized_on = case.outcome_date
+    return {
+        "seizure_disclosure": {
+            "importer": {"name": importer.name if importer else NOT_KNOWN,
+                         "address": _importer_address(case.decision.organization_id) or NOT_KNOWN},
+            "manufacturer": {"name": case.manufacturer_name or NOT_KNOWN, "address": case.manufacturer_address or NOT_KNOWN},
+            "exporter": {"name": case.exporter_name or NOT_KNOWN, "address": case.exporter_address or NOT_KNOWN},
+        },
+        "seizure_disclosure_due": deadlines.seizure_disclosure_due(seized_on) if seized_on else None,
+    }
 
 
 def present(case: EnforcementCase, view: CaseView, *, on: date | None = None) -> dict[str, Any]:
-    """The case as ``view`` may see it: the dictionary the API returns and the pages render."""
+    """The case as ``view`` may see it: the dictionary the API returns and the pages render, cut to
+    :func:`fields_for` the viewer's party and the case's disclosure stage."""
     on = on or today()
     decision = case.decision
-    lines = [line for line in decision.lines if view.full or line.line_no in (view.own_line_nos or ())]
+    detained = set(case.line_nos)
+    own = view.own_line_nos or frozenset()
+    lines = [line for line in decision.lines if (view.full and line.line_no in detained) or line.line_no in own]
     marks = {m.recordation_number: m for m in db.session.scalars(select(RecordedMark).where(
-        RecordedMark.recordation_number.in_({line.recordation_number for line in lines if line.recordation_number})))}
-    days_left = _days_left(case, on)
+        RecordedMark.recordation_number.in_({line.recordation_number for line in decision.lines
+                                             if line.recordation_number})))}
+    imported_on = decision.decided_at.date()
+    country = case.country_of_origin or NOT_KNOWN
     data: dict[str, Any] = {
         "uei": case.uei,
         "uei_display": format_uei(case.uei),
@@ -233,32 +381,48 @@ def present(case: EnforcementCase, view: CaseView, *, on: date | None = None) ->
         "status": case.status,
         "status_label": STATUS_LABELS.get(case.status, case.status),
         "open": case.is_open,
-        "date_of_importation": decision.decided_at.date(),
+        "basis": case.basis,
+        "basis_label": BASIS_LABELS.get(case.basis, case.basis),
+        "date_of_importation": imported_on,
+        "presented_on": case.presented_on,
+        "detained_on": case.detained_on,
         "notice_date": case.notice_date,
+        "notice_due": case.notice_due,
         "response_due": case.response_due,
-        "business_days_left": days_left,
-        "overdue": bool(case.is_open and case.responded_on is None and on > case.response_due),
+        "detention_ends": case.detention_ends,
+        **_clock(case, on),
         "port_code": case.port_code,
         "country_of_origin": case.country_of_origin,
         "outcome_date": case.outcome_date,
         "closed_at": case.closed_at,
         "images_shared_importer_on": case.importer_shared_on,
         "images_shared_rights_holder_on": case.rights_holder_shared_on,
+        "unredacted_disclosed_on": case.unredacted_disclosed_on,
         "goods": [{
             "line_no": line.line_no, "description": line.description, "quantity": _money(line.quantity),
             "recordation_number": line.recordation_number,
             "mark": marks[line.recordation_number].mark if line.recordation_number in marks else None,
         } for line in lines],
-        "images": ([{"id": image.id, "caption": image.caption, "created_at": image.created_at,
-                     "content_type": image.file.content_type} for image in case.images]
-                   if images_visible(view, case) else []),
+        "lines": [{"line_no": line.line_no, "date_of_importation": imported_on, "port_code": case.port_code,
+                   "description": line.description, "quantity": _money(line.quantity), "country_of_origin": country}
+                  for line in lines],
+        "disclosure_notice": DISCLOSURE_NOTICE,
+        "images": [{"id": image.id, "caption": image.caption, "created_at": image.created_at,
+                    "content_type": image.file.content_type, "redacted": image.redacted,
+                    "line_nos": sorted(image.line_nos or []),
+                    # Codes go with unredacted images only (an owner sees those once disclosure is permitted).
+                    "codes": image.codes if view.full or not image.redacted else ""}
+                   for image in visible_images(view, case)],
         "events": [_event(view, e) for e in case.events if _event_visible(view, e)],
         "allowed_events": allowed_events(view, case),
+        "responded_on": case.responded_on,
+        "insufficient_on": case.insufficient_on,
+        "images_count": len(case.images),
+        "line_nos": sorted(detained),
+        "created_by": case.created_by.email if case.created_by else None,
     }
     if view.full:
         importer = db.session.get(Organization, decision.organization_id) if decision.organization_id else None
-        data["responded_on"] = case.responded_on
-        data["images_count"] = len(case.images)
         data["entry"] = {
             "decision_id": decision.id, "entry_number": decision.entry_number, "ior_number": decision.ior_number,
             "decision_outcome": decision.outcome, "decided_at": decision.decided_at,
@@ -269,18 +433,36 @@ def present(case: EnforcementCase, view: CaseView, *, on: date | None = None) ->
                 "quantity": _money(line.quantity), "value_usd": _money(line.value_usd), "sector": line.sector,
                 "condition": line.condition, "recordation_number": line.recordation_number,
                 "mark_owner": marks[line.recordation_number].owner.name if line.recordation_number in marks else None,
+                "detained": line.line_no in detained,
             } for line in decision.lines],
         }
-    if view.party == CBP:
-        data["created_by"] = case.created_by.email if case.created_by else None
-    return data
+    stage = stage_of(case)
+    allowed = fields_for(view.party, stage)
+    if allowed >= SEIZURE_FIELDS:
+        data.update(_seizure_disclosure(case))
+    return {key: value for key, value in data.items() if key in allowed}
+
+
+def deadline_words(row: dict[str, Any]) -> str:
+    """The response deadline of a :func:`summary` row in words; an overdue count is never negative."""
+    if not row["open"]:
+        return "closed"
+    if row.get("deemed_excluded"):
+        return "deemed excluded"
+    if row["overdue"]:
+        return f"overdue by {row['overdue_by']} business day{'s' if row['overdue_by'] != 1 else ''}"
+    left = row["business_days_left"]
+    if left is None:
+        return "answered"
+    return f"{left} business day{'s' if left != 1 else ''} left"
 
 
 def summary(case: EnforcementCase, view: CaseView, *, on: date | None = None) -> dict[str, Any]:
     """A list row: the same policy, fewer fields (never the importer's data for a rights holder)."""
     full = present(case, view, on=on)
-    keys = ("uei", "uei_display", "status", "status_label", "open", "notice_date", "response_due",
-            "business_days_left", "overdue", "port_code", "country_of_origin", "outcome_date", "goods")
+    keys = ("uei", "uei_display", "status", "status_label", "open", "basis", "basis_label", "presented_on",
+            "notice_date", "notice_late", "response_due", "detention_ends", "deemed_excluded", "business_days_left",
+            "overdue", "overdue_by", "next_due", "port_code", "country_of_origin", "outcome_date", "goods")
     row = {key: full[key] for key in keys}
     if view.full:
         row["entry_number"] = full["entry"]["entry_number"]

@@ -86,3 +86,41 @@ def prior_cases_for_ior(ior_numbers: Iterable[str]) -> list[EnforcementCase]:
         select(EnforcementCase).join(ReleaseDecision, ReleaseDecision.id == EnforcementCase.decision_id)
         .where(ReleaseDecision.ior_number.in_(iors), EnforcementCase.status.in_(OUTCOMES))
         .order_by(EnforcementCase.outcome_date, EnforcementCase.id)))
+
+
+BULK_LIMIT = 200
+
+
+def bulk_candidates(*, port: str | None = None, importer_id: int | None = None, presented_from: date | None = None,
+                    presented_to: date | None = None) -> list[EnforcementCase]:
+    """Open cases for the reviewer's bulk page, oldest presentation first, filtered by port, importer
+    organisation and presentation dates (at most :data:`BULK_LIMIT`)."""
+    query = (select(EnforcementCase).join(ReleaseDecision, ReleaseDecision.id == EnforcementCase.decision_id)
+             .where(EnforcementCase.status == Status.DETAINED)
+             .options(selectinload(EnforcementCase.decision).selectinload(ReleaseDecision.lines)))
+    if port:
+        query = query.where(EnforcementCase.port_code == port)
+    if importer_id:
+        query = query.where(ReleaseDecision.organization_id == importer_id)
+    if presented_from:
+        query = query.where(EnforcementCase.presented_on >= presented_from)
+    if presented_to:
+        query = query.where(EnforcementCase.presented_on <= presented_to)
+    return list(db.session.scalars(query.order_by(EnforcementCase.presented_on, EnforcementCase.id).limit(BULK_LIMIT)))
+
+
+def importers_with_open_cases() -> list[tuple[int, str]]:
+    """(organisation id, name) of importers with open cases, for the bulk page's filter."""
+    from core.accounts.models import Organization
+
+    return [tuple(row) for row in db.session.execute(
+        select(Organization.id, Organization.name).join(ReleaseDecision, ReleaseDecision.organization_id == Organization.id)
+        .join(EnforcementCase, EnforcementCase.decision_id == ReleaseDecision.id)
+        .where(EnforcementCase.status == Status.DETAINED).distinct().order_by(Organization.name))]
+
+
+def open_detentions(user: Any) -> list[EnforcementCase]:
+    """Every open detention ``user`` may see, soonest deadline first (the importer's home page lists them all)."""
+    query = (policy.visible_cases(user).where(EnforcementCase.status == Status.DETAINED)
+             .order_by(EnforcementCase.response_due, EnforcementCase.detention_ends, EnforcementCase.id))
+    return list(db.session.scalars(query))

@@ -6,8 +6,10 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from core.pagination import PageArgsSchema
+from program.cases.deadlines import BASES
 from program.cases.queries import LIST_STATUSES
 from program.cases.services import NOTE_MAX
+from program.cases.states import BULK_TYPES
 
 
 class CaseCreateSchema(Schema):
@@ -16,6 +18,14 @@ class CaseCreateSchema(Schema):
     decision_id = fields.Integer(required=True, metadata={"description": "Release decision of the entry"})
     action = fields.String(required=True, validate=validate.OneOf(["detain"]))
     notice_date = fields.Date(required=True, metadata={"description": "Date of the detention notice; not in the future"})
+    basis = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(BASES),
+                          metadata={"description": "suspected_counterfeit (default), gray_market or copying_simulating"})
+    presented_on = fields.Date(load_default=None, allow_none=True,
+                               metadata={"description": "Goods presented for examination; default the decision's date"})
+    detained_on = fields.Date(load_default=None, allow_none=True,
+                              metadata={"description": "Decision to detain; default presented_on"})
+    line_nos = fields.List(fields.Integer(), load_default=None, allow_none=True,
+                           metadata={"description": "Detained lines of the entry; default all"})
     country_of_origin = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2),
                                       metadata={"description": "ISO 3166-1 alpha-2; the mark owner may see it"})
     note = fields.String(load_default="", validate=validate.Length(max=NOTE_MAX))
@@ -29,6 +39,41 @@ class CaseEventInSchema(Schema):
                                                                   "or an outcome"})
     date = fields.Date(load_default=None, allow_none=True, metadata={"description": "Default today; not before notice"})
     note = fields.String(load_default="", validate=validate.Length(max=NOTE_MAX))
+    amount = fields.Raw(load_default=None, allow_none=True,
+                        metadata={"description": "USD; penalty_assessed and liquidated_damages_claimed"})
+    until = fields.Raw(load_default=None, allow_none=True, metadata={"description": "detention_extended: new end date"})
+    bond_reference = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60),
+                                   metadata={"description": "sample_released: the owner's bond (133.21(c))"})
+    manufacturer = fields.Dict(load_default=None, allow_none=True,
+                               metadata={"description": "seized: {name, address} for the owner (133.21(e))"})
+    exporter = fields.Dict(load_default=None, allow_none=True,
+                           metadata={"description": "seized: {name, address} for the owner (133.21(e))"})
+
+
+class BulkEventsInSchema(Schema):
+    """``POST /cases/bulk-events``: one outcome on many small parcels."""
+
+    ueis = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=500))
+    type = fields.String(required=True, validate=validate.OneOf(BULK_TYPES))
+    note = fields.String(load_default="", validate=validate.Length(max=NOTE_MAX))
+
+
+class BulkResultSchema(Schema):
+    """What happened to one UEI of a bulk request."""
+
+    uei = fields.String()
+    result = fields.String(metadata={"description": "applied or refused"})
+    status = fields.String(metadata={"description": "The case's status after the event (applied)"})
+    code = fields.String(metadata={"description": "Why it was refused, e.g. case_closed, not_found, invalid_uei"})
+    message = fields.String()
+
+
+class BulkEventsOutSchema(Schema):
+    """One result per UEI, in the order given."""
+
+    results = fields.List(fields.Nested(BulkResultSchema))
+    applied = fields.Integer()
+    refused = fields.Integer()
 
 
 class CaseListArgs(PageArgsSchema):
@@ -62,6 +107,9 @@ class CaseEventSchema(Schema):
     actor = fields.String()
     note = fields.String()
     files = fields.List(fields.Nested(CaseFileSchema))
+    amount = fields.String(metadata={"description": "USD, penalty and liquidated-damages events"})
+    until = fields.Date()
+    bond_reference = fields.String()
 
 
 class CaseGoodsSchema(Schema):
@@ -81,6 +129,46 @@ class CaseImageSchema(Schema):
     caption = fields.String()
     content_type = fields.String()
     created_at = fields.DateTime()
+    redacted = fields.Boolean()
+    line_nos = fields.List(fields.Integer())
+    codes = fields.String(metadata={"description": "Serial numbers, UPC, SKU; to the owner with unredacted images only"})
+
+
+class CaseOwnerLineSchema(Schema):
+    """The limited facts the mark owner gets with the notice, per line bearing its marks (133.21(b))."""
+
+    line_no = fields.Integer()
+    date_of_importation = fields.Date()
+    port_code = fields.String()
+    description = fields.String()
+    quantity = fields.String()
+    country_of_origin = fields.String()
+
+
+class PartySchema(Schema):
+    """A name and an address."""
+
+    name = fields.String()
+    address = fields.String()
+
+
+class SeizureDisclosureSchema(Schema):
+    """After seizure, for the owner (133.21(e))."""
+
+    importer = fields.Nested(PartySchema)
+    manufacturer = fields.Nested(PartySchema)
+    exporter = fields.Nested(PartySchema)
+
+
+class MilestoneSchema(Schema):
+    """One date of the case's clock."""
+
+    key = fields.String()
+    label = fields.String()
+    date = fields.Date()
+    state = fields.String(metadata={"description": "done, late, due or missed"})
+    overdue_by = fields.Integer()
+    days_left = fields.Integer(allow_none=True)
 
 
 class CaseLineSchema(Schema):
@@ -95,6 +183,7 @@ class CaseLineSchema(Schema):
     condition = fields.String()
     recordation_number = fields.String(allow_none=True)
     mark_owner = fields.String(allow_none=True)
+    detained = fields.Boolean()
 
 
 class CaseImporterSchema(Schema):
@@ -127,10 +216,28 @@ class CaseSchema(Schema):
     status_label = fields.String()
     open = fields.Boolean()
     date_of_importation = fields.Date()
+    basis = fields.String(metadata={"description": "suspected_counterfeit, gray_market or copying_simulating"})
+    basis_label = fields.String()
+    presented_on = fields.Date()
     notice_date = fields.Date()
+    notice_late = fields.Boolean()
     response_due = fields.Date()
+    detention_ends = fields.Date()
+    deemed_excluded = fields.Boolean()
     business_days_left = fields.Integer(allow_none=True)
     overdue = fields.Boolean()
+    overdue_by = fields.Integer()
+    next_due = fields.Nested(MilestoneSchema, allow_none=True)
+    detained_on = fields.Date()
+    notice_due = fields.Date()
+    clock = fields.List(fields.Nested(MilestoneSchema))
+    unredacted_disclosed_on = fields.Date(allow_none=True)
+    insufficient_on = fields.Date(allow_none=True)
+    line_nos = fields.List(fields.Integer())
+    lines = fields.List(fields.Nested(CaseOwnerLineSchema))
+    disclosure_notice = fields.String(metadata={"description": "Trade Secrets Act limited-purpose notice (owner)"})
+    seizure_disclosure = fields.Nested(SeizureDisclosureSchema)
+    seizure_disclosure_due = fields.Date(allow_none=True)
     port_code = fields.String()
     country_of_origin = fields.String(allow_none=True)
     outcome_date = fields.Date(allow_none=True)
@@ -161,10 +268,18 @@ class CaseSummarySchema(Schema):
     status = fields.String()
     status_label = fields.String()
     open = fields.Boolean()
+    basis = fields.String(metadata={"description": "suspected_counterfeit, gray_market or copying_simulating"})
+    basis_label = fields.String()
+    presented_on = fields.Date()
     notice_date = fields.Date()
+    notice_late = fields.Boolean()
     response_due = fields.Date()
+    detention_ends = fields.Date()
+    deemed_excluded = fields.Boolean()
     business_days_left = fields.Integer(allow_none=True)
     overdue = fields.Boolean()
+    overdue_by = fields.Integer()
+    next_due = fields.Nested(MilestoneSchema, allow_none=True)
     port_code = fields.String()
     country_of_origin = fields.String(allow_none=True)
     outcome_date = fields.Date(allow_none=True)
@@ -210,3 +325,10 @@ class EnforcementStatsSchema(Schema):
     by_month = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()))
     median_days_to_resolution = fields.Float(allow_none=True)
     expedited_later_detained = fields.Nested(ExpeditedDetainedSchema)
+    by_port = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()))
+    by_basis = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer()))
+    by_value = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Raw()),
+                           metadata={"description": "Per declared-value band: cases and value seized, released "
+                                                    "through alternatives, and released"})
+    penalties_by_month = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Raw()),
+                                     metadata={"description": "Penalties assessed per month: count and total (USD)"})

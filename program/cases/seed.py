@@ -14,7 +14,7 @@ from werkzeug.datastructures import FileStorage
 from core.accounts.models import User
 from core.extensions import db
 from core.timeutil import today, utcnow
-from program.cases import services
+from program.cases import policy, services
 from program.cases.deadlines import is_business_day
 from program.decisions.engine import REFER_FOR_EXAMINATION, STANDARD_PROCESSING
 from program.decisions.models import DecisionLine, ReleaseDecision
@@ -138,25 +138,50 @@ def seed_cases(users: dict[str, User]) -> str:
         recent = state.startswith("detained")
         notice = _business_days_ago(2 if state == "detained" else 9 if recent else 20)
         notice = max(notice, decision.decided_at.date())
-        case = services.open_case(reviewer, decision, notice_date=notice, country_of_origin="CN" if made % 2 else "VN",
-                                  note="Suspected counterfeit marks found on examination.")
-        services.add_image(reviewer, case, FileStorage(io.BytesIO(_png(decision.lines[0].description[:24])),
-                                                       filename="detention-1.png"), caption="Goods as presented")
+        presented = max(decision.decided_at.date(), notice - timedelta(days=3))
+        gray = state in ("detained", "released")  # a Lever-rule detention: the 30-day period is the importer's
+        case = services.open_case(reviewer, decision, notice_date=notice, presented_on=presented,
+                                  basis="gray_market" if gray else "suspected_counterfeit",
+                                  country_of_origin="CN" if made % 2 else "VN",
+                                  note=("Gray-market goods without the Lever-rule label." if gray
+                                        else "Suspected counterfeit marks found on examination."))
+        line = decision.lines[0]
+        for redacted in (True, False):
+            services.add_image(reviewer, case, FileStorage(io.BytesIO(_png(line.description[:24])),
+                                                           filename=f"detention-{line.line_no}.png"),
+                               caption="Goods as presented" + (", codes blacked out" if redacted else ""),
+                               redacted=redacted, line_nos=[line.line_no])
+        if state == "detained":
+            services.record_event(reviewer, case, event_type="detention_extended", event_date=notice,
+                                  until=case.detention_ends + timedelta(days=30),
+                                  note="The importer asked for time to show the goods carry the Lever-rule label.")
         if state != "detained":
             services.record_event(reviewer, case, event_type="images_shared_importer", event_date=notice)
-            services.record_event(reviewer, case, event_type="images_shared_rights_holder", event_date=notice)
+            if policy.mark_owners(case):
+                services.record_event(reviewer, case, event_type="images_shared_rights_holder", event_date=notice)
             importer = db.session.scalar(select(User).where(User.organization_id == decision.organization_id)
                                          .order_by(User.id)) if decision.organization_id else None
             if importer is not None:
                 answered = min(case.response_due + timedelta(days=1) if recent else case.response_due, today())
                 services.record_event(importer, case, event_type="importer_response", event_date=answered,
                                       note="Invoices from the authorised distributor attached to the entry file.")
+        if state == "detained_shared_late" and policy.unredacted_permitted(case, today())[0]:
+            services.record_event(reviewer, case, event_type="unredacted_disclosed",
+                                  note="The importer did not answer within seven business days.")
         if not recent:
             closed = min(case.response_due + timedelta(days=3 + made), today())
+            extra = ({"manufacturer": {"name": "Shenzhen Bright Star Electronics", "address": "Bao'an District, Shenzhen, CN"},
+                      "exporter": {"name": "Pearl River Trading Co.", "address": "Tianhe District, Guangzhou, CN"}}
+                     if state == "seized" else {})
             services.record_event(reviewer, case, event_type=state, event_date=closed,
-                                  note=f"Outcome recorded: {state}.")
+                                  note=f"Outcome recorded: {state}.", **extra)
+            if state == "seized":
+                services.record_event(reviewer, case, event_type="forfeiture_notice", event_date=closed)
+                services.record_event(reviewer, case, event_type="penalty_assessed", event_date=closed,
+                                      amount="25000.00", note="19 U.S.C. 1526(f) civil fine.")
         made += 1
-    return f"{made} enforcement cases (open, late response, and every outcome){note}"
+    return (f"{made} enforcement cases (gray-market detention extended, unredacted disclosure after a late response, "
+            f"every outcome, a seizure with a penalty){note}")
 
 
 SEEDERS.append(("cases", seed_cases))

@@ -9,6 +9,7 @@ import re
 import statistics
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pygal
@@ -17,7 +18,8 @@ from sqlalchemy import func, select
 
 from core import csvio
 from core.extensions import db
-from program.cases.models import EnforcementCase
+from program.cases.deadlines import BASES, BASIS_LABELS
+from program.cases.models import CaseEvent, EnforcementCase
 from program.cases.states import ALTERNATIVES_TO_SEIZURE, OUTCOMES, STATUS_LABELS
 from program.decisions.engine import EXPEDITED_RELEASE
 from program.decisions.models import DecisionLine, ReleaseDecision
@@ -65,6 +67,14 @@ def enforcement_stats() -> dict[str, Any]:
         .join(ReleaseDecision, ReleaseDecision.id == EnforcementCase.decision_id)
         .where(ReleaseDecision.outcome == EXPEDITED_RELEASE)) or 0
     alternatives = sum(by_outcome[o] for o in ALTERNATIVES_TO_SEIZURE)
+    by_port: dict[str, dict[str, int]] = {}
+    by_basis: dict[str, dict[str, int]] = {basis: _zeros() for basis in BASES}
+    for status, port, basis, n in db.session.execute(
+            select(EnforcementCase.status, EnforcementCase.port_code, EnforcementCase.basis, func.count())
+            .where(EnforcementCase.status.in_(OUTCOMES))
+            .group_by(EnforcementCase.status, EnforcementCase.port_code, EnforcementCase.basis)):
+        by_port.setdefault(port, _zeros())[status] += n
+        by_basis[basis][status] += n
     return {
         "closed": len(rows),
         "by_outcome": by_outcome,
@@ -75,7 +85,59 @@ def enforcement_stats() -> dict[str, Any]:
         "median_days_to_resolution": statistics.median(days) if days else None,
         "expedited_later_detained": {"expedited": expedited, "detained": detained,
                                      "share": round(detained / expedited, 4) if expedited else None},
+        "by_port": dict(sorted(by_port.items())),
+        "by_basis": by_basis,
+        "by_value": _by_value(),
+        "penalties_by_month": _penalties_by_month(),
     }
+
+
+# Declared value of the entry (USD): de minimis (19 U.S.C. 1321), then bands the OIG's questions use.
+VALUE_BANDS: tuple[tuple[str, Decimal, Decimal | None], ...] = (
+    ("under 800", Decimal("0"), Decimal("800")),
+    ("800 to 2,500", Decimal("800"), Decimal("2500")),
+    ("2,500 to 10,000", Decimal("2500"), Decimal("10000")),
+    ("10,000 and over", Decimal("10000"), None),
+)
+VALUE_GROUPS = (("seized", ("seized",)), ("alternatives", ALTERNATIVES_TO_SEIZURE), ("released", ("released",)))
+
+
+VALUE_COLUMNS = [f"{group}_{kind}" for group, _s in VALUE_GROUPS for kind in ("cases", "value_usd")]
+
+
+def _band(value: Decimal) -> str:
+    return next(label for label, low, high in VALUE_BANDS if value >= low and (high is None or value < high))
+
+
+def _by_value() -> dict[str, dict[str, Any]]:
+    """Closed cases by the entry's declared value: count and value seized, released through an alternative
+    to seizure, and released."""
+    totals = (select(EnforcementCase.status, func.sum(DecisionLine.value_usd))
+              .join(DecisionLine, DecisionLine.decision_id == EnforcementCase.decision_id)
+              .where(EnforcementCase.status.in_(OUTCOMES)).group_by(EnforcementCase.id, EnforcementCase.status))
+    out = {label: {f"{group}_{kind}": (0 if kind == "cases" else Decimal("0.00"))
+                   for group, _s in VALUE_GROUPS for kind in ("cases", "value_usd")} for label, _l, _h in VALUE_BANDS}
+    for status, value in db.session.execute(totals):
+        value = Decimal(value or 0).quantize(Decimal("0.01"))
+        for group, statuses in VALUE_GROUPS:
+            if status in statuses:
+                row = out[_band(value)]
+                row[f"{group}_cases"] += 1
+                row[f"{group}_value_usd"] += value
+    return {label: {k: (format(v, "f") if isinstance(v, Decimal) else v) for k, v in row.items()}
+            for label, row in out.items()}
+
+
+def _penalties_by_month() -> dict[str, dict[str, Any]]:
+    """Penalties assessed on seized cases, by month of the event: how many and their total (USD)."""
+    found: dict[str, dict[str, Any]] = {}
+    for on, amount in db.session.execute(
+            select(CaseEvent.date, CaseEvent.amount).where(CaseEvent.type == "penalty_assessed")
+            .order_by(CaseEvent.date)):
+        row = found.setdefault(on.strftime("%Y-%m"), {"count": 0, "total_usd": Decimal("0.00")})
+        row["count"] += 1
+        row["total_usd"] += Decimal(amount)
+    return {month: {"count": row["count"], "total_usd": format(row["total_usd"], "f")} for month, row in found.items()}
 
 
 @dataclass(frozen=True)
@@ -114,6 +176,16 @@ def tables(stats: dict[str, Any] | None = None) -> dict[str, Table]:
         "months": Table("months", "Closed cases by month of resolution and outcome", ["month", *labels, "total"],
                         [[month, *counts.values(), sum(counts.values())]
                          for month, counts in stats["by_month"].items()]),
+        "ports": Table("ports", "Closed cases by port of entry and outcome", ["port", *labels, "total"],
+                       [[port, *counts.values(), sum(counts.values())] for port, counts in stats["by_port"].items()]),
+        "bases": Table("bases", "Closed cases by legal basis and outcome", ["basis", "basis_name", *labels, "total"],
+                       [[basis, BASIS_LABELS[basis], *counts.values(), sum(counts.values())]
+                        for basis, counts in stats["by_basis"].items()]),
+        "values": Table("values", "Closed cases by declared value: seized vs. released through alternatives",
+                        ["declared_value_usd", *VALUE_COLUMNS],
+                        [[band, *(row[c] for c in VALUE_COLUMNS)] for band, row in stats["by_value"].items()]),
+        "penalties": Table("penalties", "Penalties assessed on seized cases, by month", ["month", "penalties", "total_usd"],
+                           [[month, row["count"], row["total_usd"]] for month, row in stats["penalties_by_month"].items()]),
         "summary": Table("summary", "Resolution time and expedited decisions later detained",
                          ["measure", "description", "value"], [
             ["closed_cases", "Closed cases", closed],
@@ -195,5 +267,43 @@ def month_chart(stats: dict[str, Any]) -> str:
     return _stacked("Closed cases by month of resolution", stats["by_month"])
 
 
-CHARTS = {"outcomes": outcome_chart, "sectors": sector_chart, "months": month_chart}
+def port_chart(stats: dict[str, Any]) -> str:
+    """Stacked bars of closed cases per port and outcome."""
+    return _stacked("Closed cases by port of entry", stats["by_port"], horizontal=True)
+
+
+def basis_chart(stats: dict[str, Any]) -> str:
+    """Stacked bars of closed cases per legal basis and outcome."""
+    groups = {BASIS_LABELS[b].split(" (")[0]: counts for b, counts in stats["by_basis"].items()}
+    return _stacked("Closed cases by legal basis", groups, horizontal=True)
+
+
+def value_chart(stats: dict[str, Any]) -> str:
+    """Grouped bars per declared-value band: value (USD) seized, released through alternatives, released."""
+    rows = stats["by_value"]
+    highest = max((float(row[f"{g}_value_usd"]) for row in rows.values() for g, _s in VALUE_GROUPS), default=0.0)
+    chart = pygal.Bar(**_config(title="Declared value of goods (USD): seized vs. alternatives vs. released",
+                                legend_at_bottom=True, print_values=False, height=420,
+                                y_labels=_ticks(int(highest) + 1)))
+    chart.x_labels = list(rows)
+    chart.config.style = Style(**{**_style().__dict__, "colors": (SEIZED_COLOUR, ALTERNATIVE_COLOUR, OTHER_COLOUR)})
+    for group, label in (("seized", "Seized"), ("alternatives", "Alternatives to seizure"), ("released", "Released")):
+        chart.add(label, [float(row[f"{group}_value_usd"]) for row in rows.values()])
+    return _render(chart)
+
+
+def penalty_chart(stats: dict[str, Any]) -> str:
+    """Bars of the total of penalties assessed per month (USD)."""
+    months = stats["penalties_by_month"]
+    highest = max((float(row["total_usd"]) for row in months.values()), default=0.0)
+    chart = pygal.Bar(**_config(show_legend=False, title="Penalties assessed per month (USD)", print_values=True,
+                                y_labels=_ticks(int(highest) + 1)))
+    chart.x_labels = list(months) or ["none yet"]
+    chart.config.style = Style(**{**_style().__dict__, "colors": (SEIZED_COLOUR,)})
+    chart.add("Total", [float(row["total_usd"]) for row in months.values()] or [0])
+    return _render(chart)
+
+
+CHARTS = {"outcomes": outcome_chart, "sectors": sector_chart, "months": month_chart, "ports": port_chart,
+          "bases": basis_chart, "values": value_chart, "penalties": penalty_chart}
 

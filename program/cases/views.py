@@ -17,7 +17,17 @@ from core.pagination import page_args_from_request, paginate
 from core.timeutil import today
 from core.uploads import send_stored
 from program.cases import policy, queries, services
-from program.cases.forms import AuthenticationForm, DetainForm, ImageForm, OutcomeForm, ResponseForm
+from program.cases.forms import (
+    AuthenticationForm,
+    BulkForm,
+    DetainForm,
+    ExtendForm,
+    ImageForm,
+    OutcomeForm,
+    PostSeizureForm,
+    ResponseForm,
+    SampleForm,
+)
 from program.cases.models import CaseImage, EnforcementCase
 from program.cases.states import ALTERNATIVES_TO_SEIZURE, EVENT_LABELS, STATUS_LABELS, STATUS_TAG_CLASSES
 from program.decisions.models import ReleaseDecision
@@ -44,6 +54,14 @@ def case_for_decision(decision_id: int) -> dict[str, Any] | None:
     case = queries.case_for_decision(decision_id)
     view = policy.view_for(current_user, case) if case is not None else None
     return policy.summary(case, view) if view is not None else None
+
+
+def home_context(user: Any) -> dict[str, Any]:
+    """For the home page: an importer's every open detention with its deadline (program.wiring registers it)."""
+    if str(getattr(user, "role", "")) != "importer" or not core_policy.can(user, policy.READ):
+        return {}
+    return {"open_detentions": [policy.summary(case, policy.view_for(user, case))
+                                for case in queries.open_detentions(user)]}
 
 
 def _me():
@@ -88,12 +106,14 @@ def detain():
     if existing is not None:
         flash("This shipment is already detained.", "info")
         return redirect(url_for("cases.show", uei=existing.uei))
-    form = DetainForm()
+    form = DetainForm(lines=decision.lines)
     if request.method == "GET":
         form.notice_date.data = today()
     if form.validate_on_submit():
         try:
-            case = services.open_case(_me(), decision, notice_date=form.notice_date.data,
+            case = services.open_case(_me(), decision, notice_date=form.notice_date.data, basis=form.basis.data,
+                                      presented_on=form.presented_on.data, detained_on=form.detained_on.data,
+                                      line_nos=form.line_nos.data or None,
                                       country_of_origin=form.country_of_origin.data, note=form.note.data)
         except ValidationFailed as exc:
             db.session.rollback()
@@ -105,7 +125,8 @@ def detain():
         else:
             db.session.commit()
             flash(f"Shipment detained. Case {format_uei(case.uei)}: the importer may respond until "
-                  f"{case.response_due.isoformat()}.", "success")
+                  f"{case.response_due.isoformat()}; the detention period ends {case.detention_ends.isoformat()}.",
+                  "success")
             return redirect(url_for("cases.show", uei=case.uei))
     return render_template("program/cases/detain.html", form=form, decision=decision,
                            uei_display=format_uei(decision.uei)), 422 if form.errors else 200
@@ -113,10 +134,16 @@ def detain():
 
 def _case_page(case: EnforcementCase, view: policy.CaseView, status: int = 200, **forms: Any):
     data = policy.present(case, view)
-    forms.setdefault("image_form", ImageForm())
+    forms.setdefault("image_form", ImageForm(lines=case.line_nos))
     forms.setdefault("response_form", ResponseForm())
     forms.setdefault("authentication_form", AuthenticationForm())
     forms.setdefault("outcome_form", OutcomeForm())
+    forms.setdefault("extend_form", ExtendForm())
+    forms.setdefault("sample_form", SampleForm())
+    forms.setdefault("post_seizure_form", PostSeizureForm())
+    if view.party == policy.CBP:
+        forms["has_owners"] = bool(policy.mark_owners(case))
+        forms["unredacted"] = policy.unredacted_permitted(case, today())
     guides = None  # reviewers see the rights holders' guides for the entry's marks (not the parties)
     if view.party == policy.CBP and can_view_guides(current_user):
         guides = guides_for_lines((line.recordation_number, line.sector) for line in case.decision.lines)
@@ -139,10 +166,11 @@ def show(uei: str):
 def upload_image(uei: str):
     """A reviewer uploads a detention image."""
     case, view = _load(uei)
-    form = ImageForm()
+    form = ImageForm(lines=case.line_nos)
     if form.validate_on_submit():
         try:
-            services.add_image(_me(), case, form.image.data, caption=form.caption.data)
+            services.add_image(_me(), case, form.image.data, caption=form.caption.data, redacted=form.redacted.data,
+                               line_nos=form.line_nos.data or None, codes=form.codes.data)
         except ValidationFailed as exc:
             db.session.rollback()
             apply_errors(form, exc)
@@ -150,34 +178,64 @@ def upload_image(uei: str):
                 form.image.errors = list(exc.fields["image"])
         else:
             db.session.commit()
-            flash("Image uploaded. Share it with the importer or the rights holder when ready.", "success")
+            flash("Image uploaded. The importer sees it now; a rights holder only once the law allows.", "success")
             return redirect(url_for("cases.show", uei=case.uei, _anchor="images"))
     return _case_page(case, view, 422, image_form=form)
 
 
 _EVENT_FORMS = {"importer_response": ("response_form", ResponseForm),
-                "rights_holder_authentication": ("authentication_form", AuthenticationForm)}
+                "rights_holder_authentication": ("authentication_form", AuthenticationForm),
+                "detention_extended": ("extend_form", ExtendForm),
+                "sample_released": ("sample_form", SampleForm),
+                "post_seizure": ("post_seizure_form", PostSeizureForm)}
+# Events recorded by a bare button (only the CSRF token is read).
+_BUTTONS = frozenset({"images_shared_importer", "images_shared_rights_holder", "importer_response_insufficient",
+                      "unredacted_disclosed"})
+
+
+def _event_fields(name: str, form: Any, event_type: str) -> tuple[str, dict[str, Any]]:
+    """The event type and the service's keyword arguments a submitted form stands for."""
+    if name == "share_form":
+        return event_type, {}
+    field = lambda attr: getattr(getattr(form, attr, None), "data", None)  # noqa: E731
+    kwargs: dict[str, Any] = {"event_date": field("date"), "note": field("note") or "", "files": field("files")}
+    kind = event_type
+    if name == "outcome_form":
+        kind = form.outcome.data
+        if kind == "seized":
+            for who in ("manufacturer", "exporter"):
+                if field(f"{who}_name") or field(f"{who}_address"):
+                    kwargs[who] = {"name": field(f"{who}_name") or "", "address": field(f"{who}_address") or ""}
+    elif name == "post_seizure_form":
+        kind = form.step.data
+        kwargs["amount"] = field("amount")
+    elif name == "extend_form":
+        kwargs["until"] = field("until")
+    elif name == "sample_form":
+        kwargs["bond_reference"] = field("bond_reference")
+    return kind, kwargs
 
 
 @bp.route("/cases/<uei>/events", methods=["POST"])
 @core_policy.require(policy.READ)
 def add_event(uei: str):
-    """Record an event from the page: shares (buttons), the importer's response, the owner's report, outcomes."""
+    """Record an event from the page: buttons (shares, disclosure), the importer's response, the owner's report,
+    extensions, samples, outcomes and the steps after seizure."""
     case, view = _load(uei)
     event_type = request.form.get("type", "")
     name, form_class = _EVENT_FORMS.get(event_type, ("outcome_form", OutcomeForm))
-    if event_type.startswith("images_shared_"):
+    if event_type in _BUTTONS:
         name, form_class = "share_form", ImageForm  # a bare CSRF form: nothing but the token is read
     form = form_class()
     if form.validate_on_submit() if name != "share_form" else _csrf_ok(form):
-        kind = form.outcome.data if name == "outcome_form" else event_type
+        kind, kwargs = _event_fields(name, form, event_type)
         try:
-            services.record_event(_me(), case, event_type=kind,
-                                  event_date=getattr(getattr(form, "date", None), "data", None),
-                                  note=getattr(getattr(form, "note", None), "data", "") or "",
-                                  files=getattr(getattr(form, "files", None), "data", None))
+            services.record_event(_me(), case, event_type=kind, **kwargs)
         except ValidationFailed as exc:
             db.session.rollback()
+            if name == "share_form":
+                flash(exc.message, "error")
+                return redirect(url_for("cases.show", uei=case.uei))
             apply_errors(form, exc)
         except (Conflict, NotAllowed) as exc:
             db.session.rollback()
@@ -202,7 +260,8 @@ def _csrf_ok(form) -> bool:
 def _visible_image(uei: str, image_id: int) -> CaseImage:
     case, view = _load(uei)
     image = db.session.get(CaseImage, image_id)
-    if image is None or image.case_id != case.id or not policy.images_visible(view, case):
+    if image is None or image.case_id != case.id or not policy.image_visible(
+            view.party, image, case, view.own_line_nos or frozenset()):
         raise NotFound("No such image.")
     return image
 
@@ -236,3 +295,44 @@ def event_file(uei: str, file_id: int):
     if stored is None:
         abort(404)
     return send_stored(stored, inline=stored.is_image and request.args.get("inline") == "1")
+
+
+def _date_arg(name: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.route("/cases/bulk", methods=["GET", "POST"])
+@core_policy.require(policy.MANAGE)
+def bulk():
+    """Small parcels together: filter open cases by port, importer and presentation date, select many and
+    record abandonment, destruction, release or seizure at once (each case on its own, each audited)."""
+    port = request.args.get("port", "").strip()[:4]
+    importer = request.args.get("importer", "")
+    importer_id = int(importer) if importer.isdigit() else None
+    presented_from, presented_to = _date_arg("from"), _date_arg("to")
+    form = BulkForm()
+    results = None
+    status = 200
+    if request.method == "POST":
+        chosen = request.form.getlist("uei")
+        if form.validate_on_submit() and chosen:
+            results = services.record_bulk(_me(), chosen, event_type=form.type.data, note=form.note.data)
+            db.session.commit()
+            applied = sum(1 for r in results if r["result"] == "applied")
+            flash(f"Recorded for {applied} of {len(results)} cases.", "success" if applied == len(results) else "warning")
+        else:
+            if not chosen:
+                form.form_errors.append("Select at least one case.")
+            status = 422
+    cases = queries.bulk_candidates(port=port or None, importer_id=importer_id, presented_from=presented_from,
+                                    presented_to=presented_to)
+    rows = [policy.summary(case, policy.view_for(current_user, case)) for case in cases]
+    return render_template("program/cases/bulk.html", form=form, rows=rows, results=results, port=port,
+                           importer_id=importer_id, presented_from=presented_from, presented_to=presented_to,
+                           ports=queries.ports_in_use(), importers=queries.importers_with_open_cases(),
+                           limit=queries.BULK_LIMIT), status

@@ -20,6 +20,7 @@ from core.extensions import db
 from core.timeutil import today, utcnow
 from program.cases import policy as case_policy
 from program.cases import queries as case_queries
+from program.cases.policy import deadline_words as case_deadline_words
 from program.decisions.engine import OUTCOMES as DECISION_OUTCOMES
 from program.decisions.models import ReleaseDecision
 from program.enrollment.models import Enrollment
@@ -142,7 +143,9 @@ def _case_panels(user: Any) -> list[Panel]:
         title, description = "Open cases due soon", "Unanswered detentions due within three business days, or overdue."
     elif role == Role.IMPORTER:
         cases = case_queries.open_cases(user)
-        title, description = "Your detained shipments", "Respond within seven business days of each notice."
+        title, description = "Your detained shipments", ("Respond by each deadline: seven business days from the "
+                                                         "notice for suspected counterfeits, the 30-day detention "
+                                                         "period for gray-market goods.")
     else:
         cases = list(db.session.scalars(case_queries.case_list_query(user).limit(10)))
         title, description = "Detentions of goods bearing your marks", "The latest ten."
@@ -151,7 +154,7 @@ def _case_panels(user: Any) -> list[Panel]:
         c = case_policy.summary(case, case_policy.view_for(user, case))
         goods = "; ".join(g["description"] for g in c["goods"])
         due = c["response_due"].isoformat()
-        left = ("overdue" if c["overdue"] else f"{c['business_days_left']} business days left") if c["open"] else "closed"
+        left = case_deadline_words(c)
         rows.append([c["uei_display"], c["status_label"], goods, c["port_code"], due, left])
         links.append((c["uei_display"], f"/cases/{c['uei']}"))
     return [Panel("cases", title, description, headers=["Case", "Status", "Goods", "Port", "Response due", "Deadline"],

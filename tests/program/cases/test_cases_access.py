@@ -22,7 +22,8 @@ ROUTES = [
                        "owner_c": 200, "group": 403}),
     ("get", "/cases/{uei}", {"reviewer": 200, "admin": 200, "importer": 200, "owner_a": 200, "other_importer": 404,
                              "owner_c": 404, "group": 403}),
-    ("get", "/cases/{uei}/images/{image}", {"reviewer": 200, "admin": 200, "importer": 404, "owner_a": 404,
+    # 133.21(d): the importer sees every image from upload; an owner only redacted ones of its lines, once shared.
+    ("get", "/cases/{uei}/images/{image}", {"reviewer": 200, "admin": 200, "importer": 200, "owner_a": 404,
                                             "other_importer": 404, "owner_c": 404, "group": 403}),
     ("get", "/cases/new?decision_id={decision}", {"reviewer": 200, "admin": 403, "importer": 403, "owner_a": 403,
                                                   "other_importer": 403, "owner_c": 403, "group": 403}),
@@ -41,6 +42,14 @@ ROUTES = [
     # The importer's response file: CBP and the importer; the mark owner sees milestones only.
     ("get", "/cases/{uei}/files/{file}", {"reviewer": 200, "admin": 200, "importer": 200, "owner_a": 404,
                                           "other_importer": 404, "owner_c": 404, "group": 403}),
+    # Small parcels together: reviewers only (an empty bulk request is 422 naming its fields).
+    ("get", "/cases/bulk", {"reviewer": 200, "admin": 403, "importer": 403, "owner_a": 403, "other_importer": 403,
+                            "owner_c": 403, "group": 403}),
+    ("post", "/api/v1/cases/bulk-events", {"reviewer": 422, "admin": 403, "importer": 403, "owner_a": 403,
+                                           "other_importer": 403, "owner_c": 403, "group": 403}),
+    ("get", "/stats/enforcement/charts/penalties.svg", {"reviewer": 200, "admin": 200, "importer": 403,
+                                                        "owner_a": 403, "other_importer": 403, "owner_c": 403,
+                                                        "group": 403}),
     ("get", "/dashboard/charts/decisions.svg", {"reviewer": 200, "admin": 200, "importer": 404, "owner_a": 404,
                                                 "other_importer": 404, "owner_c": 404, "group": 403}),
 ]

@@ -30,17 +30,18 @@ def test_rights_holder_sees_only_what_133_21_allows(api_as, world, shared_case, 
     uei = shared_case["uei"]
     owner = api_as(world.owner_a)
     body = owner.get(f"/api/v1/cases/{uei}").json
-    allowed = {"uei", "uei_display", "party", "status", "status_label", "open", "date_of_importation", "notice_date",
-               "response_due", "business_days_left", "overdue", "port_code", "country_of_origin", "outcome_date",
-               "closed_at", "images_shared_importer_on", "images_shared_rights_holder_on", "goods", "images", "events",
-               "allowed_events"}
-    assert set(body) == allowed
+    from program.cases.policy import NOTICE, RIGHTS_HOLDER, fields_for
+
+    assert set(body) == fields_for(RIGHTS_HOLDER, NOTICE)
+    assert body["lines"] == [{"line_no": 1, "date_of_importation": body["date_of_importation"], "port_code": "2704",
+                              "description": "Smartphones X2", "quantity": "240.000", "country_of_origin": "CN"}]
+    assert "Trade Secrets Act" in body["disclosure_notice"]
     assert body["party"] == "rights_holder"
     assert body["port_code"] == "2704" and body["country_of_origin"] == "CN"
     # Only the line bearing its own mark, with description and quantity; never the other owner's mark.
     assert body["goods"] == [{"line_no": 1, "description": "Smartphones X2", "quantity": "240.000",
                               "recordation_number": "TMK 21-00123", "mark": "LUMEN"}]
-    assert body["images"] == []  # not shared with rights holders yet
+    assert body["images"] == []  # not shared with rights holders (and unredacted, so not until disclosure)
     assert [e["type"] for e in body["events"]] == ["detained"]  # not the importer's response
     assert body["allowed_events"] == ["rights_holder_authentication"]
     text = json.dumps(body)
@@ -77,33 +78,38 @@ def test_importer_and_reviewer_see_everything(api_as, world, shared_case, review
     assert "created_by" not in api_as(world.importer).get(f"/api/v1/cases/{uei}").json
 
 
-def test_images_visible_only_after_each_share(app, client, api_as, world, shared_case, reviewer_api, login):
+def test_images_by_party_line_and_redaction(app, client, api_as, world, shared_case, reviewer_api, login):
+    """The importer sees every image at once (133.21(d)); an owner only redacted images of its own lines once
+    shared, and unredacted ones never before the law allows."""
     uei = shared_case["uei"]
-    image_id = reviewer_api.get(f"/api/v1/cases/{uei}").json["images"][0]["id"]
-    importer, owner = api_as(world.importer), api_as(world.owner_a)
+    for lines, redacted, caption in (("1", "true", "Redacted A"), ("2", "true", "Redacted B")):
+        response = reviewer_api.post(f"/api/v1/cases/{uei}/images", data={
+            "file": upload(PNG_BYTES, "p.png"), "caption": caption, "redacted": redacted, "line_nos": lines},
+            content_type="multipart/form-data")
+        assert response.status_code == 201, response.json
+    images = {i["caption"]: i["id"] for i in reviewer_api.get(f"/api/v1/cases/{uei}").json["images"]}
+    importer, owner_a, owner_b = api_as(world.importer), api_as(world.owner_a), api_as(world.owner_b)
 
     def status_of(path: str) -> int:
         response = client.get(path)
         response.close()  # file responses hold the file open until closed
         return response.status_code
 
-    def sees(user, api) -> tuple[int, int, int, bool]:
+    def sees(user, api) -> tuple[set[str], set[str]]:
         login(user)
-        page = client.get(f"/cases/{uei}").text
-        status = status_of(f"/cases/{uei}/images/{image_id}")
-        thumb = status_of(f"/cases/{uei}/images/{image_id}/thumbnail")
+        reachable = {caption for caption, image_id in images.items()
+                     if status_of(f"/cases/{uei}/images/{image_id}") == 200
+                     and status_of(f"/cases/{uei}/images/{image_id}/thumbnail") == 200}
         client.post("/logout")
-        body = api.get(f"/api/v1/cases/{uei}").json
-        return len(body.get("images", [])), status, thumb, "Box label" in page
+        return {i["caption"] for i in api.get(f"/api/v1/cases/{uei}").json.get("images", [])}, reachable
 
-    assert sees(world.importer, importer) == (0, 404, 404, False)
-    assert sees(world.owner_a, owner) == (0, 404, 404, False)
-    reviewer_api.post(f"/api/v1/cases/{uei}/events", json={"type": "images_shared_importer"})
-    assert sees(world.importer, importer) == (1, 200, 200, True)
-    assert sees(world.owner_a, owner) == (0, 404, 404, False)
+    everything = {"Box label", "Redacted A", "Redacted B"}
+    assert sees(world.importer, importer) == (everything, everything)
+    assert sees(world.owner_a, owner_a) == (set(), set())
     reviewer_api.post(f"/api/v1/cases/{uei}/events", json={"type": "images_shared_rights_holder"})
-    assert sees(world.owner_a, owner) == (1, 200, 200, True)
-    assert sees(world.other_importer, api_as(world.other_importer))[1:3] == (404, 404)
+    assert sees(world.owner_a, owner_a) == ({"Redacted A"}, {"Redacted A"})
+    assert sees(world.owner_b, owner_b) == ({"Redacted B"}, {"Redacted B"})
+    assert sees(world.other_importer, api_as(world.other_importer))[1] == set()
 
 
 def test_rights_holder_page_is_redacted(client, world, shared_case, login):

@@ -60,8 +60,8 @@ def test_remind_prefers_ipr_enforcement_then_primary(app, runner, world, open_ca
         db.session.add(EnrollmentContact(enrollment_id=enrollment_id, position=2, purpose="enforcement", name="E",
                                          email="enf@entry.example"))
         db.session.commit()
-    from program.cases import services
+    from program.cases import notices
 
     with app.app_context():
-        assert services.importer_recipients(world.importer.organization_id) == ["ipr@entry.example",
+        assert notices.importer_recipients(world.importer.organization_id) == ["ipr@entry.example",
                                                                                  "enf@entry.example"]

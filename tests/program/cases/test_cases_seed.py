@@ -19,4 +19,8 @@ def test_seed_demo_has_cases_in_every_state(app, runner):
         assert statuses.count("detained") == 2
         late = db.session.scalars(select(CaseEvent).where(CaseEvent.late.is_(True))).all()
         assert len(late) == 1
+        bases = set(db.session.scalars(select(EnforcementCase.basis)))
+        assert bases == {"gray_market", "suspected_counterfeit"}
+        types = set(db.session.scalars(select(CaseEvent.type)))
+        assert {"detention_extended", "unredacted_disclosed", "forfeiture_notice", "penalty_assessed"} <= types
         assert verify_chain().ok

@@ -61,7 +61,7 @@ def test_dashboard_tables_csv_and_charts(client, login, world, known):
     page = client.get("/stats/enforcement")
     assert page.status_code == 200
     assert "Alternatives to seizure" in page.text and 'class="gl-alt-row"' in page.text
-    for name in ("outcomes", "sectors", "months", "summary"):
+    for name in ("outcomes", "sectors", "months", "ports", "bases", "values", "summary"):
         response = client.get(f"/stats/enforcement/{name}.csv")
         assert response.status_code == 200 and response.mimetype == "text/csv"
         assert f'href="/stats/enforcement/{name}.csv"' in page.text
@@ -75,7 +75,15 @@ def test_dashboard_tables_csv_and_charts(client, login, world, known):
     sectors = list(csv.reader(io.StringIO(client.get("/stats/enforcement/sectors.csv").text)))
     assert sectors[0][:2] == ["sector", "sector_name"]
     assert ["mobile_devices", "Mobile phones and tablets"] in [row[:2] for row in sectors[1:]]
-    for name in ("outcomes", "sectors", "months"):
+    ports = {row[0]: row for row in csv.reader(io.StringIO(client.get("/stats/enforcement/ports.csv").text))}
+    assert ports["port"][-1] == "total" and sum(int(r[-1]) for k, r in ports.items() if k != "port") == 4
+    values = list(csv.reader(io.StringIO(client.get("/stats/enforcement/values.csv").text)))
+    assert values[0] == ["declared_value_usd", "seized_cases", "seized_value_usd", "alternatives_cases",
+                         "alternatives_value_usd", "released_cases", "released_value_usd"]
+    assert [row[0] for row in values[1:]] == ["under 800", "800 to 2,500", "2,500 to 10,000", "10,000 and over"]
+    assert client.get("/stats/enforcement/penalties.csv").text.startswith("month,penalties,total_usd")
+    for name in ("outcomes", "sectors", "months", "ports", "bases", "values", "penalties"):
+        assert f'src="/stats/enforcement/charts/{name}.svg"' in page.text
         svg = client.get(f"/stats/enforcement/charts/{name}.svg")
         assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
         assert "<script" not in svg.text and svg.text.startswith("<svg")

@@ -39,3 +39,18 @@ def test_business_days_between_is_the_inverse():
     notice = date(2026, 11, 23)
     assert business_days_between(notice, response_due(notice)) == 7
     assert business_days_between(response_due(notice), notice) == -7
+
+
+def test_case_clock_milestones_and_next_due():
+    from program.cases.deadlines import case_clock, next_due
+
+    common = {"basis": "gray_market", "presented_on": date(2026, 11, 2), "detained_on": date(2026, 11, 2),
+              "notice_date": date(2026, 11, 13), "ends": date(2026, 12, 2), "due": date(2026, 12, 2)}
+    steps = case_clock(**common, open_=True, responded_on=None, on=date(2026, 11, 18))
+    assert [m.key for m in steps] == ["presented", "detained", "notice", "response", "detention_ends"]
+    notice = steps[2]
+    assert (notice.state, notice.overdue_by) == ("late", 3)  # due Mon 9 Nov; 10, 12, 13 Nov (Veterans Day skipped)
+    assert next_due(steps).key == "response" and next_due(steps).days_left > 0
+    closed = case_clock(**common, open_=False, responded_on=None, on=date(2026, 12, 20),
+                        closed=("Outcome: released", date(2026, 11, 30)))
+    assert [m.key for m in closed] == ["presented", "detained", "notice", "outcome"] and next_due(closed) is None
