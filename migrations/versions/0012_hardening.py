@@ -6,14 +6,14 @@ hashed with their actor id and organisations (version 2). ``acting_for_organizat
 (added by the brokers' revision): it is added only when missing.
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0008
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0012'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
