@@ -2,6 +2,8 @@
 content refused (:mod:`core.pdf`), images re-encoded without metadata (:mod:`core.images`), storage outside
 ``static/`` under random names, and a record per stored file.
 
+Bytes go to the app's storage (:mod:`core.storage`: the upload folder, or an S3 bucket shared by every
+node when ``STORAGE_URL`` is ``s3://…``); read them back with :func:`open_stored`/:func:`read_stored`.
 Bytes are written before the transaction that records them commits; if that transaction rolls back
 instead, the files it wrote are deleted, so a failed request leaves neither a row nor an orphan file.
 """
@@ -9,10 +11,14 @@ instead, the files it wrote are deleted, so a failed request leaves neither a ro
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import filetype
 from flask import current_app, send_file
@@ -25,6 +31,7 @@ from core import images
 from core.errors import ValidationFailed
 from core.extensions import db
 from core.pdf import refuse_active_pdf
+from core.storage import storage
 from core.timeutil import UTCDateTime, utcnow
 
 DOCUMENT_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
@@ -105,9 +112,10 @@ def store_upload(upload: FileStorage | None, *, field: str, owner: Any, allowed:
     name = secure_filename(upload.filename) or f"upload.{allowed[kind.mime]}"
     stem = Path(name).stem[:120] or "upload"
     name = f"{stem}.{allowed[kind.mime]}"
-    key, path = reserve_path(allowed[kind.mime])
-    path.write_bytes(data)
-    _track(path)
+    key = _new_key(allowed[kind.mime])
+    store = storage()
+    store.put_bytes(key, data, kind.mime)
+    _track(store, key)
     stored = StoredFile(original_name=name, content_type=kind.mime, size=len(data),
                         sha256=hashlib.sha256(data).hexdigest(), storage_key=key,
                         uploaded_by_id=getattr(owner, "id", None),
@@ -120,9 +128,9 @@ def store_upload(upload: FileStorage | None, *, field: str, owner: Any, allowed:
 _WRITTEN = "greenlane_written_files"
 
 
-def _track(path: Path) -> None:
+def _track(store: Any, key: str) -> None:
     """Remember a file written for the current transaction (deleted if it rolls back)."""
-    db.session().info.setdefault(_WRITTEN, []).append(path)
+    db.session().info.setdefault(_WRITTEN, []).append((store, key))
 
 
 @event.listens_for(Session, "after_commit")
@@ -134,27 +142,43 @@ def _keep_written(session: Session) -> None:
 def _delete_written(session: Session, transaction: Any) -> None:
     """The outermost transaction ended without a commit (rollback, or the session closed): drop its files."""
     if transaction.parent is None:
-        for path in session.info.pop(_WRITTEN, ()):
-            Path(path).unlink(missing_ok=True)
+        for store, key in session.info.pop(_WRITTEN, ()):
+            with suppress(Exception):  # a storage error must not hide the rollback's cause
+                store.delete(key)
+
+
+def _new_key(extension: str) -> str:
+    return f"{secrets.token_hex(2)}/{secrets.token_hex(16)}.{extension}"
 
 
 def reserve_path(extension: str) -> tuple[str, Path]:
-    """A fresh random storage key and its path (parent folder created) for a file written in place."""
-    key = f"{secrets.token_hex(2)}/{secrets.token_hex(16)}.{extension}"
-    path = upload_root() / key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return key, path
+    """A fresh random storage key and a local path to write its file at: in place in the upload folder, or a
+    spool file that :func:`register_file` uploads (S3). Remove the path yourself if you don't register it."""
+    key = _new_key(extension)
+    store = storage()
+    if store.kind == "local":
+        return key, store.path(key)
+    handle, name = tempfile.mkstemp(prefix="greenlane-", suffix=f".{extension}")
+    os.close(handle)
+    return key, Path(name)
 
 
 def register_file(path: Path, key: str, *, name: str, content_type: str, owner: Any) -> StoredFile:
-    """Record a file already written at ``path`` (from :func:`reserve_path`): size and digest read in blocks."""
+    """Record a file already written at ``path`` (from :func:`reserve_path`): size and digest read in blocks;
+    with S3 storage the file is uploaded and the local spool file removed."""
     digest = hashlib.sha256()
     size = 0
     with open(path, "rb") as handle:
         while block := handle.read(1 << 20):
             digest.update(block)
             size += len(block)
-    _track(path)
+    store = storage()
+    if store.kind != "local":
+        try:
+            store.put_file(key, path, content_type)
+        finally:
+            path.unlink(missing_ok=True)
+    _track(store, key)
     stored = StoredFile(original_name=secure_filename(name)[:255] or "file", content_type=content_type, size=size,
                         sha256=digest.hexdigest(), storage_key=key, uploaded_by_id=getattr(owner, "id", None),
                         organization_id=getattr(owner, "organization_id", None))
@@ -181,13 +205,36 @@ def store_text_upload(upload: FileStorage | None, *, field: str, owner: Any, max
 
 
 def file_path(stored: StoredFile) -> Path:
-    """Absolute path of a stored file's bytes."""
+    """Absolute path of a stored file's bytes in the upload folder (local storage only: prefer
+    :func:`open_stored`, :func:`read_stored` and :func:`delete_stored`, which work with every storage)."""
     return upload_root() / stored.storage_key
+
+
+@contextmanager
+def open_stored(stored: StoredFile) -> Iterator[IO[bytes]]:
+    """A stored file's bytes as a readable binary file, from whichever storage holds them."""
+    with storage().open(stored.storage_key) as handle:
+        yield handle
+
+
+def read_stored(stored: StoredFile) -> bytes:
+    """All of a stored file's bytes."""
+    return storage().read_bytes(stored.storage_key)
+
+
+def delete_stored(stored: StoredFile) -> None:
+    """Remove a stored file's bytes (its row goes with the caller's transaction)."""
+    storage().delete(stored.storage_key)
 
 
 def send_stored(stored: StoredFile, *, inline: bool = False):
     """Send a stored file with its sniffed type; attachments by default, so browsers never render PDFs."""
-    response = send_file(file_path(stored), mimetype=stored.content_type, as_attachment=not inline,
+    store = storage()
+    if store.kind == "local":
+        source: Any = file_path(stored)
+    else:
+        source = store.client.get_object(Bucket=store.bucket, Key=store.name(stored.storage_key))["Body"]
+    response = send_file(source, mimetype=stored.content_type, as_attachment=not inline,
                          download_name=stored.original_name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"

@@ -22,7 +22,7 @@ from core import audit
 from core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from core.extensions import db
 from core.timeutil import today, utcnow
-from core.uploads import DOCUMENT_TYPES, IMAGE_TYPES, file_path, store_upload
+from core.uploads import DOCUMENT_TYPES, IMAGE_TYPES, delete_stored, read_stored, store_upload
 from program.cases import deadlines, notices, policy
 from program.cases.deadlines import BASES, SUSPECTED_COUNTERFEIT
 from program.cases.models import CaseEvent, CaseEventFile, CaseImage, CaseLine, EnforcementCase
@@ -210,9 +210,9 @@ def add_image(actor: Any, case: EnforcementCase, upload: FileStorage | None, *, 
     lines = parse_line_nos(line_nos, case)
     stored = store_upload(upload, field="image", owner=actor, allowed=IMAGE_TYPES)
     try:
-        small = make_thumbnail(file_path(stored).read_bytes(), field="image")
+        small = make_thumbnail(read_stored(stored), field="image")
     except ValidationFailed:
-        file_path(stored).unlink(missing_ok=True)  # nothing half-written: the row goes with the rollback
+        delete_stored(stored)  # nothing half-written: the row goes with the rollback
         raise
     thumb = store_upload(FileStorage(stream=io.BytesIO(small), filename=f"thumb-{stored.original_name}"),
                          field="image", owner=actor, allowed=IMAGE_TYPES)

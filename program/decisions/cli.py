@@ -13,7 +13,8 @@ from flask.cli import AppGroup
 from tqdm import tqdm
 
 from core.extensions import db
-from program.decisions.screen import CHUNK_ENTRIES, ScreenInputError, screen_file, start_job
+from program.decisions.screen import CHUNK_ENTRIES, ScreenInputError
+from program.decisions.screen_job import screen_file, start_job
 
 decisions_cli = AppGroup("decisions", help="Release decisions: bulk screening and its worker.")
 
@@ -25,15 +26,19 @@ MAX_ROWS_SHOWN = 100
 @click.option("--output", "-o", "output_path", required=True, metavar="OUTPUT.csv",
               type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Where to write the results.")
 @click.option("--chunk", default=CHUNK_ENTRIES, show_default=True, help="Entries per transaction.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes deciding in parallel, partitioned by entry (default: the number of cores; fewer for "
+                   "a small file).")
 @click.option("--progress/--no-progress", default=True, help="Show the progress bar (on stderr).")
-def screen_command(input_path: Path, output_path: Path, chunk: int, progress: bool) -> None:
+def screen_command(input_path: Path, output_path: Path, chunk: int, workers: int | None, progress: bool) -> None:
     """Decide every entry of INPUT.csv and write OUTPUT.csv.
 
     Rows with the same entry_number form one entry. If an entry's rows are not together, the file is
     sorted by entry number first (on disk), and the output lists each entry's rows together.
 
     Bad rows are reported on stderr with their row number and do not stop the run; an entry with a bad
-    row is rejected whole. Ends with a table of outcomes.
+    row is rejected whole. A run can be started again after a crash: entries that already have a live
+    decision are not decided again (reason already_decided in the output). Ends with a table of outcomes.
     """
     size = input_path.stat().st_size
     job = start_job(input_path.name)
@@ -63,7 +68,7 @@ def screen_command(input_path: Path, output_path: Path, chunk: int, progress: bo
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         try:
             summary = screen_file(text, out, job_id=job.id, chunk_entries=chunk, on_progress=on_progress,
-                                  on_bad_row=on_bad_row)
+                                  on_bad_row=on_bad_row, workers=workers)
         except ScreenInputError as error:
             raise click.ClickException(str(error)) from None
         except UnicodeDecodeError as error:

@@ -20,11 +20,12 @@ from core import navigation, policy
 from core.errors import ValidationFailed
 from core.extensions import db
 from core.timeutil import utcnow
-from core.uploads import StoredFile, file_path, send_stored, store_text_upload
+from core.uploads import StoredFile, delete_stored, open_stored, send_stored, store_text_upload
 from program.decisions import jobs
 from program.decisions import policy as perms
 from program.decisions.models import ScreenJob
-from program.decisions.screen import INPUT_COLUMNS, start_job
+from program.decisions.screen import INPUT_COLUMNS
+from program.decisions.screen_job import start_job
 from program.decisions.services import is_cbp
 
 bp = Blueprint("decisions_screen", __name__, url_prefix="/review/screening")
@@ -52,16 +53,15 @@ def _job_or_404(job_id: int) -> ScreenJob:
 
 def _check_header(stored: StoredFile) -> int:
     """Refuse a file whose header lacks a column; return the number of data lines (for the progress bar)."""
-    path = file_path(stored)
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        header = {name.strip().lower() for name in handle.readline().split(",")}
-    missing = [c for c in INPUT_COLUMNS if c not in header]
+    with open_stored(stored) as handle:
+        header = {name.strip().lower() for name in handle.readline().decode("utf-8-sig").split(",")}
+        missing = [c for c in INPUT_COLUMNS if c not in header]
+        handle.seek(0)
+        lines = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
     if missing:
-        path.unlink(missing_ok=True)
+        delete_stored(stored)
         raise ValidationFailed("The file's first row must name the columns; missing: " + ", ".join(missing) + ".",
                                fields={"file": [f"Missing column(s): {', '.join(missing)}."]})
-    with open(path, "rb") as handle:
-        lines = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
     return max(lines - 1, 0)
 
 

@@ -25,6 +25,7 @@ from core import audit
 from core.accounts.roles import CBP_ROLES, Role
 from core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from core.extensions import db
+from core.metrics import count_decisions
 from core.timeutil import utcnow
 from program.decisions import facts as program_facts
 from program.decisions.engine import EntryDecision, decide
@@ -147,6 +148,7 @@ def request_decision(actor: Any, data: dict[str, Any], *, idempotency_key: str |
                 return earlier  # a concurrent request with the same key won
             raise
         db.session.commit()
+        count_decisions({decision.outcome: 1}, source)
         return Outcome(payload, created=True)
     raise Conflict("The blank-goods quantities cited kept changing; try again.", code="busy")
 

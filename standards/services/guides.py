@@ -11,7 +11,7 @@ from core import audit
 from core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from core.extensions import db
 from core.timeutil import utcnow
-from core.uploads import DOCUMENT_TYPES, IMAGE_TYPES, file_path, store_upload
+from core.uploads import DOCUMENT_TYPES, IMAGE_TYPES, delete_stored, read_stored, store_upload
 from standards.lookups import can_view_guides
 from standards.models import PhotoGuide, RecordedMark
 from standards.thumbnails import make_thumbnail
@@ -48,9 +48,9 @@ def upload_guide(actor: Any, mark: RecordedMark, *, sector: Any, title: Any, des
     thumbnail = None
     if stored.content_type in IMAGE_TYPES:
         try:
-            small = make_thumbnail(file_path(stored).read_bytes(), field="file")
+            small = make_thumbnail(read_stored(stored), field="file")
         except ValidationFailed:
-            file_path(stored).unlink(missing_ok=True)  # nothing half-written: the row goes with the rollback
+            delete_stored(stored)  # nothing half-written: the row goes with the rollback
             raise
         small_file = FileStorage(stream=io.BytesIO(small), filename=f"thumb-{stored.original_name}")
         thumbnail = store_upload(small_file, field="file", owner=actor, allowed=IMAGE_TYPES)

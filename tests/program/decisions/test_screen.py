@@ -16,7 +16,8 @@ from core.audit import AuditEntry, verify_chain
 from core.extensions import db
 from program.blanks.models import BlankConsumption, BlankLine
 from program.decisions.models import DecisionLine, ReleaseDecision, ScreenJob
-from program.decisions.screen import INPUT_COLUMNS, OUTPUT_COLUMNS, Screener, ScreenInputError, start_job
+from program.decisions.screen import INPUT_COLUMNS, OUTPUT_COLUMNS, Screener, ScreenInputError
+from program.decisions.screen_job import screen_file, start_job
 from tests.program.decisions.conftest import EXPEDITED_LINE, IOR, REFERRED_LINE, STANDARD_LINE
 
 ENTRY_A, ENTRY_B, ENTRY_C, ENTRY_D = "ABC-1234567-6", "999-9999999-0", "123-1234567-6", "ABC-0000001-0"
@@ -286,9 +287,9 @@ def _check(serial: int) -> int:
 
 def test_sqlite_statements_of_any_size_store_every_row(app, world, monkeypatch):
     """A tiny bound-value limit makes every chunk go out in statements of several sizes (SQLite)."""
-    from program.decisions import screen
+    from program.decisions import screen_store
 
-    monkeypatch.setattr(screen, "MAX_VARIABLES", 100)  # 7 line rows, 6 decisions, 20 ledger rows a statement
+    monkeypatch.setattr(screen_store, "MAX_VARIABLES", 100)  # 7 line rows, 6 decisions, 20 ledger rows a statement
     rows = []
     for serial in range(1, 24):
         lines = [dict(EXPEDITED_LINE, line_no=n) for n in range(1, serial % 5 + 2)]
@@ -306,7 +307,7 @@ def test_sqlite_statements_of_any_size_store_every_row(app, world, monkeypatch):
 
 def test_a_chunk_that_fails_to_store_stops_the_run_after_the_committed_ones(app, world, monkeypatch):
     """The background store's error reaches the caller; chunks committed before it keep their output rows."""
-    from program.decisions import screen
+    from program.decisions import screen_store
 
     calls = {"decisions": 0}
 
@@ -319,15 +320,15 @@ def test_a_chunk_that_fails_to_store_stops_the_run_after_the_committed_ones(app,
             insert(conn, table, columns, rows)
         return wrapper
 
-    monkeypatch.setattr(screen, "_insert_rows", failing(screen._insert_rows))
-    monkeypatch.setattr(screen, "_copy", failing(screen._copy))
+    monkeypatch.setattr(screen_store, "_insert_rows", failing(screen_store._insert_rows))
+    monkeypatch.setattr(screen_store, "_copy", failing(screen_store._copy))
     rows = []
     for serial in range(1, 4):
         rows += _rows(f"ABC-{serial:07d}-{_check(serial)}", EXPEDITED_LINE, STANDARD_LINE)
     out = io.StringIO()
     with app.app_context():
         with pytest.raises(RuntimeError, match="disk full"):
-            screen.screen_file(io.StringIO(_csv(rows)), out, job_id=None, chunk_entries=1)
+            screen_file(io.StringIO(_csv(rows)), out, job_id=None, chunk_entries=1)
         assert db.session.scalar(select(func.count()).select_from(ReleaseDecision)) == 1
         db.session.remove()
     written = list(csv.DictReader(io.StringIO(out.getvalue())))

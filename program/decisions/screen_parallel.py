@@ -1,0 +1,234 @@
+"""``decisions screen --workers N``: one file screened by N processes, partitioned by entry.
+
+The parent reads the file once (each entry's rows together, sorted first if they were not, as one
+process would: :func:`~program.decisions.screen_read.numbered_rows`) and deals whole entries into N
+partition files, each row keeping its row number in the input. Every entry that cites a blank-goods
+declaration goes to partition 0, in file order: blank quantities are then drawn by one process in the
+order one process would draw them, so the draws (and the outcomes that depend on what is left) are
+those of a single run. Other entries go to the partition with the fewest rows so far. Each partition
+is screened by its own forked process (:class:`~program.decisions.screen.Screener`, own database
+connection, same job), and the parent merges the partitions' output back into file order from the
+plan it kept (one byte and one count per entry), so the output is the one a single process writes.
+
+Killing the parent's process group at any point leaves committed chunks only; a new run skips their
+entries (``already_decided``), so every entry still ends with exactly one decision.
+"""
+
+from __future__ import annotations
+
+import csv
+import multiprocessing
+import os
+import tempfile
+import time
+from array import array
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+from flask import current_app
+
+from core import csvio
+from core.extensions import db
+from program.decisions.grouping import entry_key
+from program.decisions.screen import OUTPUT_COLUMNS, Screener
+from program.decisions.screen_read import INPUT_COLUMNS, column_index, numbered_rows
+from program.decisions.screen_summary import ScreenSummary
+
+MIN_ENTRIES_PER_WORKER = 2000  # the default worker count never gives a process less than this
+
+
+def default_workers() -> int:
+    """The default number of screening processes: the cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def screen_partitioned(lines: TextIO, out: TextIO, *, workers: int | None, job_id: int, actor: Any = None,
+                       chunk_entries: int, on_progress: Callable[[int, int], None] | None = None,
+                       on_bad_row: Callable[[dict[str, Any]], None] | None = None) -> ScreenSummary:
+    """Screen ``lines`` (a seekable text file) into ``out`` with ``workers`` processes (None: one per core,
+    fewer for a small file, in this process if one is enough); ``on_progress`` gets the rows screened so far and the rows in all,
+    ``on_bad_row`` the bad rows (at the end, in row order, unless the run is in this process)."""
+    started = time.perf_counter()
+    summary = ScreenSummary(job_id=job_id)
+    header, rows = numbered_rows(lines, summary)
+    index = column_index(header)
+    with tempfile.TemporaryDirectory(prefix="greenlane-screen-") as folder:
+        parts = [Path(folder) / f"part-{i}.csv" for i in range(max(1, workers or default_workers()))]
+        plan, counts = deal(header, rows, index, parts)
+        if workers is None:  # a small file is not worth a process per core
+            used = sum(1 for c in counts if c)
+            wanted = max(1, min(len(parts), len(plan) // MIN_ENTRIES_PER_WORKER))
+            if wanted == 1:
+                def progress(screened: ScreenSummary) -> None:
+                    if on_progress is not None:
+                        on_progress(screened.rows, sum(counts))
+
+                return Screener(job_id=job_id, actor=actor, chunk_entries=chunk_entries, on_progress=progress,
+                                on_bad_row=on_bad_row).run(_rewound(lines), out)
+            if wanted < used:
+                rows_again = numbered_rows(_rewound(lines), ScreenSummary())[1]
+                parts = parts[:wanted]
+                plan, counts = deal(header, rows_again, index, parts)
+        outputs = [p.with_suffix(".out.csv") for p in parts]
+        results = _run_workers(header, parts, outputs, job_id=job_id, actor_id=getattr(actor, "id", None),
+                               chunk_entries=chunk_entries,
+                               on_progress=(lambda rows: on_progress(rows, sum(counts))) if on_progress else None)
+        for result in results:
+            summary.add(result)
+        if on_bad_row is not None:
+            for problem in summary.errors:
+                on_bad_row(problem)
+        merge_output(plan, outputs, out)
+    summary.elapsed = time.perf_counter() - started
+    return summary
+
+
+def _rewound(lines: TextIO) -> TextIO:
+    lines.seek(0)
+    return lines
+
+
+def deal(header: list[str], rows: Any, index: list[int], parts: list[Path]) -> tuple[Plan, list[int]]:
+    """Write each entry's rows to a partition file; return the partition of each entry in order, and the
+    rows per partition. Entries citing a blank-goods declaration all go to partition 0."""
+    first, declared = index[0], index[INPUT_COLUMNS.index("blank_declaration_id")]
+    plan = Plan()
+    counts = [0] * len(parts)
+    files = [open(p, "w", newline="", encoding="utf-8") for p in parts]  # noqa: SIM115 (closed below)
+    try:
+        writers = [csv.writer(f, lineterminator="\n") for f in files]
+        for w in writers:
+            w.writerow(header)
+        entry: list[list[str]] = []
+        key: str | None = None
+        blank = False
+
+        def close() -> None:
+            target = 0 if blank else min(range(len(parts)), key=counts.__getitem__)
+            writers[target].writerows(entry)
+            counts[target] += len(entry)
+            plan.partition.append(target)
+            plan.rows.append(len(entry))
+
+        for row_no, row in rows:
+            if not row:
+                continue
+            row_key = entry_key(row[first]) if len(row) > first else ""
+            if row_key != key and entry:
+                close()
+                entry, blank = [], False
+            key = row_key
+            entry.append([str(row_no), *row])
+            if len(row) > declared and row[declared].strip():
+                blank = True
+        if entry:
+            close()
+    finally:
+        for f in files:
+            f.close()
+    return plan, counts
+
+
+class Plan:
+    """Which partition screened each entry, and how many rows it has, in the order of the output."""
+
+    def __init__(self) -> None:
+        self.partition = array("H")
+        self.rows = array("I")
+
+    def __len__(self) -> int:
+        return len(self.partition)
+
+
+def _run_workers(header: list[str], parts: list[Path], outputs: list[Path], *, job_id: int, actor_id: int | None,
+                 chunk_entries: int, on_progress: Callable[[int], None] | None) -> list[ScreenSummary]:
+    """Screen each partition in a forked process; wait for all; raise if any failed."""
+    context = multiprocessing.get_context("fork")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    done = context.Value("q", 0)
+    results = context.SimpleQueue()
+    db.session.remove()
+    db.engine.dispose()  # no connection is shared with the children
+    processes = [context.Process(target=_work, name=f"screen-{i}", daemon=False,
+                                 args=(app, header, str(part), str(output), job_id, actor_id, chunk_entries, done,
+                                       results))
+                 for i, (part, output) in enumerate(zip(parts, outputs, strict=True))]
+    for process in processes:
+        process.start()
+    summaries: list[ScreenSummary] = []
+    failures: list[str] = []
+
+    def drain() -> None:  # read results as they come: a child blocks on a full pipe until they are read
+        while not results.empty():
+            kind, value = results.get()
+            (summaries.append if kind == "ok" else failures.append)(value)
+
+    try:
+        while any(p.is_alive() for p in processes):
+            for process in processes:
+                process.join(timeout=0.2)
+                drain()
+                if on_progress is not None:
+                    on_progress(done.value)
+    except BaseException:
+        for process in processes:
+            process.terminate()
+        raise
+    drain()
+    if not failures:
+        failures = [f"screening process {p.name} ended with exit code {p.exitcode}" for p in processes if p.exitcode]
+    if failures or len(summaries) != len(processes):
+        raise RuntimeError("; ".join(failures) or "a screening process ended without a result")
+    return summaries
+
+
+def _work(app: Any, header: list[str], part: str, output: str, job_id: int, actor_id: int | None, chunk_entries: int,
+          done: Any, results: Any) -> None:
+    """A worker process: screen one partition file into its output file (no header), report the summary."""
+    from core.accounts.models import User
+
+    with app.app_context():
+        db.engine.dispose(close=False)  # the parent's pooled connections are not ours
+        try:
+            actor = db.session.get(User, actor_id) if actor_id else None
+            last = 0
+
+            def progress(summary: ScreenSummary) -> None:
+                nonlocal last
+                with done.get_lock():
+                    done.value += summary.rows - last
+                last = summary.rows
+
+            with open(part, newline="", encoding="utf-8") as source, \
+                    open(output, "w", newline="", encoding="utf-8") as target:
+                reader = csv.reader(source)
+                next(reader)
+                rows = ((int(row[0]), row[1:]) for row in reader)
+                summary = Screener(job_id=job_id, actor=actor, chunk_entries=chunk_entries,
+                                   on_progress=progress).run_rows(header, rows, target, write_header=False)
+            results.put(("ok", summary))
+        except BaseException as error:  # reported to the parent, which fails the job
+            results.put(("error", f"{type(error).__name__}: {error}"))
+            raise
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def merge_output(plan: Plan, outputs: list[Path], out: TextIO) -> None:
+    """Write the partitions' output rows to ``out`` in the order of the input (one process's order)."""
+    files = [open(p, newline="", encoding="utf-8") for p in outputs]  # noqa: SIM115 (closed below)
+    try:
+        readers = [csv.reader(f) for f in files]
+        writer = csvio.writer(out, lineterminator="\n")
+        writer.writerow(OUTPUT_COLUMNS)
+        for partition, count in zip(plan.partition, plan.rows, strict=True):
+            reader = readers[partition]
+            writer.writerows(next(reader) for _ in range(count))
+    finally:
+        for f in files:
+            f.close()

@@ -1,0 +1,242 @@
+"""Writing a screened chunk: blank-goods ledger rows, one audit entry, decisions and lines in bulk.
+
+No ORM object is made per decision or line: rows are built as tuples and inserted many to a statement
+on SQLite (:func:`_insert_rows`) or with ``COPY`` on PostgreSQL (:func:`_copy`), in the chunk's
+transaction. Decision ids are reserved first (the sequence on PostgreSQL; past ``MAX(id)`` under
+SQLite's write lock, which the chunk's first write — its progress row — has taken). An entry that
+already has a live decision is looked up here too (:meth:`ChunkStore.live_decisions`), so a run that is
+started again does not decide it twice.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from itertools import chain
+from typing import Any
+
+from sqlalchemy import select, update
+
+from core import audit
+from core.extensions import db
+from core.timeutil import utcnow
+from program.blanks.models import BlankConsumption
+from program.blanks.services import record_blank_consumptions
+from program.decisions.engine import RULES_VERSION, EntryDecision
+from program.decisions.models import DecisionLine, ReleaseDecision, ScreenJob
+from program.decisions.screen_read import EntryRows
+
+MAX_VARIABLES = 8192  # bound values per SQLite INSERT: bigger statements gained nothing and cost memory
+_DECISIONS = ReleaseDecision.__table__
+_LINES = DecisionLine.__table__
+_JOBS = ScreenJob.__table__
+_LEDGER = BlankConsumption.__table__
+_LEDGER = BlankConsumption.__table__
+_LEDGER_COLUMNS = ("line_id", "quantity", "decision_id", "reference", "created_at")
+_DECISION_COLUMNS = ("id", "uei", "entry_number", "port_code", "ior_number", "organization_id", "enrollment_id",
+                     "requested_by_id", "source", "screen_job_id", "outcome", "rules_version", "facts_used",
+                     "line_count", "decided_at")
+_LINE_COLUMNS = ("decision_id", "line_no", "description", "hts_code", "quantity", "value_usd", "sector", "condition",
+                 "recordation_number", "lever_label", "blank_declaration_id", "blank_line_no", "outcome", "reasons")
+_compact_json = json.JSONEncoder(separators=(",", ":")).encode  # what json.dumps(…, separators=…) makes
+
+
+class ChunkStore:
+    """Stores chunks of one run's decisions for ``job_id`` (may be None) on behalf of ``actor``."""
+
+    def __init__(self, *, job_id: int | None, actor: Any, enrollments: dict) -> None:
+        self.job_id = job_id
+        self.actor = actor
+        self.enrollments = enrollments
+        self.reasons_cache: dict[tuple, tuple[str, str]] = {}
+        self._facts_cache: dict[tuple, str] = {}
+        dialect = db.engine.dialect
+        self.postgres = dialect.name == "postgresql"
+        if dialect.name == "sqlite":  # a bigger page cache keeps the growing indexes in memory (per connection)
+            db.session.connection().exec_driver_sql("PRAGMA cache_size=-32768")
+        self._when = _bind_processor(_DECISIONS.c.decided_at, dialect)
+        self._ledger_processors = (_bind_processor(_LEDGER.c.quantity, dialect),
+                                   _bind_processor(_LEDGER.c.created_at, dialect))
+
+    def reason_texts(self, reasons: tuple) -> tuple[str, str]:
+        """The reasons as stored JSON and as ``;``-joined codes (cached per distinct tuple)."""
+        texts = self.reasons_cache.get(reasons)
+        return texts if texts is not None else _reason_texts(reasons, self.reasons_cache)
+
+    def progress_row(self, rows: int, decided: int, bad_rows: int) -> None:
+        """Add a chunk's counts to the job's progress (several processes may share the job); the chunk's
+        first write, so on SQLite it takes the write lock for the whole chunk."""
+        if self.job_id is None:
+            return
+        db.session.execute(update(_JOBS).where(_JOBS.c.id == self.job_id).values(
+            rows_done=_JOBS.c.rows_done + rows, entries_decided=_JOBS.c.entries_decided + decided,
+            bad_rows=_JOBS.c.bad_rows + bad_rows))
+
+    def live_decisions(self, entry_numbers: Iterable[str]) -> dict[str, tuple[str, str, dict[int, str]]]:
+        """The live decision of each of ``entry_numbers`` that has one: entry number -> (UEI, outcome,
+        line outcomes by line number)."""
+        numbers = sorted(set(entry_numbers))
+        if not numbers:
+            return {}
+        found: dict[str, tuple[str, str, dict[int, str]]] = {}
+        ids: dict[int, str] = {}
+        query = select(_DECISIONS.c.id, _DECISIONS.c.entry_number, _DECISIONS.c.uei, _DECISIONS.c.outcome)
+        if "status" in _DECISIONS.c:  # decisions superseded by a later one are not live
+            query = query.where(_DECISIONS.c.status == "live")
+        for start in range(0, len(numbers), 1000):
+            for decision_id, number, uei, outcome in db.session.execute(
+                    query.where(_DECISIONS.c.entry_number.in_(numbers[start:start + 1000]))
+                    .order_by(_DECISIONS.c.id)):
+                found[number] = (uei, outcome, {})
+                ids[decision_id] = number
+        keys = sorted(ids)
+        for start in range(0, len(keys), 1000):
+            for decision_id, line_no, outcome in db.session.execute(
+                    select(_LINES.c.decision_id, _LINES.c.line_no, _LINES.c.outcome)
+                    .where(_LINES.c.decision_id.in_(keys[start:start + 1000]))):
+                found[ids[decision_id]][2][line_no] = outcome
+        return found
+
+    def write(self, groups: list[EntryRows], ueis: list[str], decisions: list[EntryDecision], attempts: int
+               ) -> Callable[[], None]:
+        """Insert the chunk's ledger rows and its audit entry; return what inserts its decisions and lines in bulk
+        (in the same transaction, on the background thread)."""
+        if not groups:
+            return lambda: None
+        conn = db.session.connection()
+        ids = self.reserve_ids(conn, len(groups))
+        now = utcnow()
+        when = self._when(now)
+        postgres = self.postgres
+        enrollments = self.enrollments
+        requested_by = getattr(self.actor, "id", None)
+        job_id = self.job_id
+        cache = self.reasons_cache
+        decision_rows = []
+        line_rows: list[tuple] = []
+        add_line = line_rows.append
+        ledger = []
+        counts: Counter = Counter()
+        for decision_id, group, uei, decision in zip(ids, groups, ueis, decisions, strict=True):
+            enrollment = enrollments.get(group.ior)
+            decision_rows.append((
+                decision_id, uei, group.entry_number, group.port, group.ior,
+                enrollment.organization_id if enrollment is not None else None,
+                decision.facts_used["enrollment_id"], requested_by, "screen", job_id, decision.outcome,
+                decision.rules_version, self._facts_json(decision.facts_used),
+                len(decision.lines), when))
+            counts[decision.outcome] += 1
+            for line, (_, line_outcome, reasons) in zip(group.lines, decision.lines, strict=True):
+                texts = cache.get(reasons)
+                if texts is None:
+                    texts = _reason_texts(reasons, cache)
+                (line_no, description, hts_code, quantity, value, sector, condition, recordation, lever, declaration,
+                 declared_line) = line
+                add_line((decision_id, line_no, description, hts_code,
+                          quantity if postgres else str(quantity), value if postgres else str(value),
+                          sector, condition, recordation, lever, declaration, declared_line, line_outcome, texts[0]))
+            for line_id, quantity in decision.consumptions:
+                ledger.append((line_id, quantity, decision_id, uei, now))
+        if postgres:
+            record_blank_consumptions([dict(zip(_LEDGER_COLUMNS, row, strict=True)) for row in ledger])
+        else:
+            qty, at = self._ledger_processors
+            _insert_rows(conn, _LEDGER.name, _LEDGER_COLUMNS,
+                         [(line_id, qty(q), decision_id, uei, at(now)) for line_id, q, decision_id, uei, now in ledger])
+        audit.record(self.actor, "screen", "release_decision", f"{ids[0]}-{ids[-1]}", after={
+            "screen_job_id": job_id, "first_id": ids[0], "last_id": ids[-1], "entries": len(groups),
+            "lines": len(line_rows), "by_outcome": dict(sorted(counts.items())), "blank_draws": len(ledger),
+            "rules_version": RULES_VERSION, "attempts": attempts})
+        insert = _copy if postgres else _insert_rows
+
+        def store() -> None:
+            insert(conn, _DECISIONS.name, _DECISION_COLUMNS, decision_rows)
+            insert(conn, _LINES.name, _LINE_COLUMNS, line_rows)
+
+        return store
+
+    def _facts_json(self, facts_used: dict[str, Any]) -> str:
+        """``facts_used`` as stored JSON, serialised once per distinct value (entries repeat a few hundred)."""
+        key = (facts_used["as_of"], facts_used["enrollment_id"], *facts_used["mark_ids"], None,
+               *facts_used["standard_version_ids"], None, *facts_used["blank_line_ids"])
+        text = self._facts_cache.get(key)
+        if text is None:
+            if len(self._facts_cache) > 20_000:
+                self._facts_cache.clear()
+            text = self._facts_cache[key] = _compact_json(facts_used)
+        return text
+
+    def reserve_ids(self, conn: Any, n: int) -> list[int]:
+        """``n`` decision ids: from the sequence on PostgreSQL; past ``MAX(id)`` under SQLite's write lock."""
+        if self.postgres:
+            return list(conn.exec_driver_sql(
+                "SELECT nextval(pg_get_serial_sequence('release_decision', 'id')) FROM generate_series(1, %s)",
+                (n,)).scalars())
+        start = conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM release_decision").scalar_one() + 1
+        return list(range(start, start + n))
+
+
+def _bind_processor(column: Any, dialect: Any) -> Callable[[Any], Any]:
+    """What SQLAlchemy does to a value of ``column`` before handing it to the driver (rows bypass it here)."""
+    return column.type.bind_processor(dialect) or (lambda value: value)
+
+
+def _reason_texts(reasons: tuple, cache: dict[tuple, tuple[str, str]]) -> tuple[str, str]:
+    """The reasons as stored JSON and as ``;``-joined codes, serialised once per distinct tuple."""
+    if len(cache) > 10_000:
+        cache.clear()
+    texts = (json.dumps([{"code": r.code, "message": r.message} for r in reasons]),
+             ";".join(r.code for r in reasons))
+    cache[reasons] = texts
+    return texts
+
+
+@lru_cache(maxsize=256)
+def _insert_sql(table: str, columns: tuple[str, ...], rows: int) -> str:
+    values = "(" + ", ".join(["?"] * len(columns)) + ")"
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([values] * rows)}"  # noqa: S608
+
+
+def _insert_rows(conn: Any, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """SQLite: insert ``rows`` many to a statement, as many as the bound-variable limit allows.
+
+    A third less time than one row per ``executemany`` step, and few statements: the background thread
+    waits for the GIL after each one. The rest goes in statements of half the size, then a quarter…,
+    so only a dozen statement texts are ever prepared.
+    """
+    width = len(columns)
+    flat = list(chain.from_iterable(rows))
+    size = max(1, _sqlite_variable_limit(conn) // width)
+    done = 0
+    while done < len(rows):
+        count = (len(rows) - done) // size
+        if count:
+            step = size * width
+            start = done * width
+            conn.exec_driver_sql(_insert_sql(table, columns, size),
+                                 [tuple(flat[start + i * step:start + (i + 1) * step]) for i in range(count)])
+            done += count * size
+        size //= 2
+
+
+def _sqlite_variable_limit(conn: Any) -> int:
+    """Bound values one SQLite statement may take (999 before 3.32, 32,766 since), at most 8,192."""
+    raw = conn.connection.dbapi_connection
+    limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if hasattr(raw, "getlimit") else 999
+    return min(limit, MAX_VARIABLES)
+
+
+def _copy(conn: Any, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """PostgreSQL ``COPY … FROM STDIN`` on the session's own connection (same transaction)."""
+    if not rows:
+        return
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    finally:
+        cursor.close()
