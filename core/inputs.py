@@ -89,12 +89,21 @@ def _walk_json(value: Any, path: str) -> InputRefused | None:
     return None
 
 
+# Query parameters read as integers (ids, paging, the web pages' ``owner``/``with``); other digits are text
+# (an entry number, a bill number) and stay as they are.
+_INT_PARAMS = frozenset({"id", "page", "page_size", "owner", "with"})
+
+
+def _is_id_like(name: str) -> bool:
+    return name in _INT_PARAMS or name.endswith("_id")
+
+
 def _check_query_and_form() -> InputRefused | None:
     for name, value in request.args.items(multi=True):
         problem = _problem_in_text(name, value) or _problem_in_text(name, name)
         if problem:
             return problem
-        if _INTEGER.fullmatch(value.strip()) and not INT_MIN <= int(value) <= INT_MAX:
+        if _is_id_like(name) and _INTEGER.fullmatch(value.strip()) and not INT_MIN <= int(value) <= INT_MAX:
             return InputRefused(422, name, "Number out of range.")
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
             "application/x-www-form-urlencoded", "multipart/form-data"):
