@@ -15,6 +15,7 @@ run: install assets db demo ## install, migrate, seed demo data and serve the si
 
 test: install-test assets ## install test tools (Chromium from apt) and run the whole suite
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -r core program standards app.py
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 $(BIN)/python:
@@ -48,6 +49,7 @@ demo: install
 
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -r core program standards app.py
 
 bench: install-test ## benchmarks on SQLite: figures and ratios to same-run baselines (PostgreSQL: see README)
 	$(BIN)/pip install --quiet -e '.[test,bench]'

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from marshmallow import fields
 from sqlalchemy.orm import configure_mappers
 
-from core import metrics, web
+from core import inputs, metrics, web
 from core.config import from_environment, instance_secret_key
 from core.errors import register_error_handlers
 from core.extensions import api, csrf, db, limiter, login_manager, migrate
@@ -23,6 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
     register_extensions(app)
+    inputs.register(app)  # before the blueprints: their <int:…> rules take the bounded converter
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
@@ -44,6 +46,8 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
         "bearerAuth": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearerAuth": []}]})
+    # Decimals are answered as strings ("12000.00"): document them so (OpenAPI matches the answers).
+    api.register_field(fields.Decimal, "string", "decimal")
     web.configure_database_engine()
 
 

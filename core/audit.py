@@ -7,11 +7,19 @@ lock, then the entry is inserted and the head's hash set (three statements). On 
 ``SELECT … FOR UPDATE`` takes the row lock (and, in READ COMMITTED, returns the row as the previous
 holder committed it), then one statement inserts the entry and moves the head (a data-modifying CTE):
 two round trips while the lock is held, and one new version of the hot head row per entry, not two.
+
+What is hashed is decided in one place, :func:`entry_hash`: since hash version 2 every field that says who
+did what (``actor_id``, ``actor``, ``organization_id``, ``acting_for_organization_id``) is in it; entries
+written before keep version 1 (their ``hash_version`` is itself checked: a version 1 hash cannot be
+recomputed for an entry stored as version 2). A chain rebuilt from scratch still verifies on its own, so
+``checkpoint`` signs (HMAC-SHA256 with ``AUDIT_KEY``) the head's sequence number and hash, to be kept
+outside the database; :func:`check_checkpoint` then catches a chain truncated or rebuilt since.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -26,6 +34,7 @@ from core.extensions import db
 from core.timeutil import UTCDateTime, utcnow
 
 GENESIS_HASH = "0" * 64
+HASH_VERSION = 2  # 1: before who-did-it fields were hashed (migration 0012)
 
 ENTITY_TYPES = (
     "user",
@@ -76,15 +85,23 @@ class AuditEntry(db.Model):
         comment="User who acted; null for the system",
     )
     actor: Mapped[str] = mapped_column(String(254), comment="Actor's e-mail or 'system', kept as written")
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="RESTRICT"), index=True,
+        comment="The actor's organisation when it acted (hashed from hash version 2)",
+    )
+    acting_for_organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="RESTRICT"), index=True,
+        comment="Organisation a broker acted for (on behalf of); null otherwise (hashed from hash version 2)",
+    )
+    hash_version: Mapped[int] = mapped_column(
+        default=HASH_VERSION, server_default="1",
+        comment="Which fields the hash covers: 1 = before actor_id and organisations were hashed, 2 = all",
+    )
     action: Mapped[str] = mapped_column(String(80), comment="Domain verb, e.g. enrollment.approve")
     entity_type: Mapped[str] = mapped_column(String(40), comment="Kind of object changed")
     entity_id: Mapped[str] = mapped_column(String(64), comment="Identifier of the object changed")
     before: Mapped[Any] = mapped_column(JSON, nullable=True, comment="State before (canonical JSON)")
     after: Mapped[Any] = mapped_column(JSON, nullable=True, comment="State after (canonical JSON)")
-    acting_for_organization_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organization.id", ondelete="RESTRICT"), index=True,
-        comment="Organisation the actor acted for (a broker's principal); null when acting for its own",
-    )
     prev_hash: Mapped[str] = mapped_column(String(64), comment="Hash of the previous entry")
     hash: Mapped[str] = mapped_column(String(64), unique=True, comment="SHA-256(prev_hash + canonical JSON)")
 
@@ -94,12 +111,14 @@ class AuditEntry(db.Model):
             "seq": self.seq,
             "at": self.at.isoformat(),
             "actor": self.actor,
+            "actor_id": self.actor_id,
+            "organization_id": self.organization_id,
+            "acting_for_organization_id": self.acting_for_organization_id,
             "action": self.action,
             "entity_type": self.entity_type,
             "entity_id": self.entity_id,
             "before": self.before,
             "after": self.after,
-            "acting_for_organization_id": self.acting_for_organization_id,
             "hash": self.hash,
             "prev_hash": self.prev_hash,
         }
@@ -127,23 +146,37 @@ def _timestamp(at: datetime) -> str:
 
 
 def entry_hash(prev_hash: str, *, seq: int, at: datetime, actor: str, action: str, entity_type: str,
-               entity_id: str, before: Any, after: Any, acting_for: int | None = None) -> str:
-    """SHA-256 over the previous hash and the entry's canonical JSON (with ``acting_for`` when there is one)."""
-    extra = {} if acting_for is None else {"acting_for": acting_for}
-    payload = canonical_json(
-        {
-            **extra,
-            "seq": seq,
-            "at": _timestamp(at),
-            "actor": actor,
-            "action": action,
-            "entity_type": entity_type,
-            "entity_id": entity_id,
-            "before": before,
-            "after": after,
-        }
-    )
-    return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
+               entity_id: str, before: Any, after: Any, actor_id: int | None = None,
+               organization_id: int | None = None, acting_for_organization_id: int | None = None,
+               hash_version: int = HASH_VERSION) -> str:
+    """SHA-256 over the previous hash and the entry's canonical JSON (the one definition of what is hashed)."""
+    fields: dict[str, Any] = {
+        "seq": seq,
+        "at": _timestamp(at),
+        "actor": actor,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "before": before,
+        "after": after,
+    }
+    if hash_version != 1:
+        fields.update(v=hash_version, actor_id=actor_id, organization_id=organization_id,
+                      acting_for_organization_id=acting_for_organization_id)
+    elif acting_for_organization_id is not None:
+        # Version 1 entries a broker made before version 2 existed hashed the principal as "acting_for".
+        fields["acting_for"] = acting_for_organization_id
+    return hashlib.sha256((prev_hash + canonical_json(fields)).encode()).hexdigest()
+
+
+HASHED = ("seq", "at", "actor", "action", "entity_type", "entity_id", "before", "after", "actor_id",
+          "organization_id", "acting_for_organization_id", "hash_version")
+
+
+def hash_of(prev_hash: str, entry: Any) -> str:
+    """:func:`entry_hash` of a stored entry or of the values about to be stored (a mapping)."""
+    get = entry.get if isinstance(entry, dict) else lambda name: getattr(entry, name)
+    return entry_hash(prev_hash, **{name: get(name) for name in HASHED})
 
 
 _HEAD = AuditHead.__table__
@@ -168,10 +201,10 @@ def set_acting_for(organization_id: int | None) -> None:
 
 
 def record(actor: Any, action: str, entity_type: str, entity_id: Any, *, before: Any = None,
-           after: Any = None, acting_for: int | None = None) -> AuditEntry:
+           after: Any = None, acting_for_organization_id: int | None = None) -> AuditEntry:
     """Append one entry to the chain inside the caller's transaction (flushes, never commits); returns it
-    (not added to the session). ``acting_for`` (default: :func:`set_acting_for`'s) names the organisation
-    the actor acted for."""
+    (not added to the session). ``acting_for_organization_id`` (default: :func:`set_acting_for`'s) names the
+    organisation a broker acted for."""
     if entity_type not in ENTITY_TYPES:
         raise ValueError(f"unknown audit entity type {entity_type!r}")
     session = db.session
@@ -191,15 +224,14 @@ def record(actor: Any, action: str, entity_type: str, entity_id: Any, *, before:
         seq += 1  # read under the lock, moved below together with the entry's insert
     at = utcnow()
     actor_label = getattr(actor, "email", None) or "system"
-    actor_id = getattr(actor, "id", None)
-    if acting_for is None and has_app_context():
-        acting_for = g.get("audit_acting_for")
-    digest = entry_hash(prev_hash, seq=seq, at=at, actor=actor_label, action=action,
-                        entity_type=entity_type, entity_id=str(entity_id), before=before, after=after,
-                        acting_for=acting_for)
-    values = {"seq": seq, "at": at, "actor_id": actor_id, "actor": actor_label, "action": action,
-              "entity_type": entity_type, "entity_id": str(entity_id), "before": before, "after": after,
-              "acting_for_organization_id": acting_for, "prev_hash": prev_hash, "hash": digest}
+    if acting_for_organization_id is None and has_app_context():
+        acting_for_organization_id = g.get("audit_acting_for")
+    values = {"seq": seq, "at": at, "actor_id": getattr(actor, "id", None), "actor": actor_label,
+              "organization_id": getattr(actor, "organization_id", None),
+              "acting_for_organization_id": acting_for_organization_id, "hash_version": HASH_VERSION,
+              "action": action, "entity_type": entity_type, "entity_id": str(entity_id), "before": before,
+              "after": after, "prev_hash": prev_hash}
+    values["hash"] = digest = hash_of(prev_hash, values)
     # Core statements built once: an ORM object and ORM-enabled updates per entry cost a unit-of-work
     # flush and statement construction on every request that writes.
     if postgres:
@@ -241,11 +273,7 @@ def verify_chain(batch: int = 5000) -> VerifyResult:
                 return VerifyResult(False, checked, expected_seq, f"entry {expected_seq} is missing")
             if entry.prev_hash != prev:
                 return VerifyResult(False, checked, entry.seq, "prev_hash does not match the previous entry")
-            digest = entry_hash(prev, seq=entry.seq, at=entry.at, actor=entry.actor, action=entry.action,
-                                entity_type=entry.entity_type, entity_id=entry.entity_id,
-                                before=entry.before, after=entry.after,
-                                acting_for=entry.acting_for_organization_id)
-            if digest != entry.hash:
+            if hash_of(prev, entry) != entry.hash:
                 return VerifyResult(False, checked, entry.seq, "content does not match its hash")
             prev = entry.hash
             checked += 1
@@ -256,3 +284,40 @@ def verify_chain(batch: int = 5000) -> VerifyResult:
     if head is not None and (head[0] != last_seq or head[1] != prev):
         return VerifyResult(False, checked, last_seq + 1, "the chain head does not match the last entry")
     return VerifyResult(True, checked)
+
+
+def _signature(key: str, payload: dict[str, Any]) -> str:
+    return hmac.new(key.encode(), canonical_json(payload).encode(), hashlib.sha256).hexdigest()
+
+
+def make_checkpoint(key: str) -> dict[str, Any]:
+    """The chain's head (last entry's sequence number and hash) and when, signed with ``key`` (``AUDIT_KEY``)."""
+    if not key:
+        raise ValueError("AUDIT_KEY is not set: checkpoints are signed with a key kept apart from the database")
+    last = db.session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    seq, digest = (last[0], last[1]) if last else (0, GENESIS_HASH)
+    payload = {"seq": seq, "hash": digest, "at": _timestamp(utcnow())}
+    return {**payload, "signature": _signature(key, payload)}
+
+
+def check_checkpoint(checkpoint: Any, key: str) -> VerifyResult:
+    """Whether the chain still holds the checkpoint's entry with the same hash: a bad signature, a chain that
+    ends before the entry (truncated) or a different hash there (rebuilt) is reported."""
+    if not isinstance(checkpoint, dict) or not {"seq", "hash", "at", "signature"} <= set(checkpoint):
+        return VerifyResult(False, 0, None, "the checkpoint is not a signed checkpoint")
+    payload = {name: checkpoint[name] for name in ("seq", "hash", "at")}
+    if not key or not hmac.compare_digest(_signature(key, payload), str(checkpoint["signature"])):
+        return VerifyResult(False, 0, None, "the checkpoint's signature does not match AUDIT_KEY")
+    seq = checkpoint["seq"]
+    if not isinstance(seq, int) or seq < 0:
+        return VerifyResult(False, 0, None, "the checkpoint's entry number is not valid")
+    if seq == 0:
+        return VerifyResult(True, 0)
+    stored = db.session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == seq))
+    if stored is None:
+        return VerifyResult(False, 0, seq, f"the chain was truncated: entry {seq} of the checkpoint of "
+                                           f"{checkpoint['at']} is missing")
+    if not hmac.compare_digest(stored, str(checkpoint["hash"])):
+        return VerifyResult(False, 0, seq, f"the chain was rewritten: entry {seq} no longer has the hash "
+                                           f"signed in the checkpoint of {checkpoint['at']}")
+    return VerifyResult(True, seq)

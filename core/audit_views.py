@@ -1,16 +1,20 @@
-"""The audit log's outside: ``GET /api/v1/audit``, the reviewers' audit page and ``audit verify``."""
+"""The audit log's outside: ``GET /api/v1/audit``, the reviewers' audit page, ``audit verify`` and
+``audit checkpoint``."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import click
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask.cli import AppGroup
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from core import audit_page, navigation, policy
 from core.apiutil import ApiBlueprint
-from core.audit import ENTITY_TYPES, AuditEntry, verify_chain
+from core.audit import ENTITY_TYPES, AuditEntry, check_checkpoint, make_checkpoint, verify_chain
 from core.pagination import PageArgsSchema, PageSchema, page_args_from_request, paginate
 
 bp = Blueprint("audit", __name__)
@@ -33,6 +37,9 @@ class AuditEntrySchema(Schema):
     seq = fields.Integer()
     at = fields.DateTime()
     actor = fields.String()
+    actor_id = fields.Integer(allow_none=True)
+    organization_id = fields.Integer(allow_none=True)
+    acting_for_organization_id = fields.Integer(allow_none=True)
     action = fields.String()
     entity_type = fields.String()
     entity_id = fields.String()
@@ -80,12 +87,37 @@ def index():
 
 
 @audit_cli.command("verify")
-def verify_command() -> None:
-    """Recompute the hash chain; exit non-zero naming the first broken entry."""
+@click.option("--checkpoint", "checkpoints", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A file written by `audit checkpoint` (repeatable): also detect truncation or a rebuild since.")
+def verify_command(checkpoints: tuple[Path, ...]) -> None:
+    """Recompute the hash chain (and compare it with signed checkpoints); exit non-zero naming the first broken
+    entry."""
     result = verify_chain()
-    if result.ok:
-        click.echo(f"audit chain intact: {result.checked} entries verified")
-        return
-    click.echo(f"audit chain BROKEN at entry {result.broken_seq}: {result.problem} "
-               f"({result.checked} entries verified before it)", err=True)
-    raise SystemExit(1)
+    if not result.ok:
+        click.echo(f"audit chain BROKEN at entry {result.broken_seq}: {result.problem} "
+                   f"({result.checked} entries verified before it)", err=True)
+        raise SystemExit(1)
+    key = current_app.config.get("AUDIT_KEY") or ""
+    for path in checkpoints:
+        try:
+            checkpoint = json.loads(path.read_text())
+        except (ValueError, UnicodeDecodeError):
+            checkpoint = None
+        held = check_checkpoint(checkpoint, key)
+        if not held.ok:
+            where = f" at entry {held.broken_seq}" if held.broken_seq else ""
+            click.echo(f"audit chain BROKEN{where}: {held.problem} ({path})", err=True)
+            raise SystemExit(1)
+        click.echo(f"checkpoint {path.name}: entry {held.checked} matches")
+    click.echo(f"audit chain intact: {result.checked} entries verified")
+
+
+@audit_cli.command("checkpoint")
+def checkpoint_command() -> None:
+    """Print a checkpoint of the chain's head signed with AUDIT_KEY, to keep outside the database."""
+    try:
+        checkpoint = make_checkpoint(current_app.config.get("AUDIT_KEY") or "")
+    except ValueError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from exc
+    click.echo(json.dumps(checkpoint, sort_keys=True))

@@ -36,6 +36,13 @@ class ValidationFailed(DomainError):
     code = "validation_error"
 
 
+class PayloadTooLarge(DomainError):
+    """A body, file or text field over its size limit, refused before it is parsed (413)."""
+
+    status = 413
+    code = "payload_too_large"
+
+
 class NotAllowed(DomainError):
     """The actor's role or organisation may not do this (403)."""
 
@@ -112,6 +119,8 @@ def register_error_handlers(app: Flask) -> None:
                 errors = data["messages"]
             message = error.description if status != 422 else "Some fields are not valid."
             response = json_error(status, message, errors=errors)
+            if status == 405 and getattr(error, "valid_methods", None):
+                response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
             if status == 429:
                 response.headers["Retry-After"] = error.get_response().headers.get("Retry-After", "60")
             return response

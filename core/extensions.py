@@ -9,6 +9,7 @@ from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from marshmallow import Schema, fields
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -28,9 +29,25 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class ErrorSchema(Schema):
+    """Every JSON error (core.errors.json_error): a machine code, a message, the HTTP status and, for 422s, the
+    failing fields."""
+
+    code = fields.String(required=True, metadata={"description": "Machine-readable code, e.g. not_found"})
+    message = fields.String(required=True, metadata={"description": "What went wrong, for people"})
+    status = fields.Integer(required=True, metadata={"description": "The HTTP status code"})
+    errors = fields.Dict(metadata={"description": "Failing fields by location (json, query, form, files)"})
+
+
+class GreenlaneApi(Api):
+    """flask-smorest's Api documenting Greenlane's error shape."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
-api = Api()
+api = GreenlaneApi()

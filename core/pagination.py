@@ -13,12 +13,14 @@ from core.extensions import db
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+# The largest page number an INTEGER holds (its offset, at most 500 times more, still fits OFFSET's BIGINT).
+MAX_PAGE = 2**31 - 1
 
 
 class PageArgsSchema(Schema):
     """Query arguments every list endpoint accepts."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     page_size = fields.Integer(load_default=DEFAULT_PAGE_SIZE,
                                validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
 
@@ -65,7 +67,7 @@ class Page:
 def paginate(query: Select, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE, *,
              scalars: bool = True) -> Page:
     """Run ``query`` for one page and count all its rows."""
-    page = max(1, int(page))
+    page = min(MAX_PAGE, max(1, int(page)))
     page_size = min(MAX_PAGE_SIZE, max(1, int(page_size)))
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     paged = query.limit(page_size).offset((page - 1) * page_size)
@@ -77,7 +79,7 @@ def paginate(query: Select, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE, *
 def page_args_from_request() -> tuple[int, int]:
     """``page`` and ``page_size`` from a web request's query string, clamped to valid values."""
     try:
-        page = max(1, int(request.args.get("page", 1)))
+        page = min(MAX_PAGE, max(1, int(request.args.get("page", 1))))
     except ValueError:
         page = 1
     try:

@@ -1,5 +1,6 @@
-"""Safe file uploads: size cap, content sniffing (never trust the name or the browser's type),
-storage outside ``static/`` under random names, and a record per stored file.
+"""Safe file uploads: size cap, content sniffing (never trust the name or the browser's type), PDFs with active
+content refused (:mod:`core.pdf`), images re-encoded without metadata (:mod:`core.images`), storage outside
+``static/`` under random names, and a record per stored file.
 
 Bytes go to the app's storage (:mod:`core.storage`: the upload folder, or an S3 bucket shared by every
 node when ``STORAGE_URL`` is ``s3://…``); read them back with :func:`open_stored`/:func:`read_stored`.
@@ -26,8 +27,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
+from core import images
 from core.errors import ValidationFailed
 from core.extensions import db
+from core.pdf import refuse_active_pdf
 from core.storage import storage
 from core.timeutil import UTCDateTime, utcnow
 
@@ -102,6 +105,10 @@ def store_upload(upload: FileStorage | None, *, field: str, owner: Any, allowed:
             f"Only {names} files are accepted; this file's content is not one of them.",
             fields={field: [f"Content is not {names}."]},
         )
+    if kind.mime == "application/pdf":
+        refuse_active_pdf(data, field=field)
+    elif kind.mime in IMAGE_TYPES:
+        data = images.reencode(data, kind.mime, field=field)  # metadata (GPS, EXIF) and trailing bytes dropped
     name = secure_filename(upload.filename) or f"upload.{allowed[kind.mime]}"
     stem = Path(name).stem[:120] or "upload"
     name = f"{stem}.{allowed[kind.mime]}"

@@ -12,10 +12,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from core import labels, navigation, policy
+from core.accounts import sessions
 from core.accounts.models import User
 from core.accounts.roles import ORG_KIND_LABELS, ROLE_LABELS, Role
 from core.accounts.services import user_for_token
-from core.extensions import db, login_manager
+from core.extensions import login_manager
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; font-src 'self'; "
@@ -43,15 +44,13 @@ def configure_database_engine() -> None:
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """Load the session's user; a bumped session version (role change, deactivation) ends the session."""
+    """Load the session's user from its live server-side session (core.accounts.sessions); signing out, a
+    bumped session version (role change, deactivation) or a password change ends it."""
     try:
         user_id, version = (int(part) for part in session_id.split(":", 1))
     except ValueError:
         return None
-    user = db.session.get(User, user_id)
-    if user is None or user.session_version != version or not user.active:
-        return None
-    return user
+    return sessions.load(user_id, version)
 
 
 login_manager.login_view = "accounts.login"
@@ -96,6 +95,11 @@ def _security_headers(response):
             headers.add(name, value)
     if request.is_secure and "strict-transport-security" not in present:
         headers.add("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if request.path.startswith("/api/"):
+        # API answers carry tokens and tenant data: no cache, shared or private, may keep them (API.md).
+        headers["Cache-Control"] = "no-store"
+        headers.setdefault("Pragma", "no-cache")
+        return response
     signed_in = _signed_in()  # before the header check: loading the user may touch the session, as before
     if signed_in and "cache-control" not in present and not request.path.startswith("/static/"):
         headers.add("Cache-Control", "private, no-store")

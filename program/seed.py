@@ -15,7 +15,8 @@ from core.extensions import db
 
 seed_cli = AppGroup("seed", help="Demo data.")
 
-DEMO_PASSWORD = "greenlane-demo-2026"  # noqa: S105 (published demo password)
+# The published demo password (README), not a secret (ruff S105, bandit B105).
+DEMO_PASSWORD = "greenlane-demo-2026"  # noqa: S105  # nosec B105
 
 # (email, role, organisation, full name)
 DEMO_USERS: tuple[tuple[str, str, str, str], ...] = (

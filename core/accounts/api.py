@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import g
 
 from core import policy
-from core.accounts import services
+from core.accounts import services, throttle
 from core.accounts.schemas import MeSchema, TokenInfoSchema, TokenRequestSchema, TokenSchema
-from core.accounts.throttle import mark_failed, throttled
+from core.accounts.throttle import throttled
 from core.apiutil import ApiBlueprint as Blueprint
 from core.errors import json_error
 from core.extensions import db
@@ -25,11 +25,14 @@ blp = Blueprint("auth_api", __name__, url_prefix="/api/v1", description="Tokens 
 @blp.doc(security=[])
 def issue_token(data):
     """Exchange e-mail and password for a bearer token (failures are rate-limited)."""
+    throttle.check_allowed(data["email"])
     user = services.authenticate(data["email"], data["password"])
     if user is None:
-        mark_failed()
+        throttle.record_failure(data["email"], "api")
+        db.session.commit()
         return json_error(401, "The e-mail address or password is not right.", code="invalid_credentials")
     plain, token = services.issue_token(user, data.get("name") or "API token")
+    throttle.record_success(user, "api")
     db.session.commit()
     return {"token": plain, "id": token.id}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.accounts.roles import OrgKind, Role
@@ -180,3 +180,40 @@ class Invitation(db.Model):
     )
 
     organization: Mapped[Organization] = relationship(lazy="joined")
+
+
+class WebSession(db.Model):
+    """A signed-in web session, checked on every request: signing out or a password change ends it here, so a
+    copy of the session cookie stops working (the cookie holds only the session's random key)."""
+
+    __tablename__ = "web_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key")
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True, comment="Who signed in"
+    )
+    key_hash: Mapped[str] = mapped_column(
+        String(64), unique=True, comment="SHA-256 hex digest of the session key kept in the signed cookie"
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, comment="When the user signed in")
+    ended_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, comment="When signed out or revoked (password change, deactivation); never cleared"
+    )
+
+
+class SignInFailure(db.Model):
+    """Failed sign-ins of one account from one address, web and API together: each failure past the first few
+    doubles the wait before the next attempt (no lockout another address can impose)."""
+
+    __tablename__ = "sign_in_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key")
+    email: Mapped[str] = mapped_column(String(254), comment="E-mail address tried, lower-cased")
+    address: Mapped[str] = mapped_column(String(64), comment="Client address the attempts came from")
+    failures: Mapped[int] = mapped_column(default=0, comment="Consecutive failures since the last success")
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, comment="When the last one failed")
+    blocked_until: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, comment="No attempt is checked before this instant (progressive delay)"
+    )
+
+    __table_args__ = (UniqueConstraint("email", "address"),)

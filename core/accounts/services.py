@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import Select, case, event, func, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
@@ -22,10 +24,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core import audit
+from core.accounts import sessions
 from core.accounts.models import ApiToken, Organization, User
 from core.accounts.roles import ORG_KIND_FOR_ROLE, SELF_REGISTERING_KINDS, OrgKind, Role
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
+from core.notifications import queue_notification
 from core.timeutil import utcnow
 
 MIN_PASSWORD_LENGTH = 12
@@ -33,7 +37,8 @@ MIN_PASSWORD_LENGTH = 12
 PASSWORD_RULE = (f"At least {MIN_PASSWORD_LENGTH} characters, with at least 4 different ones. "
                  "A short sentence is easy to remember.")
 ORG_NAME_MAX = Organization.__table__.c.name.type.length
-TOKEN_PREFIX = "glt_"  # noqa: S105 (a public prefix, not a secret)
+# A public prefix that marks Greenlane tokens, not a secret (ruff S105, bandit B105).
+TOKEN_PREFIX = "glt_"  # noqa: S105  # nosec B105
 # A real hash to compare against when the e-mail is unknown, so timing does not reveal accounts.
 _DUMMY_HASH = generate_password_hash("greenlane-dummy-password", method="scrypt")
 
@@ -170,18 +175,59 @@ def create_user(actor: Any, *, email: str, password: str, role: str, org_name: s
     return user
 
 
-def register_organization(*, email: str, password: str, full_name: str, org_name: str, kind: str) -> User:
-    """Self-registration: a new importer, rights-holder, industry-group or broker organisation and its first user
-    (its organisation administrator)."""
+CONFIRM_SALT = "greenlane-register-confirm"
+CONFIRM_MAX_AGE = 2 * 24 * 3600  # seconds a confirmation link stays valid
+
+
+def _confirm_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CONFIRM_SALT)
+
+
+def confirmation_token(user: User) -> str:
+    """A signed, expiring token confirming ``user``'s address (void once the session version moves on)."""
+    return _confirm_serializer().dumps({"u": user.id, "v": user.session_version})
+
+
+def register_organization(*, email: str, password: str, full_name: str, org_name: str, kind: str,
+                          confirm_url: Callable[[str], str]) -> User | None:
+    """Self-registration that does not tell which e-mails or organisations exist: the form's own rules are
+    checked (422 naming the field), then the answer is always "check your e-mail". A new organisation and its
+    first user are created inactive and a confirmation link (``confirm_url(token)``) is e-mailed; an address
+    already registered gets an e-mail saying so instead, and a taken organisation name an e-mail asking the
+    registrant to have CBP add them. Returns the new user, or None when nothing was created."""
+    errors: dict[str, list[str]] = {}
     if kind not in {k.value for k in SELF_REGISTERING_KINDS}:
-        raise ValidationFailed("Choose the kind of organisation.",
-                               fields={"kind": ["Not a kind you can register."]})
+        errors["kind"] = ["Not a kind you can register."]
+    try:
+        email = normalize_email(email)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+    if problems := password_problems(password):
+        errors["password"] = problems
     name = (org_name or "").strip()
+    if not name:
+        errors["org_name"] = ["Required."]
+    if errors:
+        raise ValidationFailed("The account could not be created.", fields=errors)
+    existing = db.session.scalar(select(User).where(User.email == email))
+    if existing is not None:
+        if not existing.active and existing.last_login_at is None:  # never confirmed: send the link again
+            _send_confirmation(existing, confirm_url)
+        else:
+            queue_notification([email], "Someone tried to register with your address",
+                               "Someone (perhaps you) tried to register a Greenlane account with this e-mail "
+                               "address, which already has an account. If it was you, sign in instead; if you "
+                               "forgot your password, ask CBP to reset it. If it was not you, ignore this message.",
+                               topic="account")
+        return None
     taken = select(Organization.id).where(func.lower(Organization.name) == name.lower())
-    if name and db.session.scalar(taken):
+    if db.session.scalar(taken):
         # Joining an existing organisation would expose its data; its admin (CBP) adds colleagues.
-        message = "An organisation with this name is already registered; ask CBP to add you to it."
-        raise ValidationFailed(message, fields={"org_name": [message]})
+        queue_notification([email], "Your organisation is already registered",
+                           f"An organisation called {name} is already registered with Greenlane, so no account "
+                           "was created. Ask CBP (or your organisation's Greenlane contact) to add you to it.",
+                           topic="account")
+        return None
     role = {OrgKind.IMPORTER: Role.IMPORTER, OrgKind.RIGHTS_HOLDER: Role.RIGHTS_HOLDER,
             OrgKind.INDUSTRY_GROUP: Role.INDUSTRY_GROUP, OrgKind.BROKER: Role.BROKER}[OrgKind(kind)]
     try:
@@ -192,7 +238,31 @@ def register_organization(*, email: str, password: str, full_name: str, org_name
             exc.fields["org_name"] = exc.fields.pop("org")
         raise
     user.org_admin = True  # the one who registers the organisation administers its users
+    user.active = False  # until the address is confirmed
     audit.record(user, "user.register", "user", user.id, after={**_user_snapshot(user), "org_admin": True})
+    _send_confirmation(user, confirm_url)
+    return user
+
+
+def _send_confirmation(user: User, confirm_url: Callable[[str], str]) -> None:
+    queue_notification([user.email], "Confirm your Greenlane account",
+                       f"To finish registering {user.organization.name}, open this link within two days:\n\n"
+                       f"{confirm_url(confirmation_token(user))}\n\nIf you did not register, ignore this message.",
+                       topic="account")
+
+
+def confirm_registration(token: str) -> User:
+    """Activate the account a confirmation link names (once; 404 for a bad, expired or used link)."""
+    try:
+        data = _confirm_serializer().loads(token, max_age=CONFIRM_MAX_AGE)
+    except BadData as exc:
+        raise NotFound("This confirmation link is not valid or has expired; register again.") from exc
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) and isinstance(data.get("u"), int) else None
+    if user is None or user.active or user.last_login_at is not None or user.session_version != data.get("v"):
+        raise NotFound("This confirmation link is not valid or has already been used.")
+    before = _user_snapshot(user)
+    user.active = True
+    audit.record(user, "user.confirm", "user", user.id, before=before, after=_user_snapshot(user))
     return user
 
 
@@ -346,6 +416,9 @@ def update_user(actor: User, user: User, *, role: str | None = None, active: boo
             raise Conflict("You cannot deactivate your own account.", code="self_deactivation")
         user.active = active
         user.session_version += 1
+        if not active:
+            sessions.revoke_all(user)
+            forget_cached_tokens()
     if full_name is not None:
         user.full_name = full_name.strip()
     after = _user_snapshot(user)
@@ -354,10 +427,12 @@ def update_user(actor: User, user: User, *, role: str | None = None, active: boo
     return user
 
 
-def set_password(actor: Any, user: User, password: str) -> None:
-    """Replace a user's password (checked for strength) and end its other sessions."""
+def set_password(actor: Any, user: User, password: str, *, keep_current_session: bool = False) -> None:
+    """Replace a user's password (checked for strength), end its other sessions and revoke its API tokens."""
     if problems := password_problems(password):
         raise ValidationFailed("The password is too weak.", fields={"password": problems})
     user.password_hash = hash_password(password)
     user.session_version += 1
-    audit.record(actor, "user.password", "user", user.id, after={"password_changed": True})
+    ended = sessions.revoke_all(user, keep_current=keep_current_session)
+    forget_cached_tokens()
+    audit.record(actor, "user.password", "user", user.id, after={"changed": "password", "sessions_and_tokens_ended": ended})

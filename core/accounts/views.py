@@ -5,11 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user
 from sqlalchemy import func, or_, select
 
 from core import navigation, policy
-from core.accounts import services
+from core.accounts import services, sessions, throttle
 from core.accounts.forms import (
     EditUserForm,
     EmptyForm,
@@ -22,7 +22,7 @@ from core.accounts.forms import (
 )
 from core.accounts.models import Organization, User
 from core.accounts.roles import ORG_KIND_LABELS, OrgKind
-from core.accounts.throttle import mark_failed, throttled
+from core.accounts.throttle import throttled
 from core.errors import NotFound, ValidationFailed
 from core.extensions import db
 from core.forms import apply_errors
@@ -56,16 +56,18 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
+        throttle.check_allowed(form.email.data)
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
-            mark_failed()
+            throttle.record_failure(form.email.data, "web")
+            db.session.commit()
             form.password.errors.append("The e-mail address or password is not right.")
             status = 401
         else:
             next_url = _safe_next(request.args.get("next"))
-            session.clear()  # renew the session: nothing from before sign-in survives
-            login_user(user)
+            sessions.begin(user)  # renews the session: nothing from before sign-in survives
             services.note_login(user)
+            throttle.record_success(user, "web")
             db.session.commit()
             flash(f"Signed in as {user.display_name}.", "success")
             return redirect(next_url or url_for("dashboards.home"))
@@ -78,8 +80,8 @@ def logout():
     """Sign out (POST with CSRF so no other site can sign a user out)."""
     form = EmptyForm()
     if form.validate_on_submit():
-        logout_user()
-        session.clear()
+        sessions.end()
+        db.session.commit()
         flash("You have signed out.", "info")
     return redirect(url_for("dashboards.landing"))
 
@@ -93,19 +95,40 @@ def register():
     form = RegisterForm(kind=request.args.get("kind"))
     if form.validate_on_submit():
         try:
-            user = services.register_organization(email=form.email.data, password=form.password.data,
-                                                  full_name=form.full_name.data, org_name=form.org_name.data,
-                                                  kind=form.kind.data)
+            services.register_organization(
+                email=form.email.data, password=form.password.data, full_name=form.full_name.data,
+                org_name=form.org_name.data, kind=form.kind.data,
+                confirm_url=lambda token: url_for("accounts.confirm", token=token, _external=True))
         except ValidationFailed as exc:
             db.session.rollback()
             apply_errors(form, exc)
         else:
+            # The same answer whether or not the address or the organisation already exists (no enumeration).
             db.session.commit()
-            session.clear()
-            login_user(user)
-            flash(f"Welcome to Greenlane. {user.organization.name} is registered.", "success")
-            return redirect(url_for("dashboards.home"))
+            return redirect(url_for("accounts.register_sent"))
     return render_template("core/accounts/register.html", form=form)
+
+
+@bp.route("/register/sent")
+@policy.public
+def register_sent():
+    """After registering: check your e-mail (whatever happened, so nobody learns which accounts exist)."""
+    return render_template("core/accounts/register_sent.html")
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@policy.public
+def confirm(token: str):
+    """The link e-mailed at registration: a button (POST, CSRF) activates the account and signs it in."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        user = services.confirm_registration(token)
+        sessions.begin(user)
+        services.note_login(user)
+        db.session.commit()
+        flash(f"Welcome to Greenlane. {user.organization.name} is registered.", "success")
+        return redirect(url_for("dashboards.home"))
+    return render_template("core/accounts/register_confirm.html", form=form)
 
 
 @bp.route("/settings", methods=["GET"])
@@ -154,7 +177,7 @@ def change_password():
             form.current.errors.append("That is not your current password.")
         else:
             try:
-                services.set_password(current_user, current_user, form.password.data)
+                services.set_password(current_user, current_user, form.password.data, keep_current_session=True)
             except ValidationFailed as exc:
                 db.session.rollback()
                 apply_errors(form, exc)
@@ -162,7 +185,8 @@ def change_password():
                 db.session.commit()
                 # keep this session valid under the new session version
                 login_user(current_user._get_current_object())
-                flash("Password changed. Other sessions have been signed out.", "success")
+                flash("Password changed. Your other sessions have been signed out and your API tokens revoked.",
+                      "success")
                 return redirect(url_for("accounts.settings"))
     return render_template("core/accounts/settings.html", tokens=services.tokens_of(current_user),
                            token_form=TokenForm(), password_form=form, action_form=EmptyForm(),

@@ -12,7 +12,8 @@ import csv
 import io
 from typing import Any
 
-from core.errors import ValidationFailed
+from core import csvio
+from core.errors import PayloadTooLarge, ValidationFailed
 
 COLUMNS = ("line_no", "description", "hts_code", "quantity", "unit", "country_of_origin", "intended_marking",
            "authorization_ref", "recordation_number")
@@ -25,9 +26,11 @@ TEMPLATE = ",".join(COLUMNS) + "\n1,Plain cotton tote bags,4202.92.3131,1000,pcs
 def decode(data: bytes | str) -> str:
     """The CSV as text (UTF-8, with or without a byte-order mark); 422 for anything else."""
     if isinstance(data, str):
+        if len(data) > MAX_BYTES:  # refused before it is parsed (the input layer already caps JSON strings)
+            raise PayloadTooLarge("The CSV text is larger than 2 MB.", fields={FIELD: ["Use text under 2 MB."]})
         return data
     if len(data) > MAX_BYTES:
-        raise ValidationFailed("The CSV file is too large.", fields={FIELD: ["Use a file under 2 MB."]})
+        raise PayloadTooLarge("The CSV file is too large.", fields={FIELD: ["Use a file under 2 MB."]})
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -35,11 +38,19 @@ def decode(data: bytes | str) -> str:
                                fields={FIELD: ["Save the file as CSV (UTF-8) and upload it again."]}) from exc
 
 
+def _fieldnames(reader: csv.DictReader) -> list[str] | None:
+    try:
+        return reader.fieldnames
+    except csv.Error as exc:  # the header row itself is unreadable (e.g. a field over the size limit)
+        raise ValidationFailed("Row 1: the header cannot be read.", fields={FIELD: [f"Row 1: {exc}."]}) from exc
+
+
 def read_lines(text: str) -> tuple[list[dict[str, Any]], list[str]]:
     """Rows of the CSV as raw line dicts plus the field path of each (``lines_csv.row 2``); 422 when the
     header is unusable or there are no rows."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+    rows = csvio.guarded(reader, field=FIELD, line_num=lambda: reader.reader.line_num)
+    header = [(name or "").strip().lower() for name in (_fieldnames(reader) or [])]
     missing = sorted(REQUIRED - set(header))
     if missing:
         raise ValidationFailed("The CSV file's header row is missing columns.",
@@ -48,7 +59,7 @@ def read_lines(text: str) -> tuple[list[dict[str, Any]], list[str]]:
     reader.fieldnames = header
     lines: list[dict[str, Any]] = []
     paths: list[str] = []
-    for row in reader:
+    for row in rows:
         if not any((value or "").strip() for key, value in row.items() if key):
             continue  # blank rows in a spreadsheet export are not lines
         lines.append({key: (row.get(key) or "").strip() for key in COLUMNS})

@@ -4,7 +4,6 @@ server-rendered SVG charts (pygal; scripts stripped, served from our own route).
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import statistics
@@ -17,6 +16,7 @@ import pygal
 from pygal.style import Style
 from sqlalchemy import func, select
 
+from core import csvio
 from core.extensions import db
 from program.cases.deadlines import BASES, BASIS_LABELS
 from program.cases.models import CaseEvent, EnforcementCase
@@ -154,7 +154,7 @@ class Table:
     def csv(self) -> str:
         """The table as CSV text (header row first, machine names: scripts read these files)."""
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
+        writer = csvio.writer(out, lineterminator="\r\n")
         writer.writerow(self.headers)
         writer.writerows(self.rows)
         return out.getvalue()

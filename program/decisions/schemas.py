@@ -34,12 +34,16 @@ class Parsed(fields.Field):
         return value
 
 
-class DecimalText(fields.Field):
+# A decimal in a request: a JSON number or a decimal string (API.md: clients may send either).
+DECIMAL_IN = {"oneOf": [{"type": "number"}, {"type": "string", "format": "decimal"}]}
+
+
+class DecimalText(fields.Decimal):
     """A decimal written as text without trailing zeros (``10``, ``250.5``), or with fixed ``places``."""
 
     def __init__(self, places: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.places = places
+        self.places = places  # after Decimal's own (quantizing) places, which this field does not use
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         if value is None:
@@ -62,45 +66,46 @@ def _amount(value: Any) -> Any:
 class DecisionLineInSchema(FlatErrorsSchema):
     """One entry line presented for a decision."""
 
-    line_no = Parsed(inputs.parse_line_no, required=True, metadata={"example": 1})
+    line_no = Parsed(inputs.parse_line_no, required=True, metadata={"type": "integer", "minimum": 1, "example": 1})
     description = fields.String(required=True, validate=validate.Length(min=1, max=500),
                                 metadata={"example": "Refurbished smartphones"})
-    hts_code = Parsed(inputs.parse_hts, required=True, metadata={"example": "8517.13.0000"})
-    quantity = Parsed(_positive, required=True, metadata={"example": 40})
-    value_usd = Parsed(_amount, required=True, metadata={"example": "12000.00"})
+    hts_code = Parsed(inputs.parse_hts, required=True, metadata={"type": "string", "example": "8517.13.0000"})
+    quantity = Parsed(_positive, required=True, metadata={**DECIMAL_IN, "example": 40})
+    value_usd = Parsed(_amount, required=True, metadata={**DECIMAL_IN, "example": "12000.00"})
     sector = fields.String(required=True, validate=validate.Length(min=1, max=40),
                            metadata={"example": "mobile_devices"})
     condition = fields.String(required=True, validate=validate.OneOf(inputs.CONDITIONS))
     recordation_number = Parsed(inputs.parse_recordation, load_default=None, allow_none=True,
-                                metadata={"example": "TMK 21-00123"})
-    lever_label = Parsed(inputs.parse_bool, load_default=False)
+                                metadata={"type": "string", "nullable": True, "example": "TMK 21-00123"})
+    lever_label = Parsed(inputs.parse_bool, load_default=False, metadata={"type": "boolean"})
     blank_declaration_id = Parsed(inputs.parse_declaration_id, load_default=None, allow_none=True,
-                                  metadata={"example": "BGD-2026-000123"})
+                                  metadata={"type": "string", "nullable": True, "example": "BGD-2026-000123"})
     blank_line_no = Parsed(lambda v: inputs.parse_line_no(v, what="blank line number"), load_default=None,
-                           allow_none=True)
+                           allow_none=True, metadata={"type": "integer", "minimum": 1, "nullable": True})
     country_of_origin = Parsed(inputs.parse_country, allow_none=True,
-                               metadata={"example": "CN", "description": "ISO 3166-1 alpha-2"})
+                               metadata={"type": "string", "nullable": True, "example": "CN",
+                                         "description": "ISO 3166-1 alpha-2"})
 
 
 class SellerSchema(FlatErrorsSchema):
     """The foreign seller of a parcel."""
 
     name = Parsed(lambda v: inputs.parse_shipment_text(v, what="seller's name"), required=True,
-                  metadata={"example": "Shenzhen Example Trading Co., Ltd."})
+                  metadata={"type": "string", "example": "Shenzhen Example Trading Co., Ltd."})
     country = Parsed(lambda v: inputs.parse_country(v, what="seller's country"), allow_none=True,
-                     metadata={"example": "CN"})
+                     metadata={"type": "string", "nullable": True, "example": "CN"})
 
 
 class ShipmentSchema(FlatErrorsSchema):
     """How the goods travel: a formal entry or a Section 321 de minimis parcel."""
 
     type = Parsed(inputs.parse_shipment_type, load_default="formal",
-                  metadata={"enum": list(inputs.SHIPMENT_TYPES), "example": "section_321"})
+                  metadata={"type": "string", "enum": list(inputs.SHIPMENT_TYPES), "example": "section_321"})
     house_bill = Parsed(lambda v: inputs.parse_shipment_text(v, what="house bill"), allow_none=True,
-                        metadata={"example": "HAWB1234567"})
+                        metadata={"type": "string", "nullable": True, "example": "HAWB1234567"})
     seller = fields.Nested(SellerSchema, allow_none=True)
     marketplace = Parsed(lambda v: inputs.parse_shipment_text(v, what="marketplace"), allow_none=True,
-                         metadata={"example": "example-market.com"})
+                         metadata={"type": "string", "nullable": True, "example": "example-market.com"})
 
 
 _ENTRY_KEYS = frozenset({"entry_number", "port_code", "ior_number", "lines"})
@@ -171,9 +176,9 @@ class DecisionRequestSchema(FlatErrorsSchema):
             return fast
         return super().load(data, many=many, partial=partial, unknown=unknown)
 
-    entry_number = Parsed(inputs.parse_entry, required=True, metadata={"example": "ABC-1234567-6"})
-    port_code = Parsed(inputs.parse_port, required=True, metadata={"example": "2704"})
-    ior_number = Parsed(inputs.parse_ior, required=True, metadata={"example": "12-3456789AB"})
+    entry_number = Parsed(inputs.parse_entry, required=True, metadata={"type": "string", "example": "ABC-1234567-6"})
+    port_code = Parsed(inputs.parse_port, required=True, metadata={"type": "string", "example": "2704"})
+    ior_number = Parsed(inputs.parse_ior, required=True, metadata={"type": "string", "example": "12-3456789AB"})
     lines = fields.List(fields.Nested(DecisionLineInSchema), required=True,
                         validate=validate.Length(min=1, max=inputs.MAX_LINES))
     shipment = fields.Nested(ShipmentSchema, allow_none=True)

@@ -31,7 +31,6 @@ has committed, so the output never shows a decision that was not stored.
 
 from __future__ import annotations
 
-import csv
 import gc
 import sys
 import time
@@ -47,6 +46,7 @@ from typing import Any, TextIO
 from flask import current_app
 from sqlalchemy import select
 
+from core import csvio
 from core.extensions import db
 from core.metrics import count_screened
 from core.timeutil import today
@@ -117,7 +117,7 @@ class Screener:
              write_header: bool) -> ScreenSummary:
         started = self._started = time.perf_counter()
         reader = EntryReader(header, sectors=self.snap.sectors, summary=self.summary, on_bad_row=self.on_bad_row)
-        self._out = csv.writer(out, lineterminator="\n")
+        self._out = csvio.writer(out, lineterminator="\n")
         if write_header:
             self._out.writerow(OUTPUT_COLUMNS)
         chunk: list[EntryRows] = []

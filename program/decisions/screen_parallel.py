@@ -28,6 +28,7 @@ from typing import Any, TextIO
 
 from flask import current_app
 
+from core import csvio
 from core.extensions import db
 from program.decisions.grouping import entry_key
 from program.decisions.screen import OUTPUT_COLUMNS, Screener
@@ -223,7 +224,7 @@ def merge_output(plan: Plan, outputs: list[Path], out: TextIO) -> None:
     files = [open(p, newline="", encoding="utf-8") for p in outputs]  # noqa: SIM115 (closed below)
     try:
         readers = [csv.reader(f) for f in files]
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csvio.writer(out, lineterminator="\n")
         writer.writerow(OUTPUT_COLUMNS)
         for partition, count in zip(plan.partition, plan.rows, strict=True):
             reader = readers[partition]

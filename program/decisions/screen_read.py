@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache, partial
 from typing import Any
 
+from core import csvio
 from program.decisions import grouping, inputs
 from program.decisions.engine import LineInput
 from program.decisions.screen_summary import MAX_ERRORS_KEPT, ScreenSummary
@@ -108,16 +109,18 @@ def numbered_rows(lines: Iterable[str], summary: ScreenSummary) -> tuple[list[st
     header = next(reader, None)
     key_column = column_index(header)[0]
     if not (callable(getattr(lines, "seekable", None)) and lines.seekable()):
-        return header, ((reader.line_num, row) for row in reader)
+        rows = _readable(reader, summary)
+        return header, ((reader.line_num, row) for row in rows)
     lines.seek(0)
-    check = csv.reader(lines)
+    check = csvio.tolerant(csv.reader(lines), on_error=lambda _exc: None)
     next(check, None)
     contiguous = grouping.entries_are_contiguous(check, key_column)
     lines.seek(0)
-    reader = csv.reader(lines)
-    next(reader, None)
+    raw_reader = csv.reader(lines)
+    next(raw_reader, None)
+    reader = _LineCounted(raw_reader, _readable(raw_reader, summary))
     if contiguous:
-        return header, ((reader.line_num, row) for row in reader)
+        return header, ((raw_reader.line_num, row) for row in reader)
     summary.regrouped = True
 
     def sorted_rows(total: int) -> None:
@@ -269,3 +272,33 @@ class EntryReader:
         group.line_nos.add(number)
         group.lines.append(_line_input((number, description, hts, quantity, value, sector, condition, recordation,
                                         lever, declaration, blank_line_no)))
+
+
+class _LineCounted:
+    """Rows of a tolerant reader that still tell the underlying reader's ``line_num``."""
+
+    def __init__(self, raw: Any, rows: Iterator[list[str]]) -> None:
+        self._raw, self._rows = raw, rows
+
+    @property
+    def line_num(self) -> int:
+        """The underlying reader's current line number."""
+        return self._raw.line_num
+
+    def __iter__(self) -> Iterator[list[str]]:
+        return self._rows
+
+    def __next__(self) -> list[str]:
+        return next(self._rows)
+
+
+def _readable(reader: Any, summary: ScreenSummary) -> Iterator[list[str]]:
+    """The reader's rows; a row the parser refuses (a field over the size limit) is a reported bad row, skipped."""
+
+    def unreadable(exc: csv.Error) -> None:
+        summary.bad_rows += 1
+        problem = {"row": reader.line_num, "field": "", "message": f"The row cannot be read: {exc}."}
+        if len(summary.errors) < MAX_ERRORS_KEPT:
+            summary.errors.append(problem)
+
+    return csvio.tolerant(reader, on_error=unreadable)

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 
-from core import audit
+from core import audit, csvio
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from core.timeutil import today
@@ -170,7 +170,10 @@ def parse_debarred_csv(text: str) -> tuple[list[dict[str, Any]], list[tuple[int,
     Row numbers are the file's line numbers as a spreadsheet shows them: the header is row 1.
     """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        return [], [(1, "header", f"The header cannot be read: {exc}.")]
     missing = [c for c in CSV_COLUMNS if c not in header and c not in ("ior_number", "end_date")]
     if missing:
         return [], [(1, ",".join(missing), f"Missing column(s): {', '.join(missing)}; expected "
@@ -178,7 +181,9 @@ def parse_debarred_csv(text: str) -> tuple[list[dict[str, Any]], list[tuple[int,
     rows: list[dict[str, Any]] = []
     problems: list[tuple[int, str, str]] = []
     seen: dict[tuple[str, str | None], int] = {}
-    for number, raw in enumerate(reader, start=2):
+    unreadable: list[int] = []
+    for number, raw in enumerate(csvio.tolerant(reader, on_error=lambda _exc: unreadable.append(reader.reader.line_num)),
+                                 start=2):
         raw = {(k or "").strip(): (v or "") for k, v in raw.items() if k is not None}
         if not any(value.strip() for value in raw.values()):
             continue  # blank line
@@ -197,6 +202,8 @@ def parse_debarred_csv(text: str) -> tuple[list[dict[str, Any]], list[tuple[int,
         seen.setdefault(key, number)
         problems.extend((number, field, message) for field, messages in errors.items() for message in messages)
         rows.append(values)
+    problems.extend((number, "", f"A field is longer than {csv.field_size_limit()} characters, or the row cannot be "
+                                 "read.") for number in unreadable)
     if not rows and not problems:
         problems.append((2, "", "The file has no rows."))
     return rows, problems

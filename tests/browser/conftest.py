@@ -148,3 +148,24 @@ def sign_out(page) -> None:
     """Sign out with the header button."""
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/")
+
+
+def confirm_registration(page, app, email: str) -> None:
+    """After registering: open the confirmation link e-mailed to ``email`` and confirm (lands on /home)."""
+    import re as _re
+
+    from sqlalchemy import select
+
+    from core.extensions import db
+    from core.notifications import OutboxMessage
+
+    page.wait_for_url("**/register/sent")
+    with app.app_context():
+        body = db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.recipient == email)
+                                  .order_by(OutboxMessage.id.desc())).first()
+        db.session.remove()
+    link = _re.search(r"https?://\S+/register/confirm/\S+", body or "")
+    assert link, f"no confirmation link e-mailed to {email}"
+    page.goto(link.group(0))
+    page.get_by_role("button", name="Confirm and sign in").click()
+    page.wait_for_url("**/home")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in, sign_out
+from tests.browser.conftest import confirm_registration, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
 
-def test_register_login_home_logout(page, shot):
+def test_register_login_home_logout(page, shot, app):
     page.goto("/")
     expect(page.get_by_role("heading", name="Genuine goods, released faster.")).to_be_visible()
     shot(page, "01-landing")
@@ -30,7 +30,9 @@ def test_register_login_home_logout(page, shot):
     page.locator("#password").fill("a long enough passphrase")
     page.get_by_label("Type the password again").fill("a long enough passphrase")
     page.get_by_role("button", name="Create account").click()
-    page.wait_for_url("**/home")
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    shot(page, "02b-register-check-email")
+    confirm_registration(page, app, "jo@journey.example")
     expect(page.get_by_role("heading", name="Welcome, Jo Journey")).to_be_visible()
     expect(page.get_by_text("Importer · Journey Imports LLC").first).to_be_visible()
     shot(page, "03-importer-home")

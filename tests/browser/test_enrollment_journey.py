@@ -9,12 +9,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in, sign_out
+from tests.browser.conftest import confirm_registration, sign_in, sign_out
+from tests.pdfs import PLAIN_PDF
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "a long enough passphrase"
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = PLAIN_PDF  # a real PDF: uploads parse PDFs (core.pdf)
 
 
 def tick(page, label: str) -> None:
@@ -22,7 +23,7 @@ def tick(page, label: str) -> None:
     page.locator("label.usa-checkbox__label, label.usa-radio__label", has_text=label).first.click()
 
 
-def register_importer(page) -> None:
+def register_importer(page, app) -> None:
     page.goto("/register?kind=importer")
     page.get_by_label("Organisation name").fill("Journey Parallel LLC")
     page.get_by_label("Your full name").fill("Jo Journey")
@@ -30,11 +31,11 @@ def register_importer(page) -> None:
     page.locator("#password").fill(PASSWORD)
     page.get_by_label("Type the password again").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
-    page.wait_for_url("**/home")
+    confirm_registration(page, app, "jo@journey-parallel.example")
 
 
-def test_apply_review_answer_approve(page, shot, make_user, tmp_path):
-    register_importer(page)
+def test_apply_review_answer_approve(page, shot, make_user, tmp_path, app):
+    register_importer(page, app)
     expect(page.get_by_role("heading", name="You are not enrolled yet")).to_be_visible()
     page.get_by_role("button", name="Apply for enrollment").click()
     page.wait_for_url(re.compile(r".*/enrollment/\d+/identity$"))

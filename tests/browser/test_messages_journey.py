@@ -9,10 +9,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in, sign_out
+from tests.pdfs import PLAIN_PDF
 
 pytestmark = pytest.mark.browser
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = PLAIN_PDF  # a real PDF: uploads parse PDFs (core.pdf)
 
 
 def _label_photo(path) -> None:

@@ -64,7 +64,7 @@ def test_security_headers_on_api_calls_without_cookies(api_as):
     response = api_as("reviewer").get("/api/v1/sectors")
     assert response.status_code == 200
     assert set(response.headers.keys()) >= SECURITY_HEADERS
-    assert "Cache-Control" not in response.headers  # nobody is signed in to a session
+    assert response.headers["Cache-Control"] == "no-store"  # API.md: every API answer
     assert "Set-Cookie" not in response.headers
 
 

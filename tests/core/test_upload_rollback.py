@@ -8,8 +8,9 @@ from werkzeug.datastructures import FileStorage
 
 from core.extensions import db
 from core.uploads import file_path, store_upload
+from tests.pdfs import PLAIN_PDF
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = PLAIN_PDF  # a real PDF: uploads parse PDFs (core.pdf)
 
 
 def _upload() -> FileStorage:

@@ -15,6 +15,7 @@ from core.accounts.models import User
 from core.extensions import db
 from standards.models import StandardVersion
 from standards.services import endorsements, guides, marks, versions
+from tests.pdfs import PLAIN_PDF
 
 REQUIREMENTS = [
     {"code": "R1", "text": "Bought from an authorised distributor.", "evidence": "Invoice"},
@@ -30,8 +31,7 @@ def png_bytes(size: tuple[int, int] = (800, 600), colour: str = "navy") -> bytes
     return out.getvalue()
 
 
-PDF_BYTES = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj "
-             b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+PDF_BYTES = PLAIN_PDF  # a real PDF: uploads parse PDFs (core.pdf)
 
 
 class World:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from core.accounts.models import ApiToken, User
+from core.accounts.models import ApiToken, Organization, User
 from core.extensions import db
+from core.notifications import OutboxMessage
 
 
 def test_login_success_redirects_home_and_renews_session(client, make_user):
@@ -61,16 +63,28 @@ def test_session_cookie_flags(app, make_user):
         app.config["SESSION_COOKIE_SECURE"] = False
 
 
-def test_register_creates_org_and_user_and_signs_in(client, app):
+def _mail_to(app, address: str) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.recipient == address)
+                                       .order_by(OutboxMessage.id)))
+
+
+def test_register_creates_org_and_user_confirmed_by_the_emailed_link(client, app):
     response = client.post("/register", data={
         "kind": "rights_holder", "org_name": "Brandco Inc.", "full_name": "Bea Brand",
         "email": "bea@brandco.example", "password": "twelve chars ok", "confirm": "twelve chars ok"})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"].endswith("/register/sent")
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "bea@brandco.example"))
-        assert user.role == "rights_holder" and user.organization.kind == "rights_holder"
+        assert user.role == "rights_holder" and user.organization.kind == "rights_holder" and not user.active
         assert "twelve chars ok" not in user.password_hash
+    assert client.post("/login", data={"email": "bea@brandco.example", "password": "twelve chars ok"}).status_code == 401
+    link = re.search(r"http://localhost(/register/confirm/\S+)", _mail_to(app, "bea@brandco.example")[0]).group(1)
+    assert client.get(link).status_code == 200
+    assert client.post(link).headers["Location"].endswith("/home")
     assert "Bea Brand" in client.get("/home").text
+    client.post("/logout")
+    assert client.post(link).status_code == 404  # used once
 
 
 @pytest.mark.parametrize(("override", "field", "message"), [
@@ -87,13 +101,19 @@ def test_register_field_errors(client, override, field, message):
     assert message.lower() in response.text.lower()
 
 
-def test_register_refuses_duplicate_email_and_existing_org(client, make_user):
+def test_register_does_not_tell_which_emails_and_organisations_exist(client, make_user, app):
     existing = make_user("importer", org="Taken Imports")
     base = {"kind": "importer", "full_name": "Y", "password": "twelve chars ok", "confirm": "twelve chars ok"}
+    fresh = client.post("/register", data={**base, "org_name": "Fresh Org", "email": "fresh@new.example"})
     dup_email = client.post("/register", data={**base, "org_name": "New Org", "email": existing.email})
-    assert 'id="email-error"' in dup_email.text and "already exists" in dup_email.text
     dup_org = client.post("/register", data={**base, "org_name": "taken imports", "email": "new@new.example"})
-    assert 'id="org_name-error"' in dup_org.text and "already registered" in dup_org.text
+    answers = {(r.status_code, r.headers.get("Location"), r.text) for r in (fresh, dup_email, dup_org)}
+    assert len(answers) == 1
+    assert "already has an account" in _mail_to(app, existing.email)[0]
+    assert "already registered" in _mail_to(app, "new@new.example")[0]
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.email == "new@new.example")) is None
+        assert db.session.scalar(select(func.count()).select_from(Organization)) == 2  # Taken Imports, Fresh Org
 
 
 def test_register_cannot_create_cbp_accounts(client):

@@ -33,7 +33,7 @@ def test_revocation_deactivation_and_role_change_take_effect_at_once(app, api_as
         admin = db.session.get(User, make_user("admin").id)
         accounts.update_user(admin, db.session.get(User, api.user.id), active=True)
         db.session.commit()
-    assert api.get("/api/v1/me").status_code == 200
+    assert api.get("/api/v1/me").status_code == 401  # deactivation revoked the token for good (API.md, "Auth")
 
 
 def test_the_cache_expires_and_can_be_turned_off(app, api_as, monkeypatch):

@@ -18,6 +18,7 @@ from program.decisions.entry_number import make_entry_number
 from program.decisions.models import DecisionLine, ReleaseDecision
 from program.decisions.uei import new_uei
 from standards.models import RecordedMark
+from tests.pdfs import PLAIN_PDF
 
 
 def _png() -> bytes:
@@ -29,7 +30,7 @@ def _png() -> bytes:
 
 
 PNG_BYTES = _png()
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF_BYTES = PLAIN_PDF  # a real PDF: uploads parse PDFs (core.pdf)
 MARK_A, MARK_B = "TMK 21-00123", "TMK 19-04567"
 
 

@@ -7,7 +7,9 @@ import io
 
 import pytest
 
-PDF = b"%PDF-1.4\n%%EOF\n"
+from tests.pdfs import PLAIN_PDF
+
+PDF = PLAIN_PDF  # a real PDF: uploads parse PDFs (core.pdf)
 
 # (method, path template, body) of every API route that takes an enrollment id.
 API_ROUTES = [

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.notifications import OutboxMessage
+from tests.pdfs import PLAIN_PDF
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = PLAIN_PDF  # a real PDF: uploads parse PDFs (core.pdf)
 
 
 def test_create_answers_201_with_a_draft(importer_api, application_data):

@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from core.extensions import db
 from program.enrollment.models import Enrollment
+from tests.pdfs import PLAIN_PDF
 
-PDF = b"%PDF-1.4\n%%EOF\n"
+PDF = PLAIN_PDF  # a real PDF: uploads parse PDFs (core.pdf)
 IDENTITY = {"legal_name": "Webform Imports LLC", "company_type": "llc", "ior_number": "21-1234567",
             "street": "5 Pier Road", "city": "Oakland", "state": "CA", "postal_code": "94607", "country": "US"}
 CONTACTS = {"contacts-0-purpose": "primary", "contacts-0-name": "Pat", "contacts-0-email": "pat@web.example",

@@ -9,10 +9,10 @@ import pytest
 
 from program.messages import contacts, related
 from program.messages.related import RelatedRef
+from tests.pdfs import PLAIN_PDF, tiny_png
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-PNG_BYTES = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-             b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+PDF_BYTES = PLAIN_PDF  # a real PDF: uploads parse PDFs (core.pdf)
+PNG_BYTES = tiny_png()  # a real picture: stored images are decoded and re-encoded (core.images)
 # A Windows executable (MZ header), whatever name it is uploaded under.
 EXE_BYTES = (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48
              + b"This program cannot be run in DOS mode")
