@@ -3,12 +3,12 @@ e-mailed link), deactivation and handing the role on; the public page that accep
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from core import navigation, policy
-from core.accounts import org_admin
+from core.accounts import org_admin, sessions
 from core.accounts.forms import AcceptInvitationForm, EmptyForm, InviteForm
 from core.accounts.roles import Role
 from core.errors import Conflict, NotAllowed, ValidationFailed
@@ -85,13 +85,12 @@ def accept(token: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             user = org_admin.accept_invitation(token, full_name=form.full_name.data, password=form.password.data)
+            sessions.begin(user)  # a server-side session, as at sign-in (renews the cookie session)
         except ValidationFailed as exc:
             db.session.rollback()
             apply_errors(form, exc)
         else:
             db.session.commit()
-            session.clear()
-            login_user(user)
             flash(f"Welcome to Greenlane. You have joined {user.organization.name}.", "success")
             return redirect(url_for("dashboards.home"))
     return render_template("core/accounts/accept_invitation.html", form=form, invitation=invitation)

@@ -13,9 +13,10 @@ from werkzeug.datastructures import FileStorage
 from core.extensions import db
 from core.storage import LocalStorage, S3Storage, storage, storage_from
 from core.uploads import DOCUMENT_TYPES, read_stored, store_upload
+from tests.pdfs import PLAIN_PDF
 from tests.s3 import objects, s3_app, s3_bucket, s3_server  # noqa: F401 (fixtures)
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = PLAIN_PDF  # a real PDF: uploads parse it
 
 
 @pytest.fixture(params=["local", "s3"])

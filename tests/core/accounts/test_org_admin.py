@@ -21,6 +21,12 @@ def _register(client, kind: str = "importer") -> None:
         "kind": kind, "org_name": "Admin Test Imports", "full_name": "Ada Admin", "email": "ada@admin-test.example",
         "password": PASSWORD, "confirm": PASSWORD})
     assert response.status_code == 302
+    # Registration is confirmed through the e-mailed link, which signs the new administrator in.
+    with client.application.app_context():
+        body = db.session.scalar(select(OutboxMessage.body).where(
+            OutboxMessage.recipient == "ada@admin-test.example").order_by(OutboxMessage.id.desc()))
+    link = re.search(r"http://localhost(/register/confirm/\S+)", body).group(1)
+    assert client.post(link).status_code == 302
 
 
 def _link(app, email: str) -> str:

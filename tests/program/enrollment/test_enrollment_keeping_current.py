@@ -12,6 +12,7 @@ from core.audit import AuditEntry
 from core.extensions import db
 from core.notifications import OutboxMessage
 from core.timeutil import utcnow
+from tests.pdfs import PLAIN_PDF
 
 NEW_CONTACTS = [
     {"purpose": "primary", "name": "Pat Primary", "email": "pat@acme-imports.example"},
@@ -95,7 +96,7 @@ def test_only_the_owner_amends(api_as, reviewer_api, enroll):
 
 def test_documents_can_be_added_while_approved_but_not_removed(importer_api, enroll):
     approved = enroll("approved")
-    pdf = (io.BytesIO(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), "iso-cert.pdf")
+    pdf = (io.BytesIO(PLAIN_PDF), "iso-cert.pdf")
     response = importer_api.post(f"/api/v1/enrollments/{approved['id']}/documents",
                                  data={"file": pdf, "kind": "other", "description": "ISO 9001 certificate"},
                                  content_type="multipart/form-data")
