@@ -19,7 +19,7 @@ from standards.lookups import sectors
 
 bp = Blueprint("announcements", __name__)
 
-navigation.register("Announcements", "announcements.index", perms.PUBLISH, order=88)
+navigation.register("Notices", "announcements.index", perms.PUBLISH, order=88)
 
 
 class AnnouncementForm(FlaskForm):

@@ -30,7 +30,7 @@ from program.decisions.services import is_cbp
 
 bp = Blueprint("decisions_screen", __name__, url_prefix="/review/screening")
 
-navigation.register("Bulk screening", "decisions_screen.index", perms.SCREEN, order=45)
+navigation.register("Screening", "decisions_screen.index", perms.SCREEN, order=45)
 
 DEFAULT_MAX_BYTES = 60 * 1024 * 1024  # under MAX_CONTENT_LENGTH (64 MiB): about 450,000 lines
 ERRORS_SHOWN = 20

@@ -21,7 +21,7 @@ from program.decisions import shippers
 
 bp = Blueprint("shippers", __name__, url_prefix="/review/violative-shippers")
 
-navigation.register("Violative shippers", "shippers.index", perms.SHIPPERS, order=27)
+navigation.register("Shippers", "shippers.index", perms.SHIPPERS, order=27)
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
 

@@ -19,7 +19,7 @@ from program.enrollment.wizard import apply_service_errors
 
 bp = Blueprint("debarred", __name__, url_prefix="/review/debarred")
 
-navigation.register("Debarred list", "debarred.index", perms.DEBARRED, order=25)
+navigation.register("Debarred", "debarred.index", perms.DEBARRED, order=25)
 
 
 def _render(form: DebarredForm, status: int = 200) -> ResponseReturnValue:
