@@ -54,6 +54,7 @@ def test_schema_matches_models(app):
 
     with app.app_context(), db.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": False})
-        diff = [d for d in compare_metadata(context, db.metadata) if d[0] in {"add_table", "remove_table", "add_column",
-                                                                              "remove_column"}]
+        # Column modifications come as lists of tuples (comments, defaults); tables and columns as tuples.
+        diff = [d for d in compare_metadata(context, db.metadata)
+                if isinstance(d, tuple) and d[0] in {"add_table", "remove_table", "add_column", "remove_column"}]
     assert diff == []
