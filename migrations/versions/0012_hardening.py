@@ -54,6 +54,11 @@ def upgrade():
             batch_op.add_column(sa.Column('acting_for_organization_id', sa.Integer(), nullable=True, comment='Organisation a broker acted for (on behalf of); null otherwise (hashed from hash version 2)'))
             batch_op.create_index(batch_op.f('ix_audit_entry_acting_for_organization_id'), ['acting_for_organization_id'], unique=False)
             batch_op.create_foreign_key(batch_op.f('fk_audit_entry_acting_for_organization_id_organization'), 'organization', ['acting_for_organization_id'], ['id'], ondelete='RESTRICT')
+        else:
+            batch_op.alter_column(
+                'acting_for_organization_id', existing_type=sa.Integer(), existing_nullable=True,
+                comment='Organisation a broker acted for (on behalf of); null otherwise (hashed from hash version 2)',
+                existing_comment="Organisation the actor acted for (a broker's principal); null when acting for its own")
         batch_op.add_column(sa.Column('hash_version', sa.Integer(), server_default='1', nullable=False, comment='Which fields the hash covers: 1 = before actor_id and organisations were hashed, 2 = all'))
         batch_op.create_index(batch_op.f('ix_audit_entry_organization_id'), ['organization_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_audit_entry_organization_id_organization'), 'organization', ['organization_id'], ['id'], ondelete='RESTRICT')
