@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from marshmallow import ValidationError
-from wtforms import BooleanField, DateField, FieldList, Form, FormField, SelectField, StringField
+from wtforms import BooleanField, DateField, FieldList, Form, FormField, HiddenField, SelectField, StringField
 from wtforms.validators import Optional
 
 from core.errors import ValidationFailed
@@ -20,6 +20,7 @@ from core.forms import choices
 from program.decisions.engine import OUTCOMES
 from program.decisions.inputs import CONDITIONS, MAX_LINES, FieldProblem, parse_entry
 from program.decisions.schemas import DecisionRequestSchema
+from program.enrollment.forms import COUNTRY_CHOICES
 from standards.reference import CONDITION_LABELS
 
 OUTCOME_LABELS = {
@@ -29,7 +30,12 @@ OUTCOME_LABELS = {
 }
 CONDITION_CHOICES = choices([("", "- Condition -")] + [(c, CONDITION_LABELS.get(c, c)) for c in CONDITIONS])
 LINE_FIELDS = ("line_no", "description", "hts_code", "quantity", "value_usd", "sector", "condition",
-               "recordation_number", "lever_label", "blank_declaration_id", "blank_line_no")
+               "country_of_origin", "recordation_number", "lever_label", "blank_declaration_id", "blank_line_no")
+SHIPMENT_TYPE_CHOICES = choices([("formal", "Formal entry"), ("section_321", "Section 321 (de minimis) parcel")])
+# The shipment fields of the form and where the schema's error names (``shipment.seller.name``) point.
+SHIPMENT_FIELDS = {"shipment.type": "shipment_type", "shipment.house_bill": "house_bill",
+                   "shipment.seller.name": "seller_name", "shipment.seller.country": "seller_country",
+                   "shipment.seller": "seller_name", "shipment.marketplace": "marketplace", "shipment": "shipment_type"}
 # What to say when a field the schema requires is left empty (kinder than the parser's "got ''").
 REQUIRED = {
     "entry_number": "Enter the entry number, e.g. ABC-1234567-6.",
@@ -56,6 +62,7 @@ class LineForm(Form):
     value_usd = StringField("Value (USD)")
     sector = SelectField("Sector", validate_choice=False)
     condition = SelectField("Condition", choices=CONDITION_CHOICES, validate_choice=False)
+    country_of_origin = SelectField("Country of origin", choices=COUNTRY_CHOICES, validate_choice=False)
     recordation_number = StringField("Recordation number", description="TMK YY-NNNNN of the mark the goods bear")
     lever_label = BooleanField("Carries the Lever-rule label (19 CFR 133.23(b))")
     blank_declaration_id = StringField("Blank declaration", description="BGD-YYYY-NNNNNN, blank goods only")
@@ -75,6 +82,16 @@ class DecisionRequestForm(FlaskForm):
     ior_number = StringField("Importer of Record number", description="Any IOR number, enrolled or not")
     ior_choice = SelectField("Importer of Record number", validate_choice=False,
                              description="Your organisation's enrolled numbers")
+    shipment_type = SelectField("How the goods travel", choices=SHIPMENT_TYPE_CHOICES, default="formal",
+                                validate_choice=False)
+    house_bill = StringField("House bill", description="The parcel's house air waybill or bill of lading")
+    seller_name = StringField("Foreign seller", description="Who sold the goods abroad, as on the invoice")
+    seller_country = SelectField("Seller's country", choices=COUNTRY_CHOICES, validate_choice=False)
+    marketplace = StringField("Marketplace", description="The online marketplace the goods were bought on")
+    supersedes = HiddenField()
+    supersede = BooleanField("Decide the entry afresh, superseding its live decision",
+                             description="The earlier decision stops releasing the goods and its blank-goods "
+                                         "draws go back to their declarations.")
     lines = FieldList(FormField(LineForm), min_entries=1, max_entries=MAX_LINES)
 
     def setup(self, *, sectors: list[Any], iors: list[str] | None) -> DecisionRequestForm:
@@ -104,6 +121,14 @@ class DecisionRequestForm(FlaskForm):
         for name in ("entry_number", "port_code", "ior_number"):
             if not str(raw[name]).strip():
                 problems[name] = [REQUIRED[name]]
+        shipment = self._shipment()
+        if shipment is not None:
+            raw["shipment"] = shipment
+            if shipment.get("seller") and not shipment["seller"]["name"]:
+                problems["shipment.seller.name"] = ["Give the seller's name with its country."]
+        if self.supersede.data and (self.supersedes.data or "").strip():
+            value = self.supersedes.data.strip()
+            raw["supersedes"] = int(value) if value.isdigit() else value
         self._rows = [entry for entry in self.lines.entries if not entry.form.is_empty()]
         if not self._rows:
             problems["lines"] = ["Add at least one line."]
@@ -132,6 +157,24 @@ class DecisionRequestForm(FlaskForm):
             raise ValidationFailed("Some fields need correcting.", fields=problems)
         return data
 
+    def _shipment(self) -> dict[str, Any] | None:
+        """The shipment the fields describe, or None for a formal entry with none of them filled."""
+        text = {name: (getattr(self, name).data or "").strip()
+                for name in ("house_bill", "seller_name", "seller_country", "marketplace")}
+        kind = (self.shipment_type.data or "formal").strip()
+        if kind == "formal" and not any(text.values()):
+            return None
+        shipment: dict[str, Any] = {"type": kind, "house_bill": text["house_bill"] or None,
+                                    "marketplace": text["marketplace"] or None}
+        if text["seller_name"] or text["seller_country"]:
+            shipment["seller"] = {"name": text["seller_name"], "country": text["seller_country"] or None}
+        return shipment
+
+    def entry_fields(self) -> list[Any]:
+        """The fields about the entry as a whole, in page order (for the error summary)."""
+        return [self.entry_number, self.port_code, self.ior_field, self.shipment_type, self.house_bill,
+                self.seller_name, self.seller_country, self.marketplace]
+
     def apply_errors(self, error: ValidationFailed) -> None:
         """Show each problem next to the field it names (``lines.N.field`` → that row's field)."""
         rows = getattr(self, "_rows", self.lines.entries)
@@ -151,6 +194,10 @@ class DecisionRequestForm(FlaskForm):
             return self.ior_field
         if parts[0] in ("entry_number", "port_code"):
             return getattr(self, parts[0])
+        if name in SHIPMENT_FIELDS:
+            return getattr(self, SHIPMENT_FIELDS[name])
+        if parts[0] == "supersedes":
+            return self.entry_number
         if parts[0] == "lines" and len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(rows):
             return getattr(rows[int(parts[1])].form, parts[2], None)
         return None
@@ -158,7 +205,7 @@ class DecisionRequestForm(FlaskForm):
     def has_problems(self) -> bool:
         """True when any field, row or the form as a whole has an error to show."""
         return bool(self.form_errors or self.line_errors()
-                    or any(f.errors for f in (self.entry_number, self.port_code, self.ior_field))
+                    or any(f.errors for f in self.entry_fields())
                     or "csrf_token" in self.errors)
 
     def line_errors(self) -> list[tuple[int, str, str, str]]:

@@ -164,9 +164,12 @@ def parse_shipment_type(value: Any) -> str:
     return text
 
 
-def parse_shipment_text(value: Any, *, what: str) -> str | None:
-    """A short free-text shipment field (house bill, seller name, marketplace), or None when absent."""
-    if value is None:
+def parse_shipment_text(value: Any, *, what: str, required: bool = False) -> str | None:
+    """A short free-text shipment field (house bill, seller name, marketplace), or None when absent (a
+    :class:`FieldProblem` when ``required``)."""
+    if value is None or (required and isinstance(value, str) and not value.strip()):
+        if required:
+            raise FieldProblem(f"Give the {what}.")
         return None
     if not isinstance(value, str):
         raise FieldProblem(f"The {what} must be text.")

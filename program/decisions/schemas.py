@@ -90,7 +90,7 @@ class DecisionLineInSchema(FlatErrorsSchema):
 class SellerSchema(FlatErrorsSchema):
     """The foreign seller of a parcel."""
 
-    name = Parsed(lambda v: inputs.parse_shipment_text(v, what="seller's name"), required=True,
+    name = Parsed(lambda v: inputs.parse_shipment_text(v, what="seller's name", required=True), required=True,
                   metadata={"type": "string", "example": "Shenzhen Example Trading Co., Ltd."})
     country = Parsed(lambda v: inputs.parse_country(v, what="seller's country"), allow_none=True,
                      metadata={"type": "string", "nullable": True, "example": "CN"})

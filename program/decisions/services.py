@@ -55,7 +55,9 @@ class IdempotencyConflict(Conflict):
 
 
 class EntryAlreadyDecided(Conflict):
-    """The entry number has a live decision and the request does not supersede it."""
+    """The entry number has a live decision and the request does not supersede it (``live_id`` names it)."""
+
+    live_id: int | None = None
 
 
 def request_hash(data: dict[str, Any]) -> str:
@@ -178,10 +180,12 @@ def _live_decision_id(entry_number: str) -> int | None:
 
 
 def _already_decided(entry_number: str, live_id: int) -> EntryAlreadyDecided:
-    return EntryAlreadyDecided(
+    error = EntryAlreadyDecided(
         f"Entry {entry_number} already has a live release decision ({live_id}); name it in \"supersedes\" to "
         "decide the entry afresh.", code="entry_already_decided",
         fields={"supersedes": [f"Give {live_id} to supersede the live decision."]})
+    error.live_id = live_id
+    return error
 
 
 def _check_supersedes(actor: Any, data: dict[str, Any]) -> int | None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from core import navigation, policy
 from core.accounts.roles import Role
-from core.errors import NotAllowed, ValidationFailed
+from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.extensions import db
 from core.pagination import page_args_from_request, paginate
 from program.decisions import facts as program_facts
@@ -129,6 +129,15 @@ def new() -> ResponseReturnValue:
         form.apply_errors(ValidationFailed(error.message, fields={"ior_number": [error.message]}))
         return _render_form(form, 422)
     except services.EntryAlreadyDecided as error:
+        db.session.rollback()
+        form.supersedes.data = str(error.live_id or "")
+        form.supersede.data = False
+        form.live_decision_id = error.live_id
+        message = ("This entry already has a live release decision. Open it, or tick \"Decide the entry afresh\" "
+                   "below and request again.")
+        form.apply_errors(ValidationFailed(message, fields={"entry_number": [message]}))
+        return _render_form(form, 409)
+    except Conflict as error:  # the decision to supersede has an open case, or was superseded meanwhile
         db.session.rollback()
         form.apply_errors(ValidationFailed(error.message, fields={"entry_number": [error.message]}))
         return _render_form(form, 409)

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from core import navigation, policy
@@ -18,6 +18,7 @@ from core.forms import apply_errors
 from core.pagination import page_args_from_request, paginate
 from program.decisions import policy as perms
 from program.decisions import shippers
+from program.enrollment.forms import COUNTRY_CHOICES
 
 bp = Blueprint("shippers", __name__, url_prefix="/review/violative-shippers")
 
@@ -30,8 +31,8 @@ class ShipperForm(FlaskForm):
     """A shipper to add to the list."""
 
     name = StringField("Shipper's name", validators=[InputRequired("Enter the shipper's name."), Length(max=200)])
-    country = StringField("Country (ISO code, if known)", validators=[Optional(), Length(max=2)],
-                          render_kw={"class": "usa-input usa-input--small"})
+    country = SelectField("Country (if known)", choices=COUNTRY_CHOICES, validate_choice=False,
+                          validators=[Optional()])  # the service names a bad code
     reason = TextAreaField("Reason", validators=[InputRequired("Say why the shipper is listed."), Length(max=2000)])
 
 

@@ -251,3 +251,76 @@ def test_a_second_request_for_a_decided_entry_is_refused_on_the_form(world, web_
     assert again.status_code == 409
     assert "already has a live release decision" in again.text and 'id="entry_number-error"' in again.text
     assert decision_count(app) == 1
+
+
+def test_supersede_from_the_form_after_the_409(world, web_as, app):
+    importer = web_as(world.importer.user)
+    first = importer.post("/decisions/new", data=form_data(EXPEDITED_LINE))
+    first_id = int(first.headers["Location"].rsplit("/", 1)[1])
+    again = importer.post("/decisions/new", data=form_data(STANDARD_LINE))
+    assert again.status_code == 409 and 'data-testid="supersede-box"' in again.text
+    assert f'name="supersedes" type="hidden" value="{first_id}"' in again.text
+    # Sent back unticked: still refused, nothing decided.
+    unticked = importer.post("/decisions/new", data=form_data(STANDARD_LINE, supersedes=str(first_id)))
+    assert unticked.status_code == 409 and decision_count(app) == 1
+    ticked = importer.post("/decisions/new", data=form_data(STANDARD_LINE, supersedes=str(first_id), supersede="y"))
+    assert ticked.status_code == 302, ticked.text
+    page = importer.get(ticked.headers["Location"]).text
+    assert 'data-testid="supersedes"' in page
+    with app.app_context():
+        statuses = sorted(db.session.scalars(select(ReleaseDecision.status)))
+    assert statuses == ["live", "superseded"]
+    assert 'data-testid="superseded"' in importer.get(f"/decisions/{first_id}").text
+
+
+def test_supersede_naming_another_entrys_decision_is_refused_on_the_form(world, web_as, app):
+    importer = web_as(world.importer.user)
+    other = importer.post("/decisions/new", data=form_data(EXPEDITED_LINE, entry_number="999-9999999-0"))
+    other_id = int(other.headers["Location"].rsplit("/", 1)[1])
+    importer.post("/decisions/new", data=form_data(EXPEDITED_LINE))
+    tampered = importer.post("/decisions/new", data=form_data(STANDARD_LINE, supersedes=str(other_id), supersede="y"))
+    assert tampered.status_code == 422 and 'id="entry_number-error"' in tampered.text
+    assert decision_count(app) == 2
+
+
+def test_a_parcel_from_a_known_violative_seller_is_referred_and_explained(world, web_as, app, make_user):
+    reviewer = web_as(make_user("reviewer"))
+    added = reviewer.post("/review/violative-shippers", data={"name": "Bright Star Wholesale Ltd", "country": "HK",
+                                                             "reason": "Seized counterfeit parcels, 2025"})
+    assert added.status_code == 302
+    importer = web_as(world.importer.user)
+    line = dict(EXPEDITED_LINE, country_of_origin="CN")
+    response = importer.post("/decisions/new", data=form_data(
+        line, shipment_type="section_321", house_bill="HAWB7654321", seller_name="Bright Star Wholesale Limited",
+        seller_country="HK", marketplace="example-market.com"))
+    assert response.status_code == 302, response.text
+    html = importer.get(response.headers["Location"]).text
+    assert 'data-code="known_violative_shipper"' in html
+    assert "Section 321 (de minimis) parcel" in html and "HAWB7654321" in html and "(Hong Kong)" in html
+    assert "made in China" in html
+    with app.app_context():
+        decision = db.session.scalar(select(ReleaseDecision))
+        assert decision.shipment["type"] == "section_321" and decision.shipment["seller"]["country"] == "HK"
+        assert decision.outcome == "refer_for_examination"
+
+
+def test_a_formal_entry_with_no_shipment_fields_sends_no_shipment(world, web_as, app):
+    importer = web_as(world.importer.user)
+    assert importer.post("/decisions/new", data=form_data(EXPEDITED_LINE, shipment_type="formal")).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(ReleaseDecision)).shipment is None
+
+
+@pytest.mark.parametrize(("overrides", "field_id", "message"), [
+    ({"shipment_type": "by_pigeon"}, "shipment_type", "formal or section_321"),
+    ({"seller_country": "ZZ", "seller_name": "Someone"}, "seller_country", "ZZ"),
+    ({"seller_country": "HK"}, "seller_name", ""),
+    ({"lines-0-country_of_origin": "XX"}, "lines-0-country_of_origin", "XX"),
+])
+def test_bad_shipment_or_origin_is_named_on_the_form(world, web_as, app, overrides, field_id, message):
+    importer = web_as(world.importer.user)
+    response = importer.post("/decisions/new", data=form_data(EXPEDITED_LINE, **overrides))
+    assert response.status_code == 422, response.text
+    assert f'id="{field_id}-error"' in response.text and f'href="#{field_id}"' in response.text
+    assert message in response.text
+    assert decision_count(app) == 0

@@ -220,3 +220,10 @@ def test_reviewer_enrollment_page_shows_seizures_and_suggests_a_proposed_suspens
     twice = reviewer_page.get(url).text
     assert 'data-testid="suggest-suspension"' in twice and "notice of proposed suspension" in twice
     assert "seized 2 times in the last 365 days" in twice
+
+
+def test_a_seller_needs_a_name(world, entry):
+    response = world.importer.post("/api/v1/release-decisions", json=entry(
+        EXPEDITED_LINE, shipment={"type": "section_321", "seller": {"name": "  ", "country": "HK"}}))
+    assert response.status_code == 422
+    assert response.json["errors"]["json"]["shipment.seller.name"] == ["Give the seller's name."]
