@@ -8,6 +8,7 @@ import copy
 import re
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from core.accounts.models import User
@@ -181,3 +182,58 @@ def test_a_parcel_from_a_listed_seller_is_referred(page, shot, importer, make_us
     page.wait_for_url(re.compile(r".*/decisions/\d+$"))
     expect(page.get_by_test_id("supersedes")).to_be_visible()
     expect(page.get_by_test_id("entry-outcome")).to_have_attribute("data-outcome", "expedited_release")
+
+
+def test_a_mark_owner_rejects_a_licence_and_blanks_drawn_on_it_are_referred(page, shot, importer, app):
+    """Lumen sees the licensed blank line naming its mark on its own page, rejects it with a note, and the
+    importer's blank goods drawn on that line are referred for examination with the reason in words."""
+    import copy as copying
+
+    from core.accounts.models import Organization
+    from program.blanks.services import file_declaration
+    from tests.conftest import DEMO_PASSWORD
+    from tests.program.decisions.conftest import DECLARATION
+
+    importer, _ = importer
+    body = copying.deepcopy(DECLARATION)
+    body["lines"].append({"line_no": 2, "description": "Plain earbuds for licensed LUMEN printing",
+                          "hts_code": "8518.30.2000", "quantity": 50, "unit": "pcs", "country_of_origin": "CN",
+                          "intended_marking": "licensed", "authorization_ref": "LUMEN-LIC-7",
+                          "recordation_number": "TMK 21-00123"})
+    with app.app_context():
+        public_id = file_declaration(db.session.get(User, importer.id), body).public_id
+        db.session.commit()
+        lumen = db.session.scalar(sa.select(User).join(User.organization).where(
+            Organization.name == "Lumen Electronics Inc."))
+        lumen_email = lumen.email
+        db.session.remove()
+
+    sign_in(page, lumen_email, DEMO_PASSWORD)
+    page.get_by_role("link", name="Licensed blanks").first.click()
+    cell = page.get_by_test_id(f"licence-{public_id}-2")
+    expect(cell).to_contain_text("Pending")
+    cell.get_by_label("Note (needed to reject)").fill("We never licensed this factory.")
+    cell.get_by_role("button", name="Reject").click()
+    expect(page.get_by_test_id(f"licence-{public_id}-2")).to_contain_text("Rejected")
+    shot(page, "decisions-09-licence-rejected")
+    sign_out(page)
+
+    sign_in(page, importer.email, importer.password)
+    page.goto("/decisions/new")
+    page.get_by_label("Entry number").fill("999-9999999-0")
+    page.get_by_label("Port of entry").fill("2704")
+    row = "#lines-0-"
+    page.locator(f"{row}description").fill("Plain earbuds")
+    page.locator(f"{row}hts_code").fill("8518.30.2000")
+    page.locator(f"{row}quantity").fill("10")
+    page.locator(f"{row}value_usd").fill("40.00")
+    page.locator(f"{row}sector").select_option("consumer_electronics")
+    page.locator(f"{row}condition").select_option("blank")
+    page.locator(f"{row}blank_declaration_id").fill(public_id)
+    page.locator(f"{row}blank_line_no").fill("2")
+    page.get_by_role("button", name="Request decision", exact=True).last.click()
+    page.wait_for_url(re.compile(r".*/decisions/\d+$"))
+    line = page.locator("tr[data-line='1']")
+    expect(line).to_have_attribute("data-outcome", "refer_for_examination")
+    expect(line.locator("[data-code=licence_rejected]")).to_be_visible()
+    expect(line).to_contain_text("whose licence the mark owner rejected")
