@@ -1,15 +1,32 @@
 """CSV in and out, safely: every CSV the service writes goes through :func:`writer` (cells a spreadsheet would
 run as a formula are neutralised), and every CSV it reads goes through :func:`guarded` (the parser's own
 errors, such as a field over ``csv.field_size_limit()``, become a 422 naming the field and row, not a 500).
+
+Bulk loads (lists reviewers keep: debarred parties, violative shippers) read with :func:`read_rows` and save
+with :func:`save_all`: every row is checked and numbered as a spreadsheet shows it, and every row is saved or
+none (:class:`ImportFailed` lists each bad row).
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+import io
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
+from core import audit
 from core.errors import ValidationFailed
+from core.extensions import db
+
+Problem = tuple[int, str, str]  # (row number, the header being row 1; field or ""; message)
+
+
+class ImportFailed(Exception):
+    """A CSV load with bad rows; ``errors`` are ``(row_number, field, message)`` and nothing was saved."""
+
+    def __init__(self, errors: list[Problem]) -> None:
+        super().__init__(f"{len(errors)} problem(s) in the file")
+        self.errors = errors
 
 # A cell starting with one of these is read as a formula (or a DDE call) by Excel, LibreOffice and Sheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -75,3 +92,58 @@ def tolerant(rows: Iterable[list[str]], *, on_error: Any) -> Iterator[list[str]]
             on_error(exc)
             continue
         yield row
+
+
+def read_rows(text: str, *, columns: Sequence[str], required: Sequence[str],
+              check: Callable[[dict[str, str]], tuple[dict[str, Any], dict[str, list[str]]]],
+              key: Callable[[dict[str, Any]], Hashable], duplicate: str) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """Read and check every row of a bulk load: the cleaned rows and the ``(row, field, message)`` problems,
+    rows numbered as a spreadsheet shows them (the header is row 1; a leading byte-order mark is dropped).
+
+    ``check(raw)`` gives a row's ``(values, {field: [message]})``; two rows with the same ``key(values)`` make
+    the later one a problem on ``name`` ("Same <duplicate> as row N."); blank lines are skipped; a row the parser
+    cannot read is a problem and the rows after it are still checked."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        header = [(h or "").strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        return [], [(1, "header", f"The header cannot be read: {exc}.")]
+    missing = [c for c in required if c not in header]
+    if missing:
+        return [], [(1, ",".join(missing), f"Missing column(s): {', '.join(missing)}; expected {', '.join(columns)}.")]
+    rows: list[dict[str, Any]] = []
+    problems: list[Problem] = []
+    seen: dict[Hashable, int] = {}
+    unreadable: list[int] = []
+    for raw in tolerant(reader, on_error=lambda _exc: unreadable.append(reader.reader.line_num)):
+        number = reader.line_num  # the file's line (a value running over lines: its last); blank lines count
+        raw = {(k or "").strip(): (v or "") for k, v in raw.items() if k is not None and not isinstance(v, list)}
+        if not any(value.strip() for value in raw.values()):
+            continue  # blank line
+        values, errors = check(raw)
+        found = key(values)
+        if not errors and found in seen:
+            errors["name"] = [f"Same {duplicate} as row {seen[found]}."]
+        seen.setdefault(found, number)
+        problems.extend((number, field, message) for field, messages in errors.items() for message in messages)
+        rows.append(values)
+    problems.extend((number, "", f"A field is longer than {csv.field_size_limit()} characters, or the row cannot be "
+                                 "read.") for number in unreadable)
+    if not rows and not problems:
+        problems.append((2, "", "The file has no rows."))
+    return rows, problems
+
+
+def save_all(actor: Any, parsed: tuple[list[dict[str, Any]], list[Problem]], make: Callable[..., Any], *,
+             action: str, entity_type: str, snapshot: Callable[[Any], dict[str, Any]]) -> list[Any]:
+    """Save every row :func:`read_rows` gave, or none: ``ImportFailed`` when it found problems; else one
+    ``make(**values, created_by_id=…)`` per row, added in the caller's transaction, each audited as ``action``."""
+    rows, problems = parsed
+    if problems:
+        raise ImportFailed(problems)
+    made = [make(**values, created_by_id=getattr(actor, "id", None)) for values in rows]
+    db.session.add_all(made)
+    db.session.flush()
+    for item in made:
+        audit.record(actor, action, entity_type, item.id, after=snapshot(item))
+    return made

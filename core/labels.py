@@ -142,6 +142,48 @@ CONDITIONS: dict[str, str] = {
 }
 
 
+# Column names of the CSV files people download (and of the same tables on pages): plain words, never an
+# identifier. A code column keeps the codes for scripts and is named "… code". The bulk screening output and
+# the CSV inputs are API.md's contract and keep their machine names (program/decisions/screen*.py).
+COLUMNS: dict[str, str] = {
+    "outcome": "Outcome code",
+    "outcome_name": "Outcome",
+    "alternative_to_seizure": "Alternative to seizure",
+    "cases": "Cases",
+    "share": "Share of closed cases",
+    "sector": "Sector code",
+    "sector_name": "Sector",
+    "month": "Month",
+    "port": "Port",
+    "basis": "Legal basis code",
+    "basis_name": "Legal basis",
+    "total": "Total",
+    "declared_value_usd": "Declared value (USD)",
+    "seized_cases": "Seized: cases",
+    "seized_value_usd": "Seized: value (USD)",
+    "alternatives_cases": "Alternatives to seizure: cases",
+    "alternatives_value_usd": "Alternatives to seizure: value (USD)",
+    "released_cases": "Released: cases",
+    "released_value_usd": "Released: value (USD)",
+    "penalties": "Penalties assessed",
+    "total_usd": "Total (USD)",
+    "measure": "Measure code",
+    "measure_name": "Measure",
+    "value": "Value",
+}
+
+
+def column_label(name: str) -> str:
+    """A table's column (``median_days_to_resolution``, ``seized_value_usd``) as the words of a CSV header and
+    of the page's table header; a column not in :data:`COLUMNS` reads as its field name in words."""
+    return COLUMNS.get(name) or field_label(name)
+
+
+def csv_header(columns: list[str]) -> list[str]:
+    """The header row of a CSV people download: each column in words (:func:`column_label`)."""
+    return [column_label(name) for name in columns]
+
+
 def register(kind: str, table: Mapping[str, str] | Callable[[], Mapping[str, str]]) -> None:
     """Give ``kind`` (``sector``, ``case_event`` …) its names: a mapping, or a function returning one."""
     _TABLES[kind] = table
@@ -261,7 +303,7 @@ def template_helpers() -> dict[str, Callable]:
     """The label functions every template may call."""
     return {"label": label, "action_label": action_label, "outcome_label_of": outcome_label,
             "sector_name": lambda code: label("sector", code), "readable": readable, "field_label": field_label,
-            "hts": hts, "number": number, "money": money}
+            "column_label": column_label, "hts": hts, "number": number, "money": money}
 
 
 register("entity", ENTITY_NAMES)

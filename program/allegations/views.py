@@ -37,6 +37,20 @@ def referred_allegations_for(organization_id: int | None, ior_number: str | None
     return queries.referred_about(organization_id, [ior_number])
 
 
+PUBLIC_ENDPOINTS = frozenset({"allegations.report", "allegations.received"})
+
+
+@bp.after_request
+def _never_stored(response):
+    """The public report page, what it answers after a submission and the receipt: no browser or proxy keeps
+    them (a shared computer's back button must not show someone's report or receipt number); the API's
+    answers are never stored either (core.web)."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.setdefault("Pragma", "no-cache")
+    return response
+
+
 @bp.route("/report", methods=["GET", "POST"])
 @policy.public
 @limiter.limit(report_limit, methods=["POST"])

@@ -139,6 +139,25 @@ def licensed_lines_for_owner(organization_id: int) -> Select:
                       BlankDeclaration.id.desc(), BlankLine.line_no))
 
 
+def pending_licences_for_owner(organization_id: int, limit: int = 5,
+                               as_of: date | None = None) -> tuple[int, list[BlankLine]]:
+    """Licensed lines of live, unexpired declarations naming a mark ``organization_id`` owns and awaiting its
+    confirmation: how many there are, and the ``limit`` filed longest ago (for the rights holder's dashboard)."""
+    from sqlalchemy import func
+
+    as_of = as_of or today()
+    where = (RecordedMark.owner_organization_id == organization_id, BlankLine.intended_marking == "licensed",
+             BlankLine.licence_status == "pending", BlankDeclaration.status.in_(_LIVE),
+             BlankDeclaration.valid_until >= as_of)
+    count = db.session.scalar(select(func.count(BlankLine.id)).join(BlankLine.mark).join(BlankLine.declaration)
+                              .where(*where)) or 0
+    oldest = list(db.session.scalars(
+        select(BlankLine).join(BlankLine.mark).join(BlankLine.declaration)
+        .options(joinedload(BlankLine.declaration), joinedload(BlankLine.mark)).where(*where)
+        .order_by(BlankDeclaration.filed_at, BlankDeclaration.id, BlankLine.line_no).limit(limit)).unique())
+    return count, oldest
+
+
 def utilisation(organization_id: int | None = None, as_of: date | None = None) -> list[dict[str, Any]]:
     """Live, unexpired declarations with declared and drawn quantities per unit (an importer's own when
     ``organization_id`` is given), most used first — for the program dashboard."""

@@ -18,6 +18,7 @@ from program.cases.deadlines import SUSPECTED_COUNTERFEIT
 from program.cases.models import CaseEvent, EnforcementCase
 from program.cases.states import EVENT_LABELS, OUTCOMES, EventType
 from program.decisions.uei import format_uei
+from program.tiers.features import has_feature
 
 CONTACT_PURPOSES = ("ipr", "enforcement")  # the importer's focused contacts for enforcement matters
 FALLBACK_PURPOSE = "primary"
@@ -79,7 +80,8 @@ def notify(recipients: Iterable[str], case: EnforcementCase, subject: str, lines
 
 def notify_detention(case: EnforcementCase) -> None:
     """At the notice: the importer gets the notice and its deadlines; each owner of a mark on a detained line
-    is told of the detention with the limited-purpose notice (19 CFR 133.21(b))."""
+    whose tier has ``email_detention_notices`` is e-mailed of the detention with the limited-purpose notice
+    (19 CFR 133.21(b)). Owners on the free tier see the same limited facts on the case page and the API."""
     late = " The notice was sent after its due date." if case.notice_date > case.notice_due else ""
     period = ("seven business days, 19 CFR 133.21(b)" if case.basis == SUSPECTED_COUNTERFEIT
               else "the 30-day detention period, 19 CFR 133.25(a)")
@@ -90,6 +92,9 @@ def notify_detention(case: EnforcementCase) -> None:
         f"The detention period ends {case.detention_ends.isoformat()}; goods not decided by then are deemed excluded.",
         "Sign in to Greenlane to see the case, its images and respond."], topic="case.detain")
     for owner in sorted(policy.mark_owners(case)):
+        # E-mail is a paid tier's convenience; every owner sees the detention on its case page and the API.
+        if not has_feature(owner, "email_detention_notices"):
+            continue
         notify(owner_recipients(owner), case, "goods bearing your mark detained", [
             f"CBP has detained goods bearing your recorded mark at port {case.port_code} "
             f"(notice dated {case.notice_date.isoformat()}).",

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from core import csvio
 from core.extensions import db
+from core.labels import csv_header
 from program.cases.deadlines import BASES, BASIS_LABELS
 from program.cases.models import CaseEvent, EnforcementCase
 from program.cases.states import ALTERNATIVES_TO_SEIZURE, OUTCOMES, STATUS_LABELS
@@ -146,16 +147,17 @@ class Table:
 
     name: str
     caption: str
-    headers: list[str]
+    headers: list[str]  # column names (core.labels.COLUMNS gives their words)
     rows: list[list[Any]]
     # The first column is a code for machines (the CSV) beside its name in the second: pages show the name.
     coded: bool = False
 
     def csv(self) -> str:
-        """The table as CSV text (header row first, machine names: scripts read these files)."""
+        """The table as CSV text: the header row in words (``core.labels.csv_header``; a coded table's first
+        column keeps the codes for scripts), then the rows."""
         out = io.StringIO()
         writer = csvio.writer(out, lineterminator="\r\n")
-        writer.writerow(self.headers)
+        writer.writerow(csv_header(self.headers))
         writer.writerows(self.rows)
         return out.getvalue()
 
@@ -171,7 +173,7 @@ def tables(stats: dict[str, Any] | None = None) -> dict[str, Table]:
     names = sector_names()
     return {
         "outcomes": Table("outcomes", "Closed cases by outcome",
-                          ["outcome", "label", "alternative_to_seizure", "cases", "share"], outcome_rows, coded=True),
+                          ["outcome", "outcome_name", "alternative_to_seizure", "cases", "share"], outcome_rows, coded=True),
         "sectors": Table("sectors", "Closed cases by sector and outcome", ["sector", "sector_name", *labels, "total"],
                          [[sector, names.get(sector, sector), *counts.values(), sum(counts.values())]
                           for sector, counts in stats["by_sector"].items()], coded=True),
@@ -189,7 +191,7 @@ def tables(stats: dict[str, Any] | None = None) -> dict[str, Table]:
         "penalties": Table("penalties", "Penalties assessed on seized cases, by month", ["month", "penalties", "total_usd"],
                            [[month, row["count"], row["total_usd"]] for month, row in stats["penalties_by_month"].items()]),
         "summary": Table("summary", "Resolution time and expedited decisions later detained",
-                         ["measure", "description", "value"], [
+                         ["measure", "measure_name", "value"], [
             ["closed_cases", "Closed cases", closed],
             ["alternatives_to_seizure", "Closed by an alternative to seizure",
              stats["alternatives_to_seizure"]["count"]],

@@ -5,13 +5,14 @@ The figures feed the rights holder's dashboard chart (free) and the analytics ex
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import Counter
 from datetime import date
 from typing import Any
 
+from core import csvio
 from core.extensions import db
+from core.labels import csv_header
 from core.timeutil import today
 from program.cases import policy as case_policy
 from program.cases.states import STATUS_LABELS
@@ -41,11 +42,11 @@ def detentions_by_month(user: Any, months: int = 12) -> dict[str, dict[str, int]
 
 
 def detentions_csv(user: Any, months: int = 12) -> str:
-    """The same figures as CSV: a row per month, a column per status."""
+    """The same figures as CSV: a row per month, a column per status (headers in words)."""
     data = detentions_by_month(user, months)
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["month", *STATUS_LABELS])
+    writer = csvio.writer(out)
+    writer.writerow([*csv_header(["month"]), *STATUS_LABELS.values()])
     for month, by_status in data.items():
         writer.writerow([month, *by_status.values()])
     return out.getvalue()

@@ -47,6 +47,7 @@ class Panel:
     chart: str | None = None
     empty: str = "Nothing yet."
     order: int = 100
+    more: tuple[str, str] | None = None  # (text, url): a link under the panel to the full list
 
 
 PanelProvider = Callable[[Any], list[Panel]]

@@ -1,6 +1,7 @@
 """Dashboard panels with charts for rights holders (detentions of their marks by month and outcome,
-endorsement coverage of their marks by sector) and industry groups (their standards and how far rights
-holders endorse them). Charts are per user, served by ``dashboards.chart`` through :data:`USER_CHARTS`."""
+endorsement coverage of their marks by sector, licence confirmations pending) and industry groups (their
+standards and how far rights holders endorse them). Charts are per user, served by ``dashboards.chart``
+through :data:`USER_CHARTS`."""
 
 from __future__ import annotations
 
@@ -80,7 +81,42 @@ def _rights_holder_panels(user: Any) -> list[Panel]:
               headers=["Sector", "Marks", "Covered", "Share"],
               rows=[[r["sector"], r["marks"], r["covered"], f"{r['share']:.0%}"] for r in coverage],
               chart="rh-coverage" if coverage else None, empty="No recorded marks yet.", order=11),
+        _pending_licences_panel(user),
     ]
+
+
+PENDING_LICENCES_SHOWN = 5
+
+
+def _pending_licences_panel(user: Any) -> Panel:
+    """Licensed blank-goods lines naming the owner's marks that await its confirmation: the count, the oldest
+    few, and the way to the licence confirmation page."""
+    from flask import url_for
+
+    from core.timeutil import today
+    from program.blanks.queries import pending_licences_for_owner
+
+    count, oldest = pending_licences_for_owner(user.organization_id, PENDING_LICENCES_SHOWN)
+    page = url_for("blanks.licensed")
+    if count:
+        shown = f"the {len(oldest)} filed longest ago" if count > len(oldest) else "filed longest ago first"
+        description = (f"{count} licensed {'line awaits' if count == 1 else 'lines await'} your confirmation on "
+                       f"live blank-goods declarations naming your marks; {shown}.")
+    else:
+        description = "Licensed lines of live blank-goods declarations that name your marks and await your answer."
+    return Panel("rh-licences-pending", "Licence confirmations pending", description,
+                 headers=["Declaration line", "Mark", "Authorisation", "Filed", "Waiting"],
+                 rows=[[f"{line.declaration.public_id} · line {line.line_no}",
+                        f"{line.mark.mark} ({line.recordation_number})", line.authorization_ref,
+                        line.declaration.filed_at.date().isoformat(), _days(today() - line.declaration.filed_at.date())]
+                       for line in oldest],
+                 links=[(line.declaration.public_id, page) for line in oldest],
+                 empty="No licence awaits your confirmation.", order=7,
+                 more=(f"Confirm or reject licences ({count} pending)" if count else "See every licensed line", page))
+
+
+def _days(waited: Any) -> str:
+    return f"{waited.days} day{'s' if waited.days != 1 else ''}"
 
 
 def _industry_group_panels(user: Any) -> list[Panel]:

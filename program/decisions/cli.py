@@ -12,6 +12,7 @@ import click
 from flask.cli import AppGroup
 from tqdm import tqdm
 
+from core.csv_cli import run_import
 from core.extensions import db
 from program.decisions.screen import CHUNK_ENTRIES, ScreenInputError
 from program.decisions.screen_job import screen_file, start_job
@@ -93,15 +94,4 @@ def shippers_import_command(path: str) -> None:
     """Load known violative shippers from a CSV (name, country, reason): all rows or none."""
     from program.decisions import shippers
 
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        text = handle.read()
-    try:
-        loaded = shippers.import_shippers_csv(None, text)
-    except shippers.ImportFailed as exc:
-        db.session.rollback()
-        for row, field, message in exc.errors:
-            click.echo(f"row {row}: {field + ': ' if field else ''}{message}", err=True)
-        click.echo(f"nothing imported: {len(exc.errors)} problem(s) in {path}", err=True)
-        raise SystemExit(1) from exc
-    db.session.commit()
-    click.echo(f"imported {len(loaded)} shipper(s) from {path}")
+    run_import(path, lambda text: shippers.import_shippers_csv(None, text), lambda n: f"{n} shipper(s)")

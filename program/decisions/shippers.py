@@ -8,13 +8,11 @@ country, they must agree.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from sqlalchemy import Select, or_, select
 
-from core import audit
+from core import audit, csvio
 from core.errors import NotFound, ValidationFailed
 from core.extensions import db
 from program.decisions.engine import normalize_name
@@ -24,14 +22,6 @@ from program.decisions.models import ViolativeShipper
 CSV_COLUMNS = ("name", "country", "reason")
 NAME_MAX = 200
 REASON_MAX = 2000
-
-
-class ImportFailed(Exception):
-    """A CSV load with bad rows; ``errors`` are ``(row_number, field, message)`` and nothing was saved."""
-
-    def __init__(self, errors: list[tuple[int, str, str]]) -> None:
-        super().__init__(f"{len(errors)} problem(s) in the file")
-        self.errors = errors
 
 
 def _clean(name: Any, country: Any, reason: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -95,39 +85,13 @@ def shippers_query(q: str = "") -> Select:
 def parse_shippers_csv(text: str) -> tuple[list[dict[str, Any]], list[tuple[int, str, str]]]:
     """Read and check every row (header ``name, country, reason``); the cleaned rows and ``(row, field,
     message)`` problems, rows numbered as a spreadsheet shows them (the header is row 1)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [(h or "").strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in ("name", "reason") if c not in header]
-    if missing:
-        return [], [(1, ",".join(missing), f"Missing column(s): {', '.join(missing)}; expected "
-                                           f"{', '.join(CSV_COLUMNS)}.")]
-    rows: list[dict[str, Any]] = []
-    problems: list[tuple[int, str, str]] = []
-    seen: dict[tuple[str, str | None], int] = {}
-    for number, raw in enumerate(reader, start=2):
-        raw = {(k or "").strip(): (v or "") for k, v in raw.items() if k is not None and not isinstance(v, list)}
-        if not any(value.strip() for value in raw.values()):
-            continue
-        values, errors = _clean(raw.get("name"), raw.get("country") or None, raw.get("reason"))
-        key = (values["normalized_name"], values.get("country"))
-        if not errors and key in seen:
-            errors["name"] = [f"Same shipper as row {seen[key]}."]
-        seen.setdefault(key, number)
-        problems.extend((number, field, message) for field, messages in errors.items() for message in messages)
-        rows.append(values)
-    if not rows and not problems:
-        problems.append((2, "", "The file has no rows."))
-    return rows, problems
+    return csvio.read_rows(
+        text, columns=CSV_COLUMNS, required=("name", "reason"),
+        check=lambda raw: _clean(raw.get("name"), raw.get("country") or None, raw.get("reason")),
+        key=lambda values: (values["normalized_name"], values.get("country")), duplicate="shipper")
 
 
 def import_shippers_csv(actor: Any, text: str) -> list[ViolativeShipper]:
     """Load a CSV of shippers: every row is saved, or none (``ImportFailed`` lists each bad row)."""
-    rows, problems = parse_shippers_csv(text)
-    if problems:
-        raise ImportFailed(problems)
-    shippers = [ViolativeShipper(**values, created_by_id=getattr(actor, "id", None)) for values in rows]
-    db.session.add_all(shippers)
-    db.session.flush()
-    for shipper in shippers:
-        audit.record(actor, "violative_shipper.import", "violative_shipper", shipper.id, after=_snapshot(shipper))
-    return shippers
+    return csvio.save_all(actor, parse_shippers_csv(text), ViolativeShipper, action="violative_shipper.import",
+                          entity_type="violative_shipper", snapshot=_snapshot)

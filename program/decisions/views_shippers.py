@@ -12,6 +12,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from core import navigation, policy
 from core.accounts.forms import EmptyForm
+from core.csvio import ImportFailed
 from core.errors import ValidationFailed
 from core.extensions import db
 from core.forms import apply_errors
@@ -97,7 +98,7 @@ def import_csv() -> ResponseReturnValue:
         return _render(ShipperForm(), upload, 422)
     try:
         loaded = shippers.import_shippers_csv(current_user, text)
-    except shippers.ImportFailed as exc:
+    except ImportFailed as exc:
         db.session.rollback()
         return _render(ShipperForm(), upload, 422, problems=exc.errors)
     db.session.commit()

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from core.accounts.models import User
+from core.csv_cli import run_import
 from core.extensions import db
 from program.enrollment import debarred, lifecycle, services
 
@@ -53,15 +54,5 @@ def import_command(path: str, by_email: str | None) -> None:
         if actor is None or actor.role != "reviewer":
             click.echo(f"error: {by_email} is not a reviewer", err=True)
             raise SystemExit(2)
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        text = handle.read()
-    try:
-        parties = debarred.import_debarred_csv(actor, text)
-    except debarred.ImportFailed as exc:
-        db.session.rollback()
-        for row, field, message in exc.errors:
-            click.echo(f"row {row}: {field + ': ' if field else ''}{message}", err=True)
-        click.echo(f"nothing imported: {len(exc.errors)} problem(s) in {path}", err=True)
-        raise SystemExit(1) from exc
-    db.session.commit()
-    click.echo(f"imported {len(parties)} entr{'y' if len(parties) == 1 else 'ies'} from {path}")
+    run_import(path, lambda text: debarred.import_debarred_csv(actor, text),
+               lambda n: f"{n} entr{'y' if n == 1 else 'ies'}")

@@ -7,8 +7,6 @@ ending an entry today takes it off the list at once.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -33,14 +31,6 @@ class DebarredSnapshot:
     as_of: date
     iors: frozenset[str]
     names: frozenset[str]  # passed through program.decisions.engine.normalize_name
-
-
-class ImportFailed(Exception):
-    """A CSV load with bad rows; ``errors`` are ``(row_number, field, message)`` and nothing was saved."""
-
-    def __init__(self, errors: list[tuple[int, str, str]]) -> None:
-        super().__init__(f"{len(errors)} problem(s) in the file")
-        self.errors = errors
 
 
 def in_force(as_of: date) -> ColumnElement[bool]:
@@ -164,59 +154,28 @@ def _parse_date(raw: str) -> date | str | None:
         return raw
 
 
+def _check_row(raw: dict[str, str]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    start, end = _parse_date(raw.get("start_date", "")), _parse_date(raw.get("end_date", ""))
+    values, errors = _clean({"name": raw.get("name"), "reason": raw.get("reason"), "ior_number": raw.get("ior_number"),
+                             "start_date": start if isinstance(start, date) else None,
+                             "end_date": end if isinstance(end, date) else None})
+    for field, given in (("start_date", start), ("end_date", end)):
+        if isinstance(given, str):
+            errors[field] = [f"{given!r} is not a date (use YYYY-MM-DD)."]
+    return values, errors
+
+
 def parse_debarred_csv(text: str) -> tuple[list[dict[str, Any]], list[tuple[int, str, str]]]:
     """Read and check every row; returns the cleaned rows and ``(row_number, field, message)`` problems.
 
     Row numbers are the file's line numbers as a spreadsheet shows them: the header is row 1.
     """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        header = [h.strip() for h in (reader.fieldnames or [])]
-    except csv.Error as exc:
-        return [], [(1, "header", f"The header cannot be read: {exc}.")]
-    missing = [c for c in CSV_COLUMNS if c not in header and c not in ("ior_number", "end_date")]
-    if missing:
-        return [], [(1, ",".join(missing), f"Missing column(s): {', '.join(missing)}; expected "
-                                           f"{', '.join(CSV_COLUMNS)}.")]
-    rows: list[dict[str, Any]] = []
-    problems: list[tuple[int, str, str]] = []
-    seen: dict[tuple[str, str | None], int] = {}
-    unreadable: list[int] = []
-    for number, raw in enumerate(csvio.tolerant(reader, on_error=lambda _exc: unreadable.append(reader.reader.line_num)),
-                                 start=2):
-        raw = {(k or "").strip(): (v or "") for k, v in raw.items() if k is not None}
-        if not any(value.strip() for value in raw.values()):
-            continue  # blank line
-        start, end = _parse_date(raw.get("start_date", "")), _parse_date(raw.get("end_date", ""))
-        values, errors = _clean({"name": raw.get("name"), "reason": raw.get("reason"),
-                                 "ior_number": raw.get("ior_number"),
-                                 "start_date": start if isinstance(start, date) else None,
-                                 "end_date": end if isinstance(end, date) else None})
-        if isinstance(start, str):
-            errors["start_date"] = [f"{start!r} is not a date (use YYYY-MM-DD)."]
-        if isinstance(end, str):
-            errors["end_date"] = [f"{end!r} is not a date (use YYYY-MM-DD)."]
-        key = (values["normalized_name"], values["ior_number"])
-        if not errors and key in seen:
-            errors["name"] = [f"Same party as row {seen[key]}."]
-        seen.setdefault(key, number)
-        problems.extend((number, field, message) for field, messages in errors.items() for message in messages)
-        rows.append(values)
-    problems.extend((number, "", f"A field is longer than {csv.field_size_limit()} characters, or the row cannot be "
-                                 "read.") for number in unreadable)
-    if not rows and not problems:
-        problems.append((2, "", "The file has no rows."))
-    return rows, problems
+    return csvio.read_rows(text, columns=CSV_COLUMNS,
+                           required=[c for c in CSV_COLUMNS if c not in ("ior_number", "end_date")], check=_check_row,
+                           key=lambda values: (values["normalized_name"], values["ior_number"]), duplicate="party")
 
 
 def import_debarred_csv(actor: Any, text: str) -> list[DebarredParty]:
     """Load a CSV of entries: every row is saved, or none (``ImportFailed`` lists each bad row)."""
-    rows, problems = parse_debarred_csv(text)
-    if problems:
-        raise ImportFailed(problems)
-    parties = [DebarredParty(**values, created_by_id=getattr(actor, "id", None)) for values in rows]
-    db.session.add_all(parties)
-    db.session.flush()
-    for party in parties:
-        audit.record(actor, "debarred.import", "debarred", party.id, after=_snapshot(party))
-    return parties
+    return csvio.save_all(actor, parse_debarred_csv(text), DebarredParty, action="debarred.import",
+                          entity_type="debarred", snapshot=_snapshot)

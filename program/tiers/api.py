@@ -33,6 +33,12 @@ blp = Blueprint("tiers_api", __name__, url_prefix="/api/v1",
                 description="Rights-holder service tiers, invoices and revenue (COAC 2023 item 9)")
 
 
+def _committed(result: Any) -> Any:
+    """Commit the request's one write (the service has audited it) and answer with what it made or changed."""
+    db.session.commit()
+    return result
+
+
 @blp.route("/tiers")
 @policy.require(policy.AUTHENTICATED)
 @blp.response(200, TierSchema(many=True))
@@ -48,9 +54,7 @@ def list_tiers():
 @blp.alt_response(409, description="A tier with this code exists")
 def create_tier(data: dict[str, Any]):
     """Define a tier: code, name, annual fee and the paid features it grants."""
-    tier = services.define_tier(g.api_user, **data)
-    db.session.commit()
-    return tier
+    return _committed(services.define_tier(g.api_user, **data))
 
 
 @blp.route("/tiers/<code>", methods=["PATCH"])
@@ -59,9 +63,7 @@ def create_tier(data: dict[str, Any]):
 @blp.response(200, TierSchema)
 def update_tier(data: dict[str, Any], code: str):
     """Change a tier's name, fee, features or whether it is offered."""
-    tier = services.update_tier(g.api_user, services.get_tier(code), data)
-    db.session.commit()
-    return tier
+    return _committed(services.update_tier(g.api_user, services.get_tier(code), data))
 
 
 @blp.route("/organizations/<int:organization_id>/tier", methods=["POST"])
@@ -71,9 +73,7 @@ def update_tier(data: dict[str, Any], code: str):
 @blp.alt_response(404, description="No such rights-holder organisation")
 def assign_tier(data: dict[str, Any], organization_id: int):
     """Put a rights-holder organisation on a tier."""
-    row = services.set_tier(g.api_user, organization_id, data["tier"])
-    db.session.commit()
-    return row.tier
+    return _committed(services.set_tier(g.api_user, organization_id, data["tier"]).tier)
 
 
 @blp.route("/account/tier")
@@ -101,9 +101,7 @@ def list_invoices(args: dict[str, Any]):
 @blp.response(201, InvoiceListSchema)
 def issue(data: dict[str, Any]):
     """Issue the period's invoices (organisations already invoiced for it are skipped)."""
-    issued = services.issue_invoices(g.api_user, data["period"])
-    db.session.commit()
-    return {"items": issued}
+    return _committed({"items": services.issue_invoices(g.api_user, data["period"])})
 
 
 @blp.route("/invoices/<int:invoice_id>/pay", methods=["POST"])
@@ -113,9 +111,7 @@ def issue(data: dict[str, Any]):
 @blp.alt_response(409, description="Already paid or waived")
 def pay(data: dict[str, Any], invoice_id: int):
     """Mark an issued invoice paid, with the payment reference."""
-    invoice = services.mark_paid(g.api_user, services.get_invoice(invoice_id), data["payment_reference"])
-    db.session.commit()
-    return invoice
+    return _committed(services.mark_paid(g.api_user, services.get_invoice(invoice_id), data["payment_reference"]))
 
 
 @blp.route("/invoices/<int:invoice_id>/waive", methods=["POST"])
@@ -125,9 +121,7 @@ def pay(data: dict[str, Any], invoice_id: int):
 @blp.alt_response(409, description="Already paid or waived")
 def waive(data: dict[str, Any], invoice_id: int):
     """Waive an issued invoice, with a reason."""
-    invoice = services.waive(g.api_user, services.get_invoice(invoice_id), data["reason"])
-    db.session.commit()
-    return invoice
+    return _committed(services.waive(g.api_user, services.get_invoice(invoice_id), data["reason"]))
 
 
 @blp.route("/revenue")

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from core import audit
 from core.accounts.models import Organization
 from core.accounts.roles import OrgKind
+from core.csvio import ImportFailed
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
 from core.timeutil import utcnow
@@ -19,14 +20,6 @@ from standards.models import RECORDATION_PATTERN, RecordedMark
 from standards.services.sectors import clean_hts_prefixes, sectors_by_code
 
 IMPORT_COLUMNS = ("recordation_number", "mark", "owner", "expires_on", "lever_rule", "lever_scope")
-
-
-class ImportFailed(Exception):
-    """A CSV load with bad rows; ``errors`` are ``(row_number, field, message)`` and nothing was saved."""
-
-    def __init__(self, errors: list[tuple[int, str, str]]) -> None:
-        super().__init__(f"{len(errors)} problem(s) in the file")
-        self.errors = errors
 
 
 def _expires_on(value: Any) -> date | None:

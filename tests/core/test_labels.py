@@ -66,3 +66,9 @@ def test_field_label():
 ])
 def test_formats(fn, value, shown):
     assert fn(value) == shown
+
+
+def test_csv_headers_are_words():
+    assert labels.csv_header(["month", "seized_value_usd", "median_days_to_resolution", "share"]) == [
+        "Month", "Seized: value (USD)", "Median days to resolution", "Share of closed cases"]
+    assert all("_" not in name and name[:1].isupper() for name in labels.COLUMNS.values())

@@ -33,3 +33,30 @@ def test_a_reader_error_becomes_a_422_naming_the_field_and_row():
     with pytest.raises(csvio.ValidationFailed) as caught:
         list(csvio.guarded(reader, field="file", line_num=lambda: reader.line_num))
     assert "Row 3" in caught.value.fields["file"][0]
+
+
+def _check(raw):
+    name = raw.get("name", "").strip()
+    return {"name": name, "reason": raw.get("reason", "").strip()}, ({} if name else {"name": ["Required."]})
+
+
+def _read(text):
+    return csvio.read_rows(text, columns=("name", "reason"), required=("name",), check=_check,
+                           key=lambda values: values["name"].lower(), duplicate="entry")
+
+
+def test_bulk_loads_number_rows_as_a_spreadsheet_does_and_go_on_after_an_unreadable_row():
+    text = "\ufeffname,reason\nAcme,x\n\n,missing\nACME,again\n\"" + "y" * 140_000 + "\nZed,z\n"
+    rows, problems = _read(text)
+    assert (4, "name", "Required.") in problems  # the blank line 3 is skipped, not renumbered
+    assert (5, "name", "Same entry as row 2.") in problems
+    assert any(number == 6 and "cannot be read" in message for number, _f, message in problems)
+    assert [row["name"] for row in rows][:1] == ["Acme"]
+
+
+def test_bulk_loads_name_missing_columns_and_empty_files():
+    assert _read("reason\nx\n") == ([], [(1, "name", "Missing column(s): name; expected name, reason.")])
+    assert _read("name,reason\n") == ([], [(2, "", "The file has no rows.")])
+    with pytest.raises(csvio.ImportFailed) as failed:
+        csvio.save_all(None, _read("name,reason\n,x\n"), dict, action="x.import", entity_type="x", snapshot=dict)
+    assert failed.value.errors == [(2, "name", "Required.")]

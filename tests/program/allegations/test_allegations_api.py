@@ -18,7 +18,7 @@ RECEIPT = re.compile(r"AL-2026-\d{6}")
 
 def test_anonymous_report_gets_a_receipt(client, app, report_body):
     response = client.post("/api/v1/public/allegations", json=report_body())
-    assert response.status_code == 201
+    assert response.status_code == 201 and response.headers["Cache-Control"] == "no-store"
     assert RECEIPT.fullmatch(response.json["receipt"])
     with app.app_context():
         allegation = db.session.scalar(select(Allegation))
@@ -54,6 +54,7 @@ def test_reporter_with_an_address_gets_the_receipt_by_email_and_stays_out_of_the
 ])
 def test_bad_reports_are_422_naming_the_field(client, app, body, field):
     response = client.post("/api/v1/public/allegations", json=body)
+    assert response.headers["Cache-Control"] == "no-store"
     assert response.status_code == 422, response.json
     errors = response.json["errors"]["json"]
     top = field.split(".")[0]

@@ -44,6 +44,21 @@ def test_anonymous_report_with_evidence_gets_a_receipt(client, app):
     assert client.get("/report/received").status_code == 302  # shown once
 
 
+def test_report_pages_and_the_receipt_are_never_stored(client):
+    """No browser or proxy keeps the form, its answer after a submission, or the receipt (anonymous visitors
+    get no Cache-Control otherwise)."""
+    assert client.get("/report").headers["Cache-Control"] == "no-store"
+    refused = _post(client, {"summary": ""})
+    assert refused.status_code == 422 and refused.headers["Cache-Control"] == "no-store"
+    sent = _post(client)
+    assert sent.status_code == 302 and sent.headers["Cache-Control"] == "no-store"
+    receipt = client.get("/report/received")
+    assert re.search(r"AL-2026-\d{6}", receipt.text) and receipt.headers["Cache-Control"] == "no-store"
+    assert receipt.headers["Pragma"] == "no-cache"
+    assert client.get("/report/received").headers["Cache-Control"] == "no-store"  # the redirect back too
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")  # other public pages unchanged
+
+
 def test_honeypot_keeps_nothing_but_thanks_as_usual(client, app):
     response = _post(client, {"homepage": "http://spam.example"}, follow_redirects=True)
     assert response.status_code == 200 and re.search(r"AL-\d{4}-\d{6}", response.text)

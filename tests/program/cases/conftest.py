@@ -19,6 +19,7 @@ from program.decisions.models import DecisionLine, ReleaseDecision
 from program.decisions.uei import new_uei
 from standards.models import RecordedMark
 from tests.pdfs import PLAIN_PDF
+from tests.program.tiers.conftest import tiers as tiers  # noqa: F401 (the reference tiers, for notices by tier)
 
 
 def _png() -> bytes:

@@ -157,14 +157,58 @@ def test_importer_sees_an_authentication_not_its_notes_or_staff(api_as, world, o
     assert world.owner_a.email not in json.dumps(events) and "hologram" not in json.dumps(events)
 
 
-def test_owner_is_told_at_the_notice_with_the_limited_purpose_notice(app, world, open_case, make_decision):
-    open_case()
+def _owner_notices(app) -> dict[str, OutboxMessage]:
     with app.app_context():
-        owner_mail = {m.recipient: m for m in db.session.scalars(
+        return {m.recipient: m for m in db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.topic == "case.owner_notice"))}
+
+
+def _put_on_tier(app, world, owner, code: str) -> None:
+    from core.accounts.models import User
+    from program.tiers import services as tiers_service
+
+    with app.app_context():
+        tiers_service.set_tier(db.session.get(User, world.admin.id), owner.organization_id, code)
+        db.session.commit()
+
+
+def test_owner_on_a_paid_tier_is_emailed_at_the_notice_with_the_limited_purpose_notice(app, world, tiers,
+                                                                                       open_case):
+    _put_on_tier(app, world, world.owner_a, "standard")
+    _put_on_tier(app, world, world.owner_b, "premium")
+    open_case()
+    owner_mail = _owner_notices(app)
     assert set(owner_mail) == {world.owner_a.email, world.owner_b.email}
     assert "Trade Secrets Act" in owner_mail[world.owner_a.email].body
     assert "12-3456789AB" not in owner_mail[world.owner_a.email].body
+
+
+def test_owner_on_the_free_tier_is_not_emailed_but_sees_the_detention(app, client, login, api_as, world, tiers,
+                                                                      open_case):
+    """E-mailed detention notices are a paid feature; the limited 133.21 facts stay free on the web and API."""
+    _put_on_tier(app, world, world.owner_a, "standard")
+    _put_on_tier(app, world, world.owner_b, "free")
+    case = open_case()
+    assert set(_owner_notices(app)) == {world.owner_a.email}
+    with app.app_context():
+        importer_mail = db.session.scalars(select(OutboxMessage.recipient).where(
+            OutboxMessage.topic == "case.detain")).all()
+    assert world.importer.email in importer_mail  # the importer's notice is never gated
+    seen = api_as(world.owner_b).get(f"/api/v1/cases/{case['uei']}")
+    assert seen.status_code == 200
+    assert [g["description"] for g in seen.json["goods"]] == ["Leather tote bags"]
+    assert seen.json["port_code"] == "2704" and seen.json["country_of_origin"] == "CN"
+    assert "Trade Secrets Act" in seen.json["disclosure_notice"]
+    page = login(world.owner_b).get(f"/cases/{case['uei']}")
+    assert page.status_code == 200 and "Leather tote bags" in page.text and "Trade Secrets Act" in page.text
+    assert "12-3456789AB" not in page.text
+    dashboard = client.get("/dashboard")
+    assert case["uei_display"] in dashboard.text
+
+
+def test_owner_without_any_tier_row_is_on_the_free_tier_for_notices(app, world, tiers, open_case):
+    open_case()
+    assert _owner_notices(app) == {}
 
 
 def test_detained_lines_decide_the_owners(api_as, world, reviewer_api, make_decision):

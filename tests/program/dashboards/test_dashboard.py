@@ -124,7 +124,7 @@ def test_rights_holder_panels_show_its_marks_and_their_detentions(app, demo):
     from standards.lookups import marks_of
 
     user, panels = _panels(app, "rights@lumen.example")
-    assert set(panels) == {"cases", "marks", "rh-detentions", "rh-coverage"}
+    assert set(panels) == {"cases", "marks", "rh-detentions", "rh-coverage", "rh-licences-pending"}
     with app.app_context():
         numbers = {mark.recordation_number for mark in marks_of(user.organization_id)}
     assert {row[0] for row in panels["marks"].rows} == numbers

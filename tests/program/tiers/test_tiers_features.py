@@ -82,7 +82,7 @@ def test_analytics_export_page_needs_a_paid_tier(client, login, make_user, admin
     admin_api.post(f"/api/v1/organizations/{rights.organization_id}/tier", json={"tier": "premium"})
     allowed = client.get("/account/analytics/detentions.csv")
     assert allowed.status_code == 200 and allowed.mimetype == "text/csv"
-    assert allowed.text.startswith("month,detained,")
+    assert allowed.text.startswith("Month,Detained,Released,Seized,")
 
 
 @pytest.mark.parametrize("role", ["importer", "industry_group", "reviewer", "admin"])

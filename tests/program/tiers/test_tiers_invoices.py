@@ -121,3 +121,15 @@ def test_tier_pages(client, login, make_user, admin_api, tiers):
     assert client.get("/invoices").status_code == 200
     assert client.get("/admin/tiers").status_code == 403
     assert client.post(f"/invoices/{invoice_id}/waive", data={"reason": "x"}).status_code == 403
+
+
+@pytest.mark.parametrize(("tier", "says"), [
+    ("free", "an e-mail to your IPR contact at the notice needs a paid tier"),
+    ("standard", "your IPR contact is e-mailed at the notice"),
+])
+def test_tier_page_explains_detention_notices(client, login, make_user, admin_api, tiers, tier, says):
+    rights = make_user("rights_holder")
+    admin_api.post(f"/api/v1/organizations/{rights.organization_id}/tier", json={"tier": tier})
+    login(rights)
+    page = client.get("/account/tier")
+    assert page.status_code == 200 and says in " ".join(page.text.split())
