@@ -62,6 +62,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "PRIOR_VIOLATION_DAYS": int(os.environ.get("PRIOR_VIOLATION_DAYS") or 365),
         "REDIS_URL": redis_url,
         "AUDIT_KEY": os.environ.get("AUDIT_KEY") or None,
+        "AUDIT_CHAIN_SECONDS": _float("AUDIT_CHAIN_SECONDS", 0.5),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
