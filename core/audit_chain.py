@@ -97,7 +97,7 @@ def pending_count(connection: Connection) -> int:
     return connection.scalar(select(func.count()).select_from(_ENTRY).where(_ENTRY.c.seq.is_(None))) or 0
 
 
-def link_all(timeout: float = 10.0, engine: Engine | None = None) -> int:
+def link_all(timeout: float = 30.0, engine: Engine | None = None) -> int:
     """Link every entry committed before the call, waiting (up to ``timeout`` seconds) for transactions that
     were running then to end; return how many were linked. Entries still behind a longer transaction stay
     pending (``verify_chain`` reports them)."""
