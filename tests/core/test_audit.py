@@ -14,12 +14,16 @@ from core import audit, audit_chain
 from core.audit import AuditEntry, verify_chain
 from core.extensions import db
 
+LINK_TIMEOUT = 180.0
+
 
 def _record(n: int, actor=None) -> None:
     for i in range(n):
         audit.record(actor, "user.update", "user", i, before={"n": i}, after={"n": i + 1, "when": "2026-11-23"})
     db.session.commit()
-    audit_chain.link_all()  # PostgreSQL: the entries join the chain once committed
+    # PostgreSQL: the entries join the chain once committed; xmin is the whole server's, so another
+    # database's long transaction (a test session migrating) can hold them back a while.
+    audit_chain.link_all(timeout=LINK_TIMEOUT)
 
 
 def test_chain_links_and_verifies(ctx):
@@ -133,7 +137,7 @@ def test_an_entry_costs_one_statement_on_postgresql_three_on_sqlite(ctx):
     if engine.dialect.name == "postgresql":
         assert len(seen) == 1 and "pg_current_xact_id()" in seen[0] and "audit_head" not in seen[0]
         assert db.session.execute(text("SELECT seq FROM audit_head")).scalar() == 0
-        assert audit_chain.link_all() == 1
+        assert audit_chain.link_all(timeout=LINK_TIMEOUT) == 1
     else:
         assert len(seen) == 3
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
@@ -187,7 +191,7 @@ def test_many_concurrent_writers_then_chained_in_commit_order(app):
         chainer.stop()
     assert errors == []
     with app.app_context():
-        audit_chain.link_all()
+        audit_chain.link_all(timeout=LINK_TIMEOUT)
         result = verify_chain()
         rows = db.session.execute(select(AuditEntry.seq, AuditEntry.entity_id)).all()
     expected = sum(1 + (k + i) % 3 for k in range(12) for i in range(20))
@@ -234,7 +238,7 @@ def test_an_entry_waits_for_older_transactions_still_running(ctx):
         transaction.commit()
     finally:
         older.close()
-    assert audit_chain.link_all() == 1
+    assert audit_chain.link_all(timeout=LINK_TIMEOUT) == 1
     assert db.session.scalar(select(AuditEntry.seq)) == 1
 
 
@@ -245,7 +249,7 @@ def test_the_background_chainer_links_within_a_second(app):
         try:
             audit.record(None, "user.update", "user", 1, after={"n": 1})
             db.session.commit()
-            deadline = time.monotonic() + 5
+            deadline = time.monotonic() + LINK_TIMEOUT
             while db.session.scalar(select(AuditEntry.seq)) is None and time.monotonic() < deadline:
                 db.session.rollback()
                 time.sleep(0.05)
