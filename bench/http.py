@@ -37,11 +37,35 @@ import tempfile
 import time
 import urllib.request
 
+# Every request names a new entry (one live decision per entry number: a repeated one would be a 409):
+# filer code 9<thread>0 and a counter, with the check digit computed as program/decisions/entry_number.py does.
 LUA = """
 wrk.method = "POST"
-wrk.body = [[%s]]
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer %s"
+wrk.headers["Authorization"] = "Bearer %(token)s"
+local prefix, suffix = [[%(prefix)s]], [[%(suffix)s]]
+local threads = 0
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
+local function check_digit(digits)
+  local total, double = 0, true
+  for i = #digits, 1, -1 do
+    local v = tonumber(digits:sub(i, i))
+    if double then v = v * 2; if v > 9 then v = v - 9 end end
+    total = total + v
+    double = not double
+  end
+  return (10 - total %% 10) %% 10
+end
+local n = 0
+function request()
+  n = n + 1
+  local digits = string.format("9%%d0%%07d", tid, n %% 10000000)
+  local entry = string.format("9%%d0-%%07d-%%d", tid, n %% 10000000, check_digit(digits))
+  return wrk.format(nil, nil, nil, prefix .. entry .. suffix)
+end
 """
 
 
@@ -178,7 +202,8 @@ def main() -> int:
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         world = json.loads((workdir / "world.json").read_text())
         script = workdir / "post.lua"
-        script.write_text(LUA % (json.dumps(world["body"]), world["token"]))
+        prefix, suffix = json.dumps({**world["body"], "entry_number": "@"}).split('"@"')
+        script.write_text(LUA % {"token": world["token"], "prefix": prefix + '"', "suffix": '"' + suffix})
         env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="bench", UPLOAD_FOLDER=str(workdir / "uploads"),
                    PYTHONPATH=str(ROOT))
         env.pop("REDIS_URL", None)

@@ -1,12 +1,18 @@
 """The audit log: append-only, hash-chained, one ``record`` function every service calls.
 
-Each entry's ``hash`` is SHA-256 over the previous entry's hash and the entry's canonical JSON.
-Writers are serialised through the single ``audit_head`` row, so two transactions can never read the
-same previous hash and fork the chain. On SQLite the UPDATE that advances it takes the database's write
-lock, then the entry is inserted and the head's hash set (three statements). On PostgreSQL a
-``SELECT … FOR UPDATE`` takes the row lock (and, in READ COMMITTED, returns the row as the previous
-holder committed it), then one statement inserts the entry and moves the head (a data-modifying CTE):
-two round trips while the lock is held, and one new version of the hot head row per entry, not two.
+Each entry's ``hash`` is SHA-256 over the previous entry's hash and the entry's canonical JSON; ``seq``
+numbers the chain from 1 and ``audit_head`` holds the last sequence number and hash. How an entry joins
+the chain depends on the database:
+
+- **SQLite** serialises writers anyway (a transaction holds the database's write lock from its first write
+  to its end), so the entry is linked inline: the UPDATE that advances the head, the entry's insert and the
+  head's hash (three statements), at no extra cost in concurrency.
+- **PostgreSQL** (transactional outbox): ``record`` inserts the entry with its transaction's id
+  (``pg_current_xact_id()``) and no ``seq``/``prev_hash``/``hash`` — one statement, no lock, so writers
+  never queue on the head. The chainer (:mod:`core.audit_chain`) links committed entries in
+  ``(xid, id)`` order behind the oldest transaction still running, every half second and before
+  anything that reads hashes (``audit verify``, ``audit checkpoint``); the chain stays total and
+  gap-free.
 
 What is hashed is decided in one place, :func:`entry_hash`: since hash version 2 every field that says who
 did what (``actor_id``, ``actor``, ``organization_id``, ``acting_for_organization_id``) is in it; entries
@@ -21,13 +27,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from flask import g, has_app_context
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, bindparam, insert, select, text, update
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, bindparam, cast, func, insert, select, text, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.extensions import db
@@ -75,10 +82,21 @@ class AuditEntry(db.Model):
     """One state change: who did what to which entity, before and after."""
 
     __tablename__ = "audit_entry"
-    __table_args__ = (Index("ix_audit_entry_entity", "entity_type", "entity_id"),)
+    __table_args__ = (
+        Index("ix_audit_entry_entity", "entity_type", "entity_id"),
+        # The chainer's queue: entries not linked yet, in the order they will be linked.
+        Index("ix_audit_entry_pending", "xid", "id", postgresql_where=text("seq IS NULL"),
+              sqlite_where=text("seq IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key")
-    seq: Mapped[int] = mapped_column(BigInteger, unique=True, comment="Position in the chain, from 1")
+    seq: Mapped[int | None] = mapped_column(
+        BigInteger, unique=True, comment="Position in the chain, from 1; null while the entry waits to be linked",
+    )
+    xid: Mapped[int | None] = mapped_column(
+        BigInteger, nullable=True,
+        comment="Id of the transaction that wrote the entry (PostgreSQL): entries are linked in (xid, id) order",
+    )
     at: Mapped[datetime] = mapped_column(UTCDateTime, comment="When the change was made (UTC)")
     actor_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="RESTRICT"), index=True,
@@ -102,8 +120,12 @@ class AuditEntry(db.Model):
     entity_id: Mapped[str] = mapped_column(String(64), comment="Identifier of the object changed")
     before: Mapped[Any] = mapped_column(JSON, nullable=True, comment="State before (canonical JSON)")
     after: Mapped[Any] = mapped_column(JSON, nullable=True, comment="State after (canonical JSON)")
-    prev_hash: Mapped[str] = mapped_column(String(64), comment="Hash of the previous entry")
-    hash: Mapped[str] = mapped_column(String(64), unique=True, comment="SHA-256(prev_hash + canonical JSON)")
+    prev_hash: Mapped[str | None] = mapped_column(
+        String(64), comment="Hash of the previous entry; null while the entry waits to be linked",
+    )
+    hash: Mapped[str | None] = mapped_column(
+        String(64), unique=True, comment="SHA-256(prev_hash + canonical JSON); null while the entry waits to be linked",
+    )
 
     def to_dict(self) -> dict[str, Any]:
         """The entry as ``GET /api/v1/audit`` shows it."""
@@ -175,7 +197,7 @@ HASHED = ("seq", "at", "actor", "action", "entity_type", "entity_id", "before", 
 
 def hash_of(prev_hash: str, entry: Any) -> str:
     """:func:`entry_hash` of a stored entry or of the values about to be stored (a mapping)."""
-    get = entry.get if isinstance(entry, dict) else lambda name: getattr(entry, name)
+    get = entry.get if isinstance(entry, Mapping) else lambda name: getattr(entry, name)
     return entry_hash(prev_hash, **{name: get(name) for name in HASHED})
 
 
@@ -183,14 +205,11 @@ _HEAD = AuditHead.__table__
 _ADVANCE_HEAD = (update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq + 1)
                  .returning(_HEAD.c.seq, _HEAD.c.last_hash))
 _SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=bindparam("digest"))
-_INSERT_ENTRY = insert(AuditEntry.__table__)
 _ENTRY = AuditEntry.__table__
-# PostgreSQL: lock and read the head, then insert the entry and move the head in one statement.
-_LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.last_hash).where(_HEAD.c.id == 1).with_for_update()
-_INSERT_ENTRY_MOVE_HEAD = (
-    update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("head_seq"), last_hash=bindparam("head_hash"))
-    .add_cte(insert(_ENTRY).values({c.key: bindparam(c.key) for c in _ENTRY.columns if c.key != "id"})
-             .cte("new_entry")))
+_INSERT_ENTRY = insert(_ENTRY)
+# PostgreSQL: the entry waits for the chainer, marked with its transaction's id (xid8 as a bigint).
+_INSERT_PENDING = insert(_ENTRY).values(xid=cast(cast(func.pg_current_xact_id(), Text), BigInteger))
+_NOT_LINKED = {"seq": None, "prev_hash": None, "hash": None, "xid": None}
 _new_entry = AuditEntry._sa_class_manager.new_instance  # an instance with ORM state, __init__ not run
 
 
@@ -202,8 +221,9 @@ def set_acting_for(organization_id: int | None) -> None:
 
 def record(actor: Any, action: str, entity_type: str, entity_id: Any, *, before: Any = None,
            after: Any = None, acting_for_organization_id: int | None = None) -> AuditEntry:
-    """Append one entry to the chain inside the caller's transaction (flushes, never commits); returns it
-    (not added to the session). ``acting_for_organization_id`` (default: :func:`set_acting_for`'s) names the
+    """Append one entry to the log inside the caller's transaction (flushes, never commits); returns it
+    (not added to the session; on PostgreSQL without ``seq`` and hashes, which the chainer sets once the
+    transaction has committed). ``acting_for_organization_id`` (default: :func:`set_acting_for`'s) names the
     organisation a broker acted for."""
     if entity_type not in ENTITY_TYPES:
         raise ValueError(f"unknown audit entity type {entity_type!r}")
@@ -214,29 +234,26 @@ def record(actor: Any, action: str, entity_type: str, entity_id: Any, *, before:
     after = json.loads(canonical_json(after)) if after is not None else None
     # The statements go straight to the transaction's connection: nothing changes in the session
     # between them, so the Session's per-statement bind look-up and autoflush would only repeat the above.
-    connection = session.connection(bind_arguments={"clause": _ADVANCE_HEAD})
-    postgres = connection.dialect.name == "postgresql"
-    row = connection.execute(_LOCK_HEAD if postgres else _ADVANCE_HEAD).one_or_none()
-    if row is None:
-        raise RuntimeError("audit_head row is missing: run `flask --app app db upgrade`")
-    seq, prev_hash = row
-    if postgres:
-        seq += 1  # read under the lock, moved below together with the entry's insert
-    at = utcnow()
-    actor_label = getattr(actor, "email", None) or "system"
+    connection = session.connection(bind_arguments={"clause": _INSERT_ENTRY})
     if acting_for_organization_id is None and has_app_context():
         acting_for_organization_id = g.get("audit_acting_for")
-    values = {"seq": seq, "at": at, "actor_id": getattr(actor, "id", None), "actor": actor_label,
+    values = {"at": utcnow(), "actor_id": getattr(actor, "id", None),
+              "actor": getattr(actor, "email", None) or "system",
               "organization_id": getattr(actor, "organization_id", None),
               "acting_for_organization_id": acting_for_organization_id, "hash_version": HASH_VERSION,
               "action": action, "entity_type": entity_type, "entity_id": str(entity_id), "before": before,
-              "after": after, "prev_hash": prev_hash}
-    values["hash"] = digest = hash_of(prev_hash, values)
+              "after": after}
     # Core statements built once: an ORM object and ORM-enabled updates per entry cost a unit-of-work
     # flush and statement construction on every request that writes.
-    if postgres:
-        connection.execute(_INSERT_ENTRY_MOVE_HEAD, {**values, "head_seq": seq, "head_hash": digest})
+    if connection.dialect.name == "postgresql":
+        connection.execute(_INSERT_PENDING, values)  # linked by core.audit_chain once committed
+        values.update(_NOT_LINKED)
     else:
+        row = connection.execute(_ADVANCE_HEAD).one_or_none()
+        if row is None:
+            raise RuntimeError("audit_head row is missing: run `flask --app app db upgrade`")
+        values["seq"], values["prev_hash"] = row
+        values["hash"] = digest = hash_of(values["prev_hash"], values)
         connection.execute(_INSERT_ENTRY, values)
         connection.execute(_SET_HEAD_HASH, {"digest": digest})
     # The values go straight into a new instance's __dict__: AuditEntry(**values) would run eleven
@@ -246,44 +263,73 @@ def record(actor: Any, action: str, entity_type: str, entity_id: Any, *, before:
     return entry
 
 
+def newest_first() -> tuple[Any, ...]:
+    """ORDER BY terms listing the log newest first: entries waiting to be linked (no ``seq`` yet) before the
+    chain, and among themselves by id."""
+    return AuditEntry.seq.desc().nulls_first(), AuditEntry.id.desc()
+
+
 @dataclass(frozen=True)
 class VerifyResult:
-    """Outcome of ``verify_chain``: ok, entries checked and the first broken entry's sequence number."""
+    """Outcome of ``verify_chain``: ok, entries checked, the first broken entry's sequence number, and how many
+    committed entries still wait to be linked behind a transaction that was running (PostgreSQL)."""
 
     ok: bool
     checked: int
     broken_seq: int | None = None
     problem: str = ""
+    pending: int = 0
+
+
+_CHAIN_PAGE = select(_ENTRY).where(_ENTRY.c.seq > bindparam("after"), _ENTRY.c.seq <= bindparam("upto")).order_by(
+    _ENTRY.c.seq).limit(bindparam("size"))
+_READ_HEAD = select(_HEAD.c.seq, _HEAD.c.last_hash).where(_HEAD.c.id == 1)
 
 
 def verify_chain(batch: int = 5000) -> VerifyResult:
-    """Recompute every hash in order and report the first entry that does not match."""
+    """Link what is waiting (:func:`core.audit_chain.link_all`), then recompute every hash in order up to the
+    head and report the first entry that does not match. Reads one snapshot (REPEATABLE READ on PostgreSQL),
+    so entries linked meanwhile do not make the head look out of step."""
+    from core.audit_chain import link_all, pending_count
+
+    link_all()
+    connection = db.engine.connect()
+    if connection.dialect.name == "postgresql":
+        connection = connection.execution_options(isolation_level="REPEATABLE READ")
+    with connection:
+        head = connection.execute(_READ_HEAD).one_or_none()
+        head_seq, head_hash = head if head is not None else (0, GENESIS_HASH)
+        overrun = connection.scalar(select(func.max(_ENTRY.c.seq)))
+        result = _walk(connection, head_seq, batch)
+        if result.ok and result.checked != head_seq:
+            result = VerifyResult(False, result.checked, result.checked + 1, f"entry {result.checked + 1} is missing")
+        elif result.ok and (overrun or 0) > head_seq:
+            result = VerifyResult(False, result.checked, head_seq + 1, "the chain head does not match the last entry")
+        elif result.ok and head is not None and result.checked and head_hash != _last_hash(connection, head_seq):
+            result = VerifyResult(False, result.checked, head_seq, "the chain head does not match the last entry")
+        return VerifyResult(result.ok, result.checked, result.broken_seq, result.problem, pending_count(connection))
+
+
+def _walk(connection: Any, upto: int, batch: int) -> VerifyResult:
     prev = GENESIS_HASH
-    checked = 0
-    last_seq = 0
     expected_seq = 1
     while True:
-        rows = db.session.scalars(
-            select(AuditEntry).where(AuditEntry.seq > last_seq).order_by(AuditEntry.seq).limit(batch)
-        ).all()
+        rows = connection.execute(_CHAIN_PAGE, {"after": expected_seq - 1, "upto": upto, "size": batch}).mappings().all()
         if not rows:
-            break
+            return VerifyResult(True, expected_seq - 1)
         for entry in rows:
-            if entry.seq != expected_seq:
-                return VerifyResult(False, checked, expected_seq, f"entry {expected_seq} is missing")
-            if entry.prev_hash != prev:
-                return VerifyResult(False, checked, entry.seq, "prev_hash does not match the previous entry")
-            if hash_of(prev, entry) != entry.hash:
-                return VerifyResult(False, checked, entry.seq, "content does not match its hash")
-            prev = entry.hash
-            checked += 1
-            last_seq = entry.seq
+            if entry["seq"] != expected_seq:
+                return VerifyResult(False, expected_seq - 1, expected_seq, f"entry {expected_seq} is missing")
+            if entry["prev_hash"] != prev:
+                return VerifyResult(False, expected_seq - 1, expected_seq, "prev_hash does not match the previous entry")
+            if hash_of(prev, entry) != entry["hash"]:
+                return VerifyResult(False, expected_seq - 1, expected_seq, "content does not match its hash")
+            prev = entry["hash"]
             expected_seq += 1
-        db.session.expunge_all()
-    head = db.session.execute(text("SELECT seq, last_hash FROM audit_head WHERE id = 1")).one_or_none()
-    if head is not None and (head[0] != last_seq or head[1] != prev):
-        return VerifyResult(False, checked, last_seq + 1, "the chain head does not match the last entry")
-    return VerifyResult(True, checked)
+
+
+def _last_hash(connection: Any, seq: int) -> str | None:
+    return connection.scalar(select(_ENTRY.c.hash).where(_ENTRY.c.seq == seq))
 
 
 def _signature(key: str, payload: dict[str, Any]) -> str:
@@ -294,6 +340,9 @@ def make_checkpoint(key: str) -> dict[str, Any]:
     """The chain's head (last entry's sequence number and hash) and when, signed with ``key`` (``AUDIT_KEY``)."""
     if not key:
         raise ValueError("AUDIT_KEY is not set: checkpoints are signed with a key kept apart from the database")
+    from core.audit_chain import link_all
+
+    link_all()
     last = db.session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
     seq, digest = (last[0], last[1]) if last else (0, GENESIS_HASH)
     payload = {"seq": seq, "hash": digest, "at": _timestamp(utcnow())}

@@ -12,9 +12,9 @@ from flask.cli import AppGroup
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from core import audit_page, navigation, policy
+from core import audit_chain, audit_page, navigation, policy
 from core.apiutil import ApiBlueprint
-from core.audit import ENTITY_TYPES, AuditEntry, check_checkpoint, make_checkpoint, verify_chain
+from core.audit import ENTITY_TYPES, AuditEntry, check_checkpoint, make_checkpoint, newest_first, verify_chain
 from core.pagination import PageArgsSchema, PageSchema, page_args_from_request, paginate
 
 bp = Blueprint("audit", __name__)
@@ -34,7 +34,7 @@ class AuditQuerySchema(PageArgsSchema):
 class AuditEntrySchema(Schema):
     """One audit entry."""
 
-    seq = fields.Integer()
+    seq = fields.Integer(allow_none=True, metadata={"description": "Null while the entry waits to be linked"})
     at = fields.DateTime()
     actor = fields.String()
     actor_id = fields.Integer(allow_none=True)
@@ -45,8 +45,8 @@ class AuditEntrySchema(Schema):
     entity_id = fields.String()
     before = fields.Raw(allow_none=True)
     after = fields.Raw(allow_none=True)
-    hash = fields.String()
-    prev_hash = fields.String()
+    hash = fields.String(allow_none=True)
+    prev_hash = fields.String(allow_none=True)
 
 
 class AuditPageSchema(PageSchema):
@@ -56,7 +56,7 @@ class AuditPageSchema(PageSchema):
 
 
 def _query(entity_type: str | None, entity_id: str | None):
-    query = select(AuditEntry).order_by(AuditEntry.seq.desc())
+    query = select(AuditEntry).order_by(*newest_first())
     if entity_type:
         query = query.where(AuditEntry.entity_type == entity_type)
     if entity_id:
@@ -109,7 +109,25 @@ def verify_command(checkpoints: tuple[Path, ...]) -> None:
             click.echo(f"audit chain BROKEN{where}: {held.problem} ({path})", err=True)
             raise SystemExit(1)
         click.echo(f"checkpoint {path.name}: entry {held.checked} matches")
-    click.echo(f"audit chain intact: {result.checked} entries verified")
+    waiting = f" ({result.pending} newer entries wait to be linked behind a running transaction)" if result.pending else ""
+    click.echo(f"audit chain intact: {result.checked} entries verified{waiting}")
+
+
+@audit_cli.command("chain")
+@click.option("--interval", type=click.FloatRange(min=0.05), default=0.5, show_default=True,
+              help="Seconds between two rounds.")
+@click.option("--once", is_flag=True, help="Link what is waiting now and exit.")
+def chain_command(interval: float, once: bool) -> None:
+    """Link committed audit entries to the chain (PostgreSQL): once, or every INTERVAL seconds until stopped.
+    Web processes do this themselves; run it where no web process runs or with AUDIT_CHAIN_SECONDS=0."""
+    if once:
+        click.echo(f"linked {audit_chain.link_all()} entries")
+        return
+    chainer = audit_chain.Chainer(current_app._get_current_object(), interval).start()
+    try:
+        chainer.thread.join()
+    except KeyboardInterrupt:
+        chainer.stop()
 
 
 @audit_cli.command("checkpoint")

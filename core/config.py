@@ -57,11 +57,15 @@ def from_environment(instance_path: str) -> dict[str, Any]:
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pre-ping (a SELECT 1 round trip on every checkout): a connection the server dropped fails its first
+        # statement, SQLAlchemy then discards the whole pool, and the next request connects afresh; recycling
+        # connections after 30 minutes keeps them clear of servers' and firewalls' idle timeouts.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 1800},
         "VERIFICATION_SAMPLE_RATE": sample_rate,
         "PRIOR_VIOLATION_DAYS": int(os.environ.get("PRIOR_VIOLATION_DAYS") or 365),
         "REDIS_URL": redis_url,
         "AUDIT_KEY": os.environ.get("AUDIT_KEY") or None,
+        "AUDIT_CHAIN_SECONDS": _float("AUDIT_CHAIN_SECONDS", 0.5),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,

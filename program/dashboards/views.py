@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from core import navigation, policy
 from core.accounts.models import User
-from core.audit import AuditEntry
+from core.audit import AuditEntry, newest_first
 from core.extensions import db
 from standards.models import Sector
 
@@ -42,7 +42,7 @@ def home():
         select(AuditEntry, User.full_name)
         .join(User, User.id == AuditEntry.actor_id)
         .where(User.organization_id == current_user.organization_id)
-        .order_by(AuditEntry.seq.desc())
+        .order_by(*newest_first())
         .limit(10)
     ).all()
     recent = [entry for entry, _name in rows]

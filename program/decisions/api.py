@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from core import policy
 from core.apiutil import ApiBlueprint
 from core.errors import ValidationFailed
-from core.extensions import db
+from core.extensions import db, limiter
 from core.pagination import paginate
 from program.decisions import policy as perms
 from program.decisions import services, shippers
@@ -45,6 +45,7 @@ class IdempotencyHeader(Schema):
 
 
 @blp.route("/release-decisions", methods=["POST"])
+@limiter.exempt  # no limit applies to deciding (API.md): skip Flask-Limiter's per-request resolution
 @policy.require(perms.DECIDE)
 @blp.arguments(IdempotencyHeader(), location="headers", as_kwargs=True)  # instances: not rebuilt per request
 @blp.arguments(_request_schema)

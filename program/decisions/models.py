@@ -40,6 +40,9 @@ SHIPMENT_TYPES = ("formal", "section_321")
 JOB_STATUSES = ("queued", "running", "finished", "failed")
 
 
+_SPARSE_REFERENCES = ("screen_job_id", "supersedes_id")  # null on every decision asked for through the API
+
+
 class ReleaseDecision(db.Model):
     """The decision for one entry: outcome, UEI, rules version and the facts it relied on."""
 
@@ -59,6 +62,9 @@ class ReleaseDecision(db.Model):
         Index("ix_release_decision_ior_decided", "ior_number", "decided_at"),
         Index("ix_release_decision_org_decided", "organization_id", "decided_at"),
         Index("ix_release_decision_outcome_decided", "outcome", "decided_at"),
+        # Partial: an API decision (no screening job, superseding nothing) writes neither index.
+        *(Index(f"ix_release_decision_{column}", column, sqlite_where=text(f"{column} IS NOT NULL"),
+                postgresql_where=text(f"{column} IS NOT NULL")) for column in _SPARSE_REFERENCES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key")
@@ -79,7 +85,7 @@ class ReleaseDecision(db.Model):
     )
     source: Mapped[str] = mapped_column(String(8), comment="api, batch, web or screen (bulk CSV)")
     screen_job_id: Mapped[int | None] = mapped_column(
-        ForeignKey("screen_job.id", ondelete="RESTRICT"), index=True, comment="Bulk screening job that decided it"
+        ForeignKey("screen_job.id", ondelete="RESTRICT"), comment="Bulk screening job that decided it"
     )
     outcome: Mapped[str] = mapped_column(String(24), comment="Entry outcome: the most restrictive line outcome")
     rules_version: Mapped[str] = mapped_column(String(16), comment="Version of the rule set that decided")
@@ -95,7 +101,7 @@ class ReleaseDecision(db.Model):
     status: Mapped[str] = mapped_column(String(12), default=LIVE, server_default=LIVE,
                                         comment="live, or superseded by a later decision for the same entry")
     supersedes_id: Mapped[int | None] = mapped_column(
-        ForeignKey("release_decision.id", ondelete="SET NULL"), index=True,
+        ForeignKey("release_decision.id", ondelete="SET NULL"),
         comment="The earlier decision for the same entry that this one superseded")
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="When a later decision superseded it")
     shipment: Mapped[dict[str, Any] | None] = mapped_column(

@@ -254,7 +254,7 @@ def test_publish_v2_supersedes_v1_and_endorsements_do_not_carry_over(world, clie
     statuses = {v["version"]: v["status"] for v in published.json["versions"]}
     assert statuses == {1: "superseded", 2: "published"}
     with app.app_context():
-        actions = [e.action for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq))]
+        actions = [e.action for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
         assert actions[-2:] == ["standard.supersede", "standard.publish"]
         assert verify_chain().ok
 

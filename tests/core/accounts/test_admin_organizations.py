@@ -25,7 +25,7 @@ def _org(app, name: str) -> Organization:
 
 def _audit_actions(app) -> list[str]:
     with app.app_context():
-        return list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)))
+        return list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
 
 
 def _rows(page: str) -> list[str]:

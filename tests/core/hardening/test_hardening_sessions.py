@@ -115,11 +115,11 @@ def test_sign_ins_failures_and_delays_are_audited(app, client, make_user):
         client.post("/login", data={"email": user.email, "password": "wrong wrong wrong"})
     client.post("/api/v1/auth/token", json={"email": "nobody@nowhere.example", "password": "wrong wrong wrong"})
     with app.app_context():
-        actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)).all()
+        actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions.count("user.sign_in_failed") == FREE_FAILURES + 1
     assert "user.sign_in_delayed" in actions
     other = make_user("importer")
     client.post("/login", data={"email": other.email, "password": other.password})
     with app.app_context():
-        last = db.session.scalar(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
+        last = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
         assert (last.action, last.actor_id, last.entity_id) == ("user.sign_in", other.id, str(other.id))

@@ -232,7 +232,7 @@ def test_one_audit_entry_per_chunk_with_the_id_range(app, world):
         db.session.commit()
         Screener(job_id=job.id, chunk_entries=2).run(io.StringIO(_csv(rows)), io.StringIO())
         entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "screen")
-                                     .order_by(AuditEntry.seq)).all()
+                                     .order_by(AuditEntry.id)).all()
         ids = list(db.session.scalars(select(ReleaseDecision.id).order_by(ReleaseDecision.id)))
         assert [e.after["entries"] for e in entries] == [2, 2, 1]
         assert [e.after["lines"] for e in entries] == [4, 4, 2]

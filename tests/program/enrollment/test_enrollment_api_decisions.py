@@ -200,7 +200,7 @@ def test_every_transition_is_audited_and_notified(app, reviewer_api, enroll):
     with app.app_context():
         actions = db.session.scalars(select(AuditEntry.action).where(
             AuditEntry.entity_type == "enrollment", AuditEntry.entity_id == str(enrollment["id"]))
-            .order_by(AuditEntry.seq)).all()
+            .order_by(AuditEntry.id)).all()
         topics = db.session.scalars(select(OutboxMessage.topic).where(OutboxMessage.recipient ==
                                                                       "pat@acme-imports.example")
                                     .order_by(OutboxMessage.id)).all()

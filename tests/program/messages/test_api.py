@@ -193,7 +193,7 @@ def test_every_action_is_audited_in_a_verifiable_chain(app, api_as, parties, rev
     api.post(f"/api/v1/threads/{thread['id']}/reopen")
     with app.app_context():
         entries = db.session.scalars(select(AuditEntry).where(AuditEntry.entity_type == "thread")
-                                     .order_by(AuditEntry.seq)).all()
+                                     .order_by(AuditEntry.id)).all()
         assert [e.action for e in entries] == ["thread.create", "thread.reply", "thread.close", "thread.reopen"]
         assert {e.entity_id for e in entries} == {str(thread["id"])}
         assert entries[0].actor == parties["importer"].email and entries[1].actor == reviewer.email

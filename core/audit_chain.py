@@ -1,0 +1,170 @@
+"""The chainer: links the audit entries PostgreSQL writers leave unlinked (the transactional outbox).
+
+``core.audit.record`` inserts an entry on PostgreSQL with its transaction's id (``xid``) and without
+``seq``/``prev_hash``/``hash``, so no request waits on the chain's head. :func:`link_pending` then, in a
+transaction of its own and one process at a time (``pg_try_advisory_xact_lock``):
+
+1. reads the head (last sequence number and hash),
+2. takes, in ``(xid, id)`` order, the unlinked entries whose ``xid`` is below the current snapshot's ``xmin``
+   — every transaction with a lower id has ended, so no entry can still appear before them (a transaction
+   that is still running holds the ones after it back until it ends) — and
+3. numbers and hashes them with :func:`core.audit.hash_of`, as ``record`` does inline on SQLite, and moves
+   the head.
+
+The chain is therefore total and gap-free, ordered by transaction id (a transaction that committed before
+another began comes first), and entries of a rolled-back transaction never exist. It runs every
+``AUDIT_CHAIN_SECONDS`` (default 0.5) in a background thread of each web process (started by its first
+request), in the ``flask audit chain`` loop operators may run instead, and through :func:`link_all` before
+anything that reads hashes (``audit verify``, ``audit checkpoint``). SQLite links inline and has nothing to do
+here: its writers already take turns on the database's write lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import BigInteger, Text, bindparam, cast, func, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from core.audit import HASHED, AuditEntry, AuditHead, hash_of
+from core.extensions import db
+
+log = logging.getLogger(__name__)
+
+LOCK_KEY = 0x474C_4143  # "GLAC": the advisory lock one chainer at a time holds
+BATCH = 2000
+
+_ENTRY = AuditEntry.__table__
+_HEAD = AuditHead.__table__
+_XMIN = cast(cast(func.pg_snapshot_xmin(func.pg_current_snapshot()), Text), BigInteger)
+_XMAX = cast(cast(func.pg_snapshot_xmax(func.pg_current_snapshot()), Text), BigInteger)
+_TRY_LOCK = select(func.pg_try_advisory_xact_lock(LOCK_KEY))
+_HEAD_ROW = select(_HEAD.c.seq, _HEAD.c.last_hash).where(_HEAD.c.id == 1)
+_LINKABLE = (select(_ENTRY.c.id, *(_ENTRY.c[name] for name in HASHED if name != "seq"))
+             .where(_ENTRY.c.seq.is_(None), _ENTRY.c.xid < _XMIN)
+             .order_by(_ENTRY.c.xid, _ENTRY.c.id).limit(BATCH))
+_LINK = (update(_ENTRY).where(_ENTRY.c.id == bindparam("entry_id"))
+         .values(seq=bindparam("new_seq"), prev_hash=bindparam("new_prev"), hash=bindparam("new_hash")))
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("new_seq"), last_hash=bindparam("new_hash"))
+
+
+def _engine(engine: Engine | None) -> Engine:
+    return engine if engine is not None else db.engine
+
+
+def link_pending(engine: Engine | None = None) -> int:
+    """Link every entry that can be linked now; return how many (0 when another process is linking, or on
+    SQLite)."""
+    engine = _engine(engine)
+    if engine.dialect.name != "postgresql":
+        return 0
+    linked = 0
+    with engine.begin() as connection:
+        if not connection.scalar(_TRY_LOCK):
+            return 0
+        head = connection.execute(_HEAD_ROW).one_or_none()
+        if head is None:
+            raise RuntimeError("audit_head row is missing: run `flask --app app db upgrade`")
+        seq, prev = head
+        while True:
+            # Each statement has a new snapshot (READ COMMITTED): a later batch only adds entries after this one.
+            rows = connection.execute(_LINKABLE).mappings().all()
+            if not rows:
+                break
+            links = []
+            for row in rows:
+                seq += 1
+                digest = hash_of(prev, {**row, "seq": seq})
+                links.append({"entry_id": row["id"], "new_seq": seq, "new_prev": prev, "new_hash": digest})
+                prev = digest
+            connection.execute(_LINK, links)
+            linked += len(links)
+            if len(rows) < BATCH:
+                break
+        if linked:
+            connection.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
+    return linked
+
+
+def pending_count(connection: Connection) -> int:
+    """Committed entries not linked yet (always 0 on SQLite)."""
+    return connection.scalar(select(func.count()).select_from(_ENTRY).where(_ENTRY.c.seq.is_(None))) or 0
+
+
+def link_all(timeout: float = 30.0, engine: Engine | None = None) -> int:
+    """Link every entry committed before the call, waiting (up to ``timeout`` seconds) for transactions that
+    were running then to end; return how many were linked. Entries still behind a longer transaction stay
+    pending (``verify_chain`` reports them)."""
+    engine = _engine(engine)
+    if engine.dialect.name != "postgresql":
+        return 0
+    with engine.connect() as connection:
+        horizon = connection.scalar(select(_XMAX))  # every transaction begun before now has a lower id
+    # Entries of transactions that committed before the call are visible now; those still unlinked wait
+    # behind an older transaction, or for another process that holds the lock to finish.
+    waiting = select(func.count()).select_from(_ENTRY).where(_ENTRY.c.seq.is_(None), _ENTRY.c.xid < horizon)
+    linked = 0
+    deadline = time.monotonic() + timeout
+    while True:
+        linked += link_pending(engine)
+        with engine.connect() as connection:
+            left = connection.scalar(waiting)
+        if not left or time.monotonic() >= deadline:
+            return linked
+        time.sleep(0.02)
+
+
+class Chainer:
+    """The background thread of one process: :func:`link_pending` every ``interval`` seconds until stopped."""
+
+    def __init__(self, app: Flask, interval: float) -> None:
+        self.app = app
+        self.interval = interval
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="audit-chainer", daemon=True)
+
+    def start(self) -> Chainer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    def _run(self) -> None:
+        with self.app.app_context():
+            engine = db.engine
+        while not self.stopped.wait(self.interval):
+            try:
+                link_pending(engine)
+            except SQLAlchemyError:
+                log.exception("audit chainer: linking failed; trying again in %.1f s", self.interval)
+
+
+_started: dict[int, Chainer] = {}  # process id -> its chainer (a forked worker starts its own)
+
+
+def _start_in_this_process(app: Flask) -> None:
+    if os.getpid() not in _started:
+        _started[os.getpid()] = Chainer(app, float(app.config["AUDIT_CHAIN_SECONDS"])).start()
+
+
+def register(app: Flask) -> None:
+    """Start the chainer with the process's first request, on PostgreSQL, unless ``AUDIT_CHAIN_SECONDS`` is 0
+    or the app is under test (tests link explicitly, or start a :class:`Chainer` themselves)."""
+    if app.testing or not float(app.config.get("AUDIT_CHAIN_SECONDS") or 0):
+        return
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            return
+
+    @app.before_request
+    def _chainer_running() -> Any:
+        if os.getpid() not in _started:
+            _start_in_this_process(app)
