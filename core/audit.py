@@ -10,7 +10,7 @@ the chain depends on the database:
 - **PostgreSQL** (transactional outbox): ``record`` inserts the entry with its transaction's id
   (``pg_current_xact_id()``) and no ``seq``/``prev_hash``/``hash`` — one statement, no lock, so writers
   never queue on the head. The chainer (:mod:`core.audit_chain`) links committed entries in
-  ``(xid, id)`` order behind the oldest transaction still running, every half second and before
+  ``(xid, id)`` order, every half second and before
   anything that reads hashes (``audit verify``, ``audit checkpoint``); the chain stays total and
   gap-free.
 
@@ -272,7 +272,7 @@ def newest_first() -> tuple[Any, ...]:
 @dataclass(frozen=True)
 class VerifyResult:
     """Outcome of ``verify_chain``: ok, entries checked, the first broken entry's sequence number, and how many
-    committed entries still wait to be linked behind a transaction that was running (PostgreSQL)."""
+    committed entries still wait for the chainer's next round (PostgreSQL)."""
 
     ok: bool
     checked: int

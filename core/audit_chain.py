@@ -2,17 +2,19 @@
 
 ``core.audit.record`` inserts an entry on PostgreSQL with its transaction's id (``xid``) and without
 ``seq``/``prev_hash``/``hash``, so no request waits on the chain's head. :func:`link_pending` then, in a
-transaction of its own and one process at a time (``pg_try_advisory_xact_lock``):
+transaction of its own and one process at a time (``pg_try_advisory_lock``):
 
 1. reads the head (last sequence number and hash),
-2. takes, in ``(xid, id)`` order, the unlinked entries whose ``xid`` is below the current snapshot's ``xmin``
-   — every transaction with a lower id has ended, so no entry can still appear before them (a transaction
-   that is still running holds the ones after it back until it ends) — and
+2. takes every committed entry not linked yet, in ``(xid, id)`` order, all in one snapshot (REPEATABLE READ,
+   so a round's batches see the same entries: a transaction's entries stay together), and
 3. numbers and hashes them with :func:`core.audit.hash_of`, as ``record`` does inline on SQLite, and moves
    the head.
 
-The chain is therefore total and gap-free, ordered by transaction id (a transaction that committed before
-another began comes first), and entries of a rolled-back transaction never exist. It runs every
+The chain is therefore total and gap-free, and causal: a transaction that committed before another began
+has the lower transaction id and is visible to every snapshot that sees the later one, so it comes first.
+Entries of a rolled-back transaction never exist. A transaction still running holds nothing back (its
+entries join a later round), so an entry waits one interval at most, however long other transactions —
+a bulk-screen chunk, another database's migration on the same server — stay open. It runs every
 ``AUDIT_CHAIN_SECONDS`` (default 0.5) in a background thread of each web process (started by its first
 request), in the ``flask audit chain`` loop operators may run instead, and through :func:`link_all` before
 anything that reads hashes (``audit verify``, ``audit checkpoint``). SQLite links inline and has nothing to do
@@ -42,12 +44,12 @@ BATCH = 2000
 
 _ENTRY = AuditEntry.__table__
 _HEAD = AuditHead.__table__
-_XMIN = cast(cast(func.pg_snapshot_xmin(func.pg_current_snapshot()), Text), BigInteger)
 _XMAX = cast(cast(func.pg_snapshot_xmax(func.pg_current_snapshot()), Text), BigInteger)
-_TRY_LOCK = select(func.pg_try_advisory_xact_lock(LOCK_KEY))
+_TRY_LOCK = select(func.pg_try_advisory_lock(LOCK_KEY))
+_UNLOCK = select(func.pg_advisory_unlock(LOCK_KEY))
 _HEAD_ROW = select(_HEAD.c.seq, _HEAD.c.last_hash).where(_HEAD.c.id == 1)
 _LINKABLE = (select(_ENTRY.c.id, *(_ENTRY.c[name] for name in HASHED if name != "seq"))
-             .where(_ENTRY.c.seq.is_(None), _ENTRY.c.xid < _XMIN)
+             .where(_ENTRY.c.seq.is_(None))
              .order_by(_ENTRY.c.xid, _ENTRY.c.id).limit(BATCH))
 _LINK = (update(_ENTRY).where(_ENTRY.c.id == bindparam("entry_id"))
          .values(seq=bindparam("new_seq"), prev_hash=bindparam("new_prev"), hash=bindparam("new_hash")))
@@ -64,31 +66,46 @@ def link_pending(engine: Engine | None = None) -> int:
     engine = _engine(engine)
     if engine.dialect.name != "postgresql":
         return 0
-    linked = 0
-    with engine.begin() as connection:
-        if not connection.scalar(_TRY_LOCK):
+    with engine.connect() as connection:
+        # The lock first (session level), then the round's snapshot: a snapshot taken before the lock could
+        # predate the previous round's commit and miss its links.
+        got = connection.scalar(_TRY_LOCK)
+        connection.commit()
+        if not got:
             return 0
-        head = connection.execute(_HEAD_ROW).one_or_none()
-        if head is None:
-            raise RuntimeError("audit_head row is missing: run `flask --app app db upgrade`")
-        seq, prev = head
-        while True:
-            # Each statement has a new snapshot (READ COMMITTED): a later batch only adds entries after this one.
-            rows = connection.execute(_LINKABLE).mappings().all()
-            if not rows:
-                break
-            links = []
-            for row in rows:
-                seq += 1
-                digest = hash_of(prev, {**row, "seq": seq})
-                links.append({"entry_id": row["id"], "new_seq": seq, "new_prev": prev, "new_hash": digest})
-                prev = digest
-            connection.execute(_LINK, links)
-            linked += len(links)
-            if len(rows) < BATCH:
-                break
-        if linked:
-            connection.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
+        try:
+            connection.execution_options(isolation_level="REPEATABLE READ")
+            with connection.begin():
+                return _link_round(connection)
+        finally:
+            connection.execution_options(isolation_level="READ COMMITTED")
+            connection.execute(_UNLOCK)
+            connection.commit()
+
+
+def _link_round(connection: Connection) -> int:
+    head = connection.execute(_HEAD_ROW).one_or_none()
+    if head is None:
+        raise RuntimeError("audit_head row is missing: run `flask --app app db upgrade`")
+    seq, prev = head
+    linked = 0
+    while True:
+        # One snapshot for the round: the batches page through the same entries; newer ones wait a round.
+        rows = connection.execute(_LINKABLE).mappings().all()
+        if not rows:
+            break
+        links = []
+        for row in rows:
+            seq += 1
+            digest = hash_of(prev, {**row, "seq": seq})
+            links.append({"entry_id": row["id"], "new_seq": seq, "new_prev": prev, "new_hash": digest})
+            prev = digest
+        connection.execute(_LINK, links)
+        linked += len(links)
+        if len(rows) < BATCH:
+            break
+    if linked:
+        connection.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
     return linked
 
 
@@ -98,16 +115,16 @@ def pending_count(connection: Connection) -> int:
 
 
 def link_all(timeout: float = 30.0, engine: Engine | None = None) -> int:
-    """Link every entry committed before the call, waiting (up to ``timeout`` seconds) for transactions that
-    were running then to end; return how many were linked. Entries still behind a longer transaction stay
-    pending (``verify_chain`` reports them)."""
+    """Link every entry committed before the call (waiting up to ``timeout`` seconds for another process
+    that holds the chainer's lock); return how many this call linked. Entries of transactions still running
+    stay pending (``verify_chain`` reports them)."""
     engine = _engine(engine)
     if engine.dialect.name != "postgresql":
         return 0
     with engine.connect() as connection:
         horizon = connection.scalar(select(_XMAX))  # every transaction begun before now has a lower id
-    # Entries of transactions that committed before the call are visible now; those still unlinked wait
-    # behind an older transaction, or for another process that holds the lock to finish.
+    # Entries of transactions that committed before the call are visible now; those still unlinked wait for
+    # another process that holds the lock to finish its round.
     waiting = select(func.count()).select_from(_ENTRY).where(_ENTRY.c.seq.is_(None), _ENTRY.c.xid < horizon)
     linked = 0
     deadline = time.monotonic() + timeout

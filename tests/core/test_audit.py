@@ -13,17 +13,18 @@ from sqlalchemy import func, inspect, select, text, update
 from core import audit, audit_chain
 from core.audit import AuditEntry, verify_chain
 from core.extensions import db
+from core.timeutil import utcnow
 
-LINK_TIMEOUT = 180.0
+LINK_TIMEOUT = 30.0
 
 
-def _record(n: int, actor=None) -> None:
+def _record(n: int, actor=None, link: bool = True) -> None:
     for i in range(n):
         audit.record(actor, "user.update", "user", i, before={"n": i}, after={"n": i + 1, "when": "2026-11-23"})
     db.session.commit()
-    # PostgreSQL: the entries join the chain once committed; xmin is the whole server's, so another
-    # database's long transaction (a test session migrating) can hold them back a while.
-    audit_chain.link_all(timeout=LINK_TIMEOUT)
+    # PostgreSQL: the entries join the chain once committed, at the chainer's next round.
+    if link:
+        audit_chain.link_all(timeout=LINK_TIMEOUT)
 
 
 def test_chain_links_and_verifies(ctx):
@@ -221,25 +222,45 @@ def test_rolled_back_entries_never_join_the_chain(ctx):
     assert db.session.execute(text("SELECT seq FROM audit_head")).scalar() == 3
 
 
-def test_an_entry_waits_for_older_transactions_still_running(ctx):
-    """An entry committed while an older transaction is open is linked only once that transaction ends, so
-    nothing that older transaction writes can land before it in the chain."""
+def test_an_open_older_transaction_holds_nothing_back(ctx):
+    """An entry committed while an older transaction is open is linked at once; the older transaction's own
+    entry follows it in the chain when that one commits (never a gap, never a wait on a long transaction)."""
     _postgresql_only()
     older = db.engine.connect()
     transaction = older.begin()
     try:
         older.execute(select(func.pg_current_xact_id()))  # the older transaction has its id from now on
+        older.execute(audit._INSERT_PENDING, {  # what record() writes, on the older transaction's connection
+            "at": utcnow(), "actor_id": None, "actor": "system", "organization_id": None,
+            "acting_for_organization_id": None, "hash_version": audit.HASH_VERSION, "action": "user.update",
+            "entity_type": "user", "entity_id": "older", "before": None, "after": {"n": 0}})
         audit.record(None, "user.update", "user", "newer", after={"n": 1})
         db.session.commit()
-        assert audit_chain.link_pending() == 0
-        assert db.session.scalar(select(AuditEntry.seq)) is None
-        listed = db.session.scalars(select(AuditEntry).order_by(*audit.newest_first())).all()
-        assert [e.entity_id for e in listed] == ["newer"]  # shown while it waits
+        assert audit_chain.link_pending() == 1
+        assert db.session.scalar(select(AuditEntry.seq).where(AuditEntry.entity_id == "newer")) == 1
         transaction.commit()
     finally:
         older.close()
     assert audit_chain.link_all(timeout=LINK_TIMEOUT) == 1
-    assert db.session.scalar(select(AuditEntry.seq)) == 1
+    db.session.rollback()
+    assert db.session.scalar(select(AuditEntry.seq).where(AuditEntry.entity_id == "older")) == 2
+    assert verify_chain().ok
+
+
+def test_a_round_takes_the_lock_before_its_snapshot(ctx):
+    """Two chainers in a row never number an entry twice: the second waits for the first's commit."""
+    _postgresql_only()
+    _record(3, link=False)
+    results = []
+    engine = db.engine
+    threads = [threading.Thread(target=lambda: results.append(audit_chain.link_all(LINK_TIMEOUT, engine)))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(results) == 3
+    assert verify_chain().ok and db.session.execute(text("SELECT seq FROM audit_head")).scalar() == 3
 
 
 def test_the_background_chainer_links_within_a_second(app):

@@ -29,8 +29,7 @@ def _record(n: int, actor=None) -> None:
     for i in range(n):
         audit.record(actor, "user.update", "user", i, before={"n": i}, after={"n": i + 1})
     db.session.commit()
-    # PostgreSQL: the entries join the chain once committed; xmin is the whole server's, so another
-    # database's long transaction (a test session migrating) can hold them back a while.
+    # PostgreSQL: the entries join the chain once committed, at the chainer's next round.
     audit_chain.link_all(timeout=LINK_TIMEOUT)
 
 
