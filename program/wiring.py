@@ -12,7 +12,6 @@ from core.accounts.roles import CBP_ROLES
 from core.errors import ValidationFailed
 from core.extensions import db
 from program.blanks import queries as blank_queries
-from program.cases import notices as case_notices
 from program.cases import policy as case_policy
 from program.cases import queries as case_queries
 from program.cases import views as case_views
@@ -135,7 +134,6 @@ def connect() -> None:
     labels.register("case_event", CASE_EVENT_LABELS)
     labels.register("sector", lambda: {sector.code: sector.name for sector in sector_list()})
     labels.register("country", COUNTRIES)
-    case_notices.set_contact_lookup(enrollment_queries.contact_emails)
     case_policy.set_address_lookup(_importer_address)
     if prior_case_findings not in PRIOR_HISTORY_CHECKS:
         PRIOR_HISTORY_CHECKS.append(prior_case_findings)
