@@ -93,7 +93,7 @@ def reply(enrollment_id: int) -> ResponseReturnValue:
 @bp.route("/enrollment/<int:enrollment_id>/appeal", methods=["POST"])
 @policy.require(perms.APPLY)
 def appeal(enrollment_id: int) -> ResponseReturnValue:
-    """Appeal the denial, suspension or revocation (within 30 days)."""
+    """Appeal the denial, suspension, revocation or sector-level suspension (within 30 days)."""
     enrollment = _load(enrollment_id, own=True)
     form = TextForm()
     return _act(enrollment, form, lambda: lifecycle.file_appeal(current_user, enrollment, grounds=form.text.data),
@@ -189,13 +189,14 @@ def _template_globals(state: Any) -> None:
 def lifecycle_view(enrollment: Enrollment) -> dict[str, Any]:
     """What the pages show of an enrollment's life after the decision (template global)."""
     body = presenters.lifecycle_payload(enrollment, current_user)
-    decision = lifecycle.appealable_decision(enrollment) if enrollment.status in ("denied", "suspended", "revoked") \
-        else None
+    decision = lifecycle.appealable_decision(enrollment)
     appeal_open = lifecycle.open_appeal(enrollment)
     in_time = bool(body["appeal_until"] and body["appeal_until"] >= today())
     body.update(review_overdue=bool(enrollment.review_due and enrollment.review_due < today()),
                 open_notice=lifecycle.open_notice(enrollment), open_appeal=appeal_open,
                 can_appeal=bool(decision and in_time and not appeal_open
                                 and not any(a.decision_change_id == decision.id for a in enrollment.appeals)),
-                appealed_by=appeal_open.decision_change.actor_id if appeal_open else None)
+                appealed_by=appeal_open.decision_change.actor_id if appeal_open else None,
+                appeal_sectors=(decision.sectors or []) if decision is not None and decision.action == "suspend_sectors"
+                else [])
     return body

@@ -99,3 +99,22 @@ def test_queue_shows_cbp_time_and_filters_overdue_reviews(app, client, reviewer_
     assert "CBP time: 0 days" in page and "Overdue Co" not in page
     overdue = client.get("/review/enrollments?review_overdue=true").text
     assert "Overdue Co" in overdue and "Acme Parallel" not in overdue
+
+
+def test_importer_appeals_a_sector_suspension_and_a_second_reviewer_allows_it(client, importer_api, reviewer_api,
+                                                                              api_as, enroll):
+    approved = enroll("approved")
+    reviewer_api.post(f"/api/v1/enrollments/{approved['id']}/suspend",
+                      json={"reason": "Phones held.", "sectors": ["mobile_devices"]})
+    _sign_in(client, importer_api.user)
+    page = client.get(f"/enrollment/{approved['id']}").text
+    assert "You may appeal until" in page and "You may appeal the suspension of Mobile" in page
+    client.post(f"/enrollment/{approved['id']}/appeal", data={"text": "The phones were genuine."})
+    assert "Your appeal is with CBP" in client.get(f"/enrollment/{approved['id']}").text
+    second = api_as("reviewer")
+    _sign_in(client, second.user)
+    page = client.get(f"/review/enrollments/{approved['id']}").text
+    assert "Sectors suspended by the decision" in page and "The phones were genuine." in page
+    client.post(f"/review/enrollments/{approved['id']}/appeal", data={"action": "overturn", "reason": "Genuine."})
+    body = second.get(f"/api/v1/enrollments/{approved['id']}").json
+    assert body["suspended_sectors"] == [] and "mobile_devices" in body["approved_sectors"]
