@@ -10,8 +10,10 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from sqlalchemy import select
 
 from core import policy
+from core.accounts.models import Organization
 from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.extensions import db
 from core.forms import choices
@@ -22,12 +24,14 @@ from program.enrollment.forms import (
     AnnualReviewForm,
     AppealDecisionForm,
     ConsentForm,
+    LiftBarForm,
     ProposeForm,
     SectorsActionForm,
     TextForm,
     VerifyProgramForm,
 )
 from program.enrollment.models import Enrollment
+from program.enrollment.states import Action, Status
 
 bp = Blueprint("enrollment_lifecycle", __name__)
 
@@ -168,6 +172,33 @@ def verify_program(enrollment_id: int, index: int) -> ResponseReturnValue:
     return _act(enrollment, form, lambda: lifecycle.verify_other_program(
         current_user, enrollment, index, verified=form.verified.data == "yes", note=form.note.data or ""),
         "The verification is recorded.", _decision_page(enrollment))
+
+
+# --------------------------------------------------------------------------- admin
+
+@bp.route("/admin/enrollments/<int:enrollment_id>/lift-bar", methods=["POST"])
+@policy.require(perms.LIFT_BAR)
+def lift_bar(enrollment_id: int) -> ResponseReturnValue:
+    """Lift the 3-year re-application bar of a revoked enrollment (a reason and a confirmation required)."""
+    enrollment = _load(enrollment_id, own=False)
+    form = LiftBarForm()
+    return _act(enrollment, form, lambda: lifecycle.lift_reapplication_bar(current_user, enrollment,
+                                                                           reason=form.reason.data),
+                "The re-application bar is lifted and the importer told.",
+                url_for("accounts.admin_organization", org_id=enrollment.organization_id) + "#reapplication-bar")
+
+
+def reapplication_bar_panel(organization: Organization) -> tuple[str, dict[str, Any]] | None:
+    """The admin's organisation page: its revoked enrollments, the bar each puts on applying again, and the form
+    to lift it (registered with ``core.accounts.views.register_organization_panel`` by ``program.wiring``)."""
+    revoked = db.session.scalars(select(Enrollment).where(
+        Enrollment.organization_id == organization.id, Enrollment.status == Status.REVOKED)
+        .order_by(Enrollment.id.desc())).all()
+    if not revoked:
+        return None
+    rows = [{"enrollment": e, "barred_until": presenters.barred_until(e),
+             "lifted": next((h for h in reversed(e.history) if h.action == Action.LIFT_BAR), None)} for e in revoked]
+    return "program/enrollment/_admin_bar.html", {"rows": rows, "form": LiftBarForm(formdata=None)}
 
 
 def lifecycle_forms(enrollment: Enrollment) -> dict[str, Any]:
