@@ -185,11 +185,12 @@ class Screener:
         attempts = 0
         while True:
             attempts += 1
-            if self.broker is not None:
-                self._refuse_outside_delegation(chunk)
             valid = [g for g in chunk if g.bad is None and g.lines]
             bad = sum(len(g.bad) for g in chunk if g.bad is not None)
             self.store.progress_row(rows, len(valid), bad)  # first write: takes SQLite's write lock for the chunk
+            if self.broker is not None and (refused := self._refuse_outside_delegation(valid)):
+                valid = [g for g in valid if g.bad is None]
+                self.store.progress_row(0, -refused[0], refused[1])
             live = self.store.live_decisions(g.entry_number for g in valid)
             groups = [g for g in valid if g.entry_number not in live] if live else valid
             if len(ueis) != len(groups):
@@ -215,17 +216,20 @@ class Screener:
         self._pending = (self._background.submit(store_and_commit), self._output_rows(chunk, ueis, decisions, live),
                          Counter(decision.outcome for decision in decisions))
 
-    def _refuse_outside_delegation(self, chunk: list[EntryRows]) -> None:
-        """A broker's chunk: reject the entries it may not ask about — every one once its delegation is no longer
-        in force (read, and on PostgreSQL held, in the chunk's transaction), else those of another importer."""
+    def _refuse_outside_delegation(self, valid: list[EntryRows]) -> tuple[int, int] | None:
+        """A broker's chunk: reject the valid entries it may not ask about — every one once its delegation is no
+        longer in force (read, and on PostgreSQL held, in the chunk's transaction), else those of another
+        importer. Returns the entries and rows rejected, if any."""
         live = self.acting_for is not None and delegations.live_delegation(
             self.broker, self.acting_for, "decisions", lock=True) is not None
         allowed = self.principal_iors if live else frozenset()
         summary = self.summary
-        for group in chunk:
-            if group.bad is not None or not group.lines or group.ior in allowed:
+        entries = rows = 0
+        for group in valid:
+            if group.ior in allowed:
                 continue
             group.bad = dict.fromkeys(range(len(group.rows)), NO_DELEGATION)
+            entries, rows = entries + 1, rows + len(group.rows)
             summary.bad_rows += len(group.rows)
             message = (f"Importer of record {group.ior} is not on an enrollment of the importer you screen for."
                        if live else "Your organisation no longer holds a decisions delegation from this importer.")
@@ -234,6 +238,7 @@ class Screener:
                 summary.errors.append(problem)
             if self.on_bad_row is not None:
                 self.on_bad_row(problem)
+        return (entries, rows) if entries else None
 
     def _settle(self) -> None:
         """Wait for the chunk being stored to commit (its error is raised here), then write its output rows."""

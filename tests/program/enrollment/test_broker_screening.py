@@ -159,3 +159,32 @@ def test_broker_screening_page(app, importer_api, broker_api, principal, login, 
     assert response.status_code == 302
     shown = client.get(response.headers["Location"])
     assert shown.status_code == 200 and b"Download the results" in shown.data
+
+
+def test_a_revocation_during_the_run_refuses_the_entries_not_yet_decided(app, importer_api, broker_api, principal):
+    """The delegation is read in each chunk's transaction: the chunks after the revocation decide nothing."""
+    from core.accounts import delegations
+    from core.accounts.models import User
+    from program.decisions.screen import Screener
+
+    granted = _grant(importer_api, broker_api, ["decisions"])
+    numbers = ["ABC-1234567-6", "999-9999999-0", "123-1234567-6"]
+    with app.app_context():
+        broker = db.session.get(User, broker_api.user.id)
+        importer = db.session.get(User, importer_api.user.id)
+
+        revoked = []
+
+        def revoke_after_the_first_chunk(summary) -> None:
+            if not revoked:
+                revoked.append(delegations.revoke_delegation(importer, granted["id"]))
+                db.session.commit()
+
+        out = io.StringIO()
+        summary = Screener(job_id=None, actor=broker, acting_for=importer.organization_id, chunk_entries=1,
+                           on_progress=revoke_after_the_first_chunk).run(
+            io.StringIO(_file(*((n, principal["ior_number"]) for n in numbers)).decode()), out)
+        assert sum(summary.entries.values()) == 1 and summary.rejected_entries == 2
+        rows = list(csv.reader(io.StringIO(out.getvalue())))[1:]
+        assert [r[OUTPUT_COLUMNS.index("reasons")] == "no_delegation" for r in rows] == [False, True, True]
+        assert db.session.scalars(select(ReleaseDecision.entry_number)).all() == [numbers[0]]
