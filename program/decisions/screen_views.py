@@ -35,7 +35,6 @@ bp = Blueprint("decisions_screen", __name__, url_prefix="/review/screening")
 navigation.register("Screening", "decisions_screen.index", perms.SCREEN, order=45)
 
 
-
 class ScreenUploadForm(FlaskForm):
     """The CSV to screen, and (brokers) the importer it is screened for."""
 
