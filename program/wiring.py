@@ -9,10 +9,10 @@ from flask import url_for
 
 from core import labels, policy
 from core.accounts.roles import CBP_ROLES
+from core.accounts.views import register_organization_panel
 from core.errors import ValidationFailed
 from core.extensions import db
 from program.blanks import queries as blank_queries
-from program.cases import notices as case_notices
 from program.cases import policy as case_policy
 from program.cases import queries as case_queries
 from program.cases import views as case_views
@@ -24,6 +24,7 @@ from program.enrollment import queries as enrollment_queries
 from program.enrollment.countries import COUNTRIES
 from program.enrollment.models import Enrollment
 from program.enrollment.screening import PRIOR_HISTORY_CHECKS, Finding
+from program.enrollment.views_lifecycle import reapplication_bar_panel
 from program.messages.contacts import register_contact_resolver
 from program.messages.related import RelatedRef, register_related
 from standards.dashboard import home_panels
@@ -135,8 +136,8 @@ def connect() -> None:
     labels.register("case_event", CASE_EVENT_LABELS)
     labels.register("sector", lambda: {sector.code: sector.name for sector in sector_list()})
     labels.register("country", COUNTRIES)
-    case_notices.set_contact_lookup(enrollment_queries.contact_emails)
     case_policy.set_address_lookup(_importer_address)
+    register_organization_panel(reapplication_bar_panel)
     if prior_case_findings not in PRIOR_HISTORY_CHECKS:
         PRIOR_HISTORY_CHECKS.append(prior_case_findings)
     if referred_allegation_findings not in PRIOR_HISTORY_CHECKS:

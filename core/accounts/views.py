@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -266,6 +268,19 @@ def admin_organizations():
                            q=q, kind=kind, kinds=ORG_KIND_LABELS)
 
 
+# Sections other layers add to an organisation's admin page, in the order registered: ``panel(organization)``
+# gives ``(template, context)`` to include (the template reads ``panel``, the context) or None for no section
+# (the program's enrollment section with the re-application bar is one).
+OrganizationPanel = Callable[[Organization], "tuple[str, dict[str, Any]] | None"]
+ORGANIZATION_PANELS: list[OrganizationPanel] = []
+
+
+def register_organization_panel(panel: OrganizationPanel) -> None:
+    """Add a section to the admin's organisation page (once per function)."""
+    if panel not in ORGANIZATION_PANELS:
+        ORGANIZATION_PANELS.append(panel)
+
+
 @bp.route("/admin/organizations/<int:org_id>", methods=["GET", "POST"])
 @policy.require("organizations.manage")
 def admin_organization(org_id: int):
@@ -284,5 +299,6 @@ def admin_organization(org_id: int):
             db.session.commit()
             flash(f"Saved {organization.name}.", "success")
             return redirect(url_for("accounts.admin_organization", org_id=organization.id))
+    panels = [section for panel in ORGANIZATION_PANELS if (section := panel(organization))]
     return render_template("core/accounts/admin_organization.html", form=form, organization=organization,
-                           users=organization.users), 422 if form.errors else 200
+                           users=organization.users, panels=panels), 422 if form.errors else 200

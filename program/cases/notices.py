@@ -5,58 +5,28 @@ message carries a subject, dates and a link — never the importer's data to a m
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from flask import url_for
-from sqlalchemy import select
 
-from core.accounts.models import User
-from core.extensions import db
 from core.notifications import queue_notification
 from program.cases import policy
 from program.cases.deadlines import SUSPECTED_COUNTERFEIT
 from program.cases.models import CaseEvent, EnforcementCase
 from program.cases.states import EVENT_LABELS, OUTCOMES, EventType
 from program.decisions.uei import format_uei
+from program.enrollment import routing
 from program.tiers.features import has_feature
-
-CONTACT_PURPOSES = ("ipr", "enforcement")  # the importer's focused contacts for enforcement matters
-FALLBACK_PURPOSE = "primary"
-
-# Where contacts come from: set by program.wiring (enrollment's focused contacts); (org_id, purpose) -> emails.
-ContactLookup = Any
-_contact_lookup: list[ContactLookup] = []
-
-
-def set_contact_lookup(lookup: ContactLookup) -> None:
-    """Plug in ``lookup(organization_id, purpose) -> [e-mail] | None`` (program.wiring does)."""
-    _contact_lookup[:] = [lookup]
 
 
 def importer_recipients(organization_id: int | None) -> list[str]:
-    """The importer's ipr and enforcement contacts; else its primary contacts; else its active users."""
-    if organization_id is None:
-        return []
-    lookup = _contact_lookup[0] if _contact_lookup else (lambda _org, _purpose: None)
-    found: list[str] = []
-    for purpose in CONTACT_PURPOSES:
-        found.extend(lookup(organization_id, purpose) or [])
-    if not found:
-        found = list(lookup(organization_id, FALLBACK_PURPOSE) or [])
-    if not found:
-        found = list(db.session.scalars(select(User.email).where(
-            User.organization_id == organization_id, User.active.is_(True)).order_by(User.email)))
-    return list(dict.fromkeys(found))
+    """Who at the importer hears of its detentions: the routing table's ``detention`` route (the enforcement
+    contact, else the IPR contact, else the primary contact, else its active users)."""
+    return routing.organization_recipients(organization_id, "detention")
 
 
 def owner_recipients(organization_id: int) -> list[str]:
-    """A mark owner's IPR contacts; else its primary contacts; else its active users."""
-    lookup = _contact_lookup[0] if _contact_lookup else (lambda _org, _purpose: None)
-    found = list(lookup(organization_id, "ipr") or []) or list(lookup(organization_id, FALLBACK_PURPOSE) or [])
-    if not found:
-        found = list(db.session.scalars(select(User.email).where(
-            User.organization_id == organization_id, User.active.is_(True)).order_by(User.email)))
-    return list(dict.fromkeys(found))
+    """Who at a mark owner hears of detained goods bearing its mark: the routing table's ``mark_owner`` route."""
+    return routing.organization_recipients(organization_id, "mark_owner")
 
 
 def _owner_recipients(case: EnforcementCase) -> list[str]:

@@ -10,11 +10,12 @@ from sqlalchemy.orm import selectinload
 
 from core import policy
 from core.apiutil import ApiBlueprint
-from core.errors import ValidationFailed
+from core.errors import NotFound, ValidationFailed
 from core.extensions import db, limiter
 from core.pagination import paginate
+from core.uploads import StoredFile, send_stored
+from program.decisions import jobs, screen_job, services, shippers
 from program.decisions import policy as perms
-from program.decisions import services, shippers
 from program.decisions.models import ReleaseDecision
 from program.decisions.schemas import (
     DecisionListArgs,
@@ -100,6 +101,59 @@ def list_decisions(args: dict[str, Any]) -> dict[str, Any]:
     query = services.filtered(services.visible_decisions(g.api_user), args)
     page = paginate(query.options(selectinload(ReleaseDecision.lines)), args["page"], args["page_size"])
     return page.envelope([services.decision_payload(d, g.api_user) for d in page.items])
+
+
+def _on_behalf_of() -> int | None:
+    value = (request.form.get("on_behalf_of") or request.args.get("on_behalf_of") or "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ValidationFailed("on_behalf_of is an importer organisation id.",
+                               fields={"on_behalf_of": ["Give the importer organisation's id (a number)."]})
+    return int(value)
+
+
+def _job_payload(job_id: int) -> dict[str, Any]:
+    return screen_job.status_payload(screen_job.job_for(g.api_user, job_id),
+                                     result_endpoint="decisions_api.get_screening_result")
+
+
+@blp.route("/screening-jobs", methods=["POST"])
+@policy.require(perms.SCREEN)
+@blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary"},
+        "on_behalf_of": {"type": "integer", "description": "Brokers: the importer organisation screened for"}}}}}})
+@blp.response(202, description="The job, queued on a worker (or already screened without one)")
+@blp.alt_response(403, description="A broker without a live decisions delegation from that importer")
+def create_screening_job() -> Any:
+    """Bulk-screen a CSV of entry lines (the columns of ``decisions screen``). A customs broker names the
+    importer it screens for; entries of other importers are rejected with ``no_delegation``."""
+    job = screen_job.create_job(g.api_user, request.files.get("file"), max_bytes=screen_job.max_upload_bytes(),
+                                on_behalf_of=_on_behalf_of())
+    db.session.commit()
+    job_id = job.id
+    jobs.submit(job_id)
+    return _job_payload(job_id), 202
+
+
+@blp.route("/screening-jobs/<int:job_id>")
+@policy.require(perms.SCREEN)
+@blp.response(200, description="Progress, summary, the first rejected rows and the result's URL once finished")
+def get_screening_job(job_id: int) -> Any:
+    """A screening job (CBP: any; a broker: its organisation's)."""
+    return _job_payload(job_id)
+
+
+@blp.route("/screening-jobs/<int:job_id>/result.csv")
+@policy.require(perms.SCREEN)
+@blp.response(200, description="The input columns plus line_outcome, entry_outcome, reasons and uei")
+def get_screening_result(job_id: int) -> Any:
+    """The result CSV of a finished job (404 before)."""
+    job = screen_job.job_for(g.api_user, job_id)
+    if job.output_file_id is None:
+        raise NotFound("The job has no result yet.")
+    return send_stored(db.session.get(StoredFile, job.output_file_id))
 
 
 @blp.route("/violative-shippers", methods=["POST"])

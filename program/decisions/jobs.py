@@ -172,7 +172,7 @@ def _run_partition(job_id: int, index: int) -> dict:
         reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8", newline=""))
         next(reader)
         with open(target, "w", newline="", encoding="utf-8") as out:
-            summary = Screener(job_id=job_id, actor=actor).run_rows(
+            summary = Screener(job_id=job_id, actor=actor, acting_for=job.acting_for_organization_id).run_rows(
                 header, ((int(row[0]), row[1:]) for row in reader), out, write_header=False)
         store.put_file(_part_key(job_id, f"out-{index}.csv"), target, "text/csv")
     current = get_current_job()
@@ -266,7 +266,8 @@ def run_job(job_id: int) -> None:
     try:
         with open_stored(source) as raw, open(target, "w", newline="", encoding="utf-8") as out:
             text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-            summary = screen_file(text, out, job_id=job_id, actor=actor, finish=False)
+            summary = screen_file(text, out, job_id=job_id, actor=actor, finish=False,
+                                  acting_for=job.acting_for_organization_id)
         stem = job.filename.rsplit(".", 1)[0][:100] or "screen"
         stored = register_file(target, key, name=f"{stem}-decisions.csv", content_type="text/csv",
                                owner=actor)

@@ -171,6 +171,10 @@ class ScreenJob(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="RESTRICT"), comment="Who started it; None for the CLI"
     )
+    acting_for_organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="RESTRICT"),
+        comment="Importer a broker screened for (its decisions delegation); null for CBP",
+    )
     rows_total: Mapped[int | None] = mapped_column(Integer, comment="Data rows in the input, when known")
     rows_done: Mapped[int] = mapped_column(Integer, default=0, comment="Rows read so far")
     entries_decided: Mapped[int] = mapped_column(Integer, default=0, comment="Entries decided so far")

@@ -10,7 +10,7 @@ from core.accounts.roles import Role
 
 DECIDE = "decisions.decide"  # ask for a decision: importers for their own IOR numbers, reviewers for any
 READ = "decisions.read"  # see decisions: importers their organisation's, CBP all
-SCREEN = "decisions.screen"  # bulk-screen a CSV of entry lines
+SCREEN = "decisions.screen"  # bulk-screen a CSV of entry lines: reviewers any, brokers for a principal
 SHIPPERS = "decisions.shippers"  # keep the list of known violative shippers
 
 policy.register(DECIDE, Role.IMPORTER, Role.REVIEWER, Role.BROKER)
@@ -24,5 +24,5 @@ def check_broker_may_ask(actor: Any, ior_number: str, iors_of: Any) -> None:
     principal = next((org for org in delegations.principals(actor.organization_id, "decisions")
                       if ior_number in iors_of(org)), None)
     delegations.authorize(actor, principal, "decisions")
-policy.register(SCREEN, Role.REVIEWER)
+policy.register(SCREEN, Role.REVIEWER, Role.BROKER)
 policy.register(SHIPPERS, Role.REVIEWER)

@@ -27,6 +27,12 @@ thread; its decisions and lines are then inserted and the transaction committed 
 thread while the main thread reads the next chunk (the database works without the GIL). The next
 chunk's transaction starts only after that commit, and a chunk's output rows are written only once it
 has committed, so the output never shows a decision that was not stored.
+
+**Brokers** screen for one principal (``acting_for``): only entries whose IOR number is on an enrollment of
+that importer are decided, and only while the broker's ``decisions`` delegation is in force — it is read in
+each chunk's transaction (``FOR SHARE`` on PostgreSQL, as for a single decision), so a revocation takes effect
+from the next chunk. Other entries are rejected with reason ``no_delegation`` (a bad row naming
+``ior_number``); the chunks' audit entries name the principal.
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from core import csvio
+from core.accounts import delegations
 from core.extensions import db
 from core.metrics import count_screened
 from core.timeutil import today
@@ -57,15 +64,16 @@ from program.decisions.engine import EntryDecision, EntryInput
 from program.decisions.memo import DecisionMemo
 from program.decisions.screen_read import INPUT_COLUMNS, EntryReader, EntryRows, ScreenInputError, numbered_rows
 from program.decisions.screen_store import ChunkStore
-from program.decisions.screen_summary import REJECTED, ScreenSummary
+from program.decisions.screen_summary import MAX_ERRORS_KEPT, REJECTED, ScreenSummary
 from program.decisions.uei import new_ueis
 
-__all__ = ["ALREADY_DECIDED", "CHUNK_ENTRIES", "INPUT_COLUMNS", "OUTPUT_COLUMNS", "REJECTED", "ScreenInputError",
+__all__ = ["ALREADY_DECIDED", "CHUNK_ENTRIES", "INPUT_COLUMNS", "NO_DELEGATION", "OUTPUT_COLUMNS", "REJECTED", "ScreenInputError",
            "ScreenSummary", "Screener"]
 
 RESULT_COLUMNS = ("line_outcome", "entry_outcome", "reasons", "uei")
 OUTPUT_COLUMNS = INPUT_COLUMNS + RESULT_COLUMNS
 ALREADY_DECIDED = "already_decided"
+NO_DELEGATION = "no_delegation"
 CHUNK_ENTRIES = 5000
 MAX_ATTEMPTS = 5
 SWITCH_INTERVAL = 0.0005  # seconds; see _run_settings
@@ -77,7 +85,7 @@ class Screener:
     def __init__(self, *, job_id: int | None, actor: Any = None, snap: program_facts.Snapshot | None = None,
                  as_of: date | None = None, chunk_entries: int = CHUNK_ENTRIES, sample_rate: float | None = None,
                  on_progress: Callable[[ScreenSummary], None] | None = None,
-                 on_bad_row: Callable[[dict[str, Any]], None] | None = None) -> None:
+                 on_bad_row: Callable[[dict[str, Any]], None] | None = None, acting_for: int | None = None) -> None:
         self.job_id = job_id
         self.snap = snap or program_facts.load_snapshot(as_of or today())
         # The run's own view of declared lines: remaining quantities fall as the run draws them.
@@ -91,7 +99,12 @@ class Screener:
         self.on_progress = on_progress
         self.on_bad_row = on_bad_row
         self.summary = ScreenSummary(job_id=job_id)
-        self.store = ChunkStore(job_id=job_id, actor=actor, enrollments=self.snap.facts.enrollments)
+        self.store = ChunkStore(job_id=job_id, actor=actor, enrollments=self.snap.facts.enrollments,
+                                acting_for=acting_for)
+        # A broker's run: the broker organisation and the IOR numbers of the principal it screens for.
+        self.broker = actor.organization_id if delegations.is_broker(actor) else None
+        self.acting_for = acting_for
+        self.principal_iors = self.snap.iors_of(acting_for) if self.broker is not None else frozenset()
         # The chunk being stored: its commit, output rows and decided entries by outcome.
         self._pending: tuple[Future, list[list[str]], Counter] | None = None
 
@@ -167,14 +180,17 @@ class Screener:
         whose bulk inserts and commit run on the background thread while the next chunk is read; the output
         rows follow the commit (:meth:`_settle`)."""
         self._settle()
-        valid = [g for g in chunk if g.bad is None and g.lines]
         rows = sum(len(g.rows) for g in chunk)
-        bad = sum(len(g.bad) for g in chunk if g.bad is not None)
         ueis: list[str] = []
         attempts = 0
         while True:
             attempts += 1
+            valid = [g for g in chunk if g.bad is None and g.lines]
+            bad = sum(len(g.bad) for g in chunk if g.bad is not None)
             self.store.progress_row(rows, len(valid), bad)  # first write: takes SQLite's write lock for the chunk
+            if self.broker is not None and (refused := self._refuse_outside_delegation(valid)):
+                valid = [g for g in valid if g.bad is None]
+                self.store.progress_row(0, -refused[0], refused[1])
             live = self.store.live_decisions(g.entry_number for g in valid)
             groups = [g for g in valid if g.entry_number not in live] if live else valid
             if len(ueis) != len(groups):
@@ -199,6 +215,30 @@ class Screener:
 
         self._pending = (self._background.submit(store_and_commit), self._output_rows(chunk, ueis, decisions, live),
                          Counter(decision.outcome for decision in decisions))
+
+    def _refuse_outside_delegation(self, valid: list[EntryRows]) -> tuple[int, int] | None:
+        """A broker's chunk: reject the valid entries it may not ask about — every one once its delegation is no
+        longer in force (read, and on PostgreSQL held, in the chunk's transaction), else those of another
+        importer. Returns the entries and rows rejected, if any."""
+        live = self.acting_for is not None and delegations.live_delegation(
+            self.broker, self.acting_for, "decisions", lock=True) is not None
+        allowed = self.principal_iors if live else frozenset()
+        summary = self.summary
+        entries = rows = 0
+        for group in valid:
+            if group.ior in allowed:
+                continue
+            group.bad = dict.fromkeys(range(len(group.rows)), NO_DELEGATION)
+            entries, rows = entries + 1, rows + len(group.rows)
+            summary.bad_rows += len(group.rows)
+            message = (f"Importer of record {group.ior} is not on an enrollment of the importer you screen for."
+                       if live else "Your organisation no longer holds a decisions delegation from this importer.")
+            problem = {"row": group.first_row, "field": "ior_number", "message": message}
+            if len(summary.errors) < MAX_ERRORS_KEPT:
+                summary.errors.append(problem)
+            if self.on_bad_row is not None:
+                self.on_bad_row(problem)
+        return (entries, rows) if entries else None
 
     def _settle(self) -> None:
         """Wait for the chunk being stored to commit (its error is raised here), then write its output rows."""
@@ -231,7 +271,8 @@ class Screener:
                 bad = group.bad or {}
                 for i, prefix in enumerate(group.rows):
                     field_name = bad.get(i)
-                    reason = f"invalid:{field_name}" if field_name else "entry_rejected"
+                    reason = (NO_DELEGATION if field_name == NO_DELEGATION
+                              else f"invalid:{field_name}" if field_name else "entry_rejected")
                     rows_out.append(prefix + ["", REJECTED, reason, ""])
                 continue
             existing = live.get(group.entry_number) if live else None

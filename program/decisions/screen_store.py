@@ -47,9 +47,10 @@ _compact_json = json.JSONEncoder(separators=(",", ":")).encode  # what json.dump
 class ChunkStore:
     """Stores chunks of one run's decisions for ``job_id`` (may be None) on behalf of ``actor``."""
 
-    def __init__(self, *, job_id: int | None, actor: Any, enrollments: dict) -> None:
+    def __init__(self, *, job_id: int | None, actor: Any, enrollments: dict, acting_for: int | None = None) -> None:
         self.job_id = job_id
         self.actor = actor
+        self.acting_for = acting_for  # the importer a broker screens for (named on the audit entries)
         self.enrollments = enrollments
         self.reasons_cache: dict[tuple, tuple[str, str]] = {}
         self._facts_cache: dict[tuple, str] = {}
@@ -149,7 +150,7 @@ class ChunkStore:
         audit.record(self.actor, "screen", "release_decision", f"{ids[0]}-{ids[-1]}", after={
             "screen_job_id": job_id, "first_id": ids[0], "last_id": ids[-1], "entries": len(groups),
             "lines": len(line_rows), "by_outcome": dict(sorted(counts.items())), "blank_draws": len(ledger),
-            "rules_version": RULES_VERSION, "attempts": attempts})
+            "rules_version": RULES_VERSION, "attempts": attempts}, acting_for_organization_id=self.acting_for)
         insert = _copy if postgres else _insert_rows
 
         def store() -> None:

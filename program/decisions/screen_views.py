@@ -1,4 +1,6 @@
-"""Reviewer pages of bulk screening: upload a CSV, follow the job's progress, download the result.
+"""Pages of bulk screening: upload a CSV, follow the job's progress, download the result. CBP reviewers
+screen any entries; a customs broker chooses the importer it screens for (its ``decisions`` delegations) and
+sees its own organisation's jobs (:mod:`program.decisions.screen_job`).
 
 The job runs on an RQ worker when ``REDIS_URL`` is set, otherwise in the upload request itself
 (:mod:`program.decisions.jobs`). The progress page polls a JSON status endpoint
@@ -7,74 +9,74 @@ The job runs on an RQ worker when ``REDIS_URL`` is set, otherwise in the upload 
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
+from wtforms import SelectField
 
 from core import navigation, policy
-from core.errors import ValidationFailed
+from core.accounts import delegations
+from core.accounts.models import Organization
+from core.errors import NotAllowed, NotFound, ValidationFailed
 from core.extensions import db
-from core.timeutil import utcnow
-from core.uploads import StoredFile, delete_stored, open_stored, send_stored, store_text_upload
+from core.forms import choices
+from core.uploads import StoredFile, send_stored
 from program.decisions import jobs
 from program.decisions import policy as perms
 from program.decisions.models import ScreenJob
 from program.decisions.screen import INPUT_COLUMNS
-from program.decisions.screen_job import start_job
-from program.decisions.services import is_cbp
+from program.decisions.screen_job import create_job, job_for, max_upload_bytes, status_payload, visible_jobs
 
 bp = Blueprint("decisions_screen", __name__, url_prefix="/review/screening")
 
 navigation.register("Screening", "decisions_screen.index", perms.SCREEN, order=45)
 
-DEFAULT_MAX_BYTES = 60 * 1024 * 1024  # under MAX_CONTENT_LENGTH (64 MiB): about 450,000 lines
-ERRORS_SHOWN = 20
-
 
 class ScreenUploadForm(FlaskForm):
-    """The CSV to screen."""
+    """The CSV to screen, and (brokers) the importer it is screened for."""
 
+    on_behalf_of = SelectField("Importer you screen for", coerce=int, validate_choice=False,
+                               description="Entries of other importers in the file are rejected (no_delegation).")
     file = FileField("CSV file of entry lines", render_kw={"accept": ".csv,text/csv"},
                      description="UTF-8 CSV with a header row: " + ", ".join(INPUT_COLUMNS)
                      + ". Rows with the same entry number form one entry, in any order.")
 
 
+def _upload_form() -> ScreenUploadForm:
+    form = ScreenUploadForm()
+    if delegations.is_broker(current_user):
+        principals = delegations.principals(current_user.organization_id, "decisions")
+        names = dict(db.session.execute(select(Organization.id, Organization.name)
+                                        .where(Organization.id.in_(principals))).all())
+        form.on_behalf_of.choices = choices([(0, "Choose an importer")]
+                                            + sorted(names.items(), key=lambda item: item[1]))
+    else:
+        del form.on_behalf_of
+    return form
+
+
 def _job_or_404(job_id: int) -> ScreenJob:
-    job = db.session.get(ScreenJob, job_id)
-    if job is None or not is_cbp(current_user):
+    try:
+        return job_for(current_user, job_id)
+    except NotFound:
         abort(404)
-    return job
-
-
-def _check_header(stored: StoredFile) -> int:
-    """Refuse a file whose header lacks a column; return the number of data lines (for the progress bar)."""
-    with open_stored(stored) as handle:
-        header = {name.strip().lower() for name in handle.readline().decode("utf-8-sig").split(",")}
-        missing = [c for c in INPUT_COLUMNS if c not in header]
-        handle.seek(0)
-        lines = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
-    if missing:
-        delete_stored(stored)
-        raise ValidationFailed("The file's first row must name the columns; missing: " + ", ".join(missing) + ".",
-                               fields={"file": [f"Missing column(s): {', '.join(missing)}."]})
-    return max(lines - 1, 0)
 
 
 @bp.route("")
 @policy.require(perms.SCREEN)
 def index() -> ResponseReturnValue:
     """The upload form and the latest jobs."""
-    return _render_index(ScreenUploadForm())
+    return _render_index(_upload_form())
 
 
 def _render_index(form: ScreenUploadForm, status: int = 200) -> ResponseReturnValue:
-    recent = db.session.scalars(select(ScreenJob).order_by(ScreenJob.id.desc()).limit(20)).all()
-    return render_template("program/decisions/screen/index.html", form=form, jobs=recent,
+    recent = db.session.scalars(visible_jobs(current_user).limit(20)).all()
+    names = dict(db.session.execute(select(Organization.id, Organization.name).where(
+        Organization.id.in_({j.acting_for_organization_id for j in recent if j.acting_for_organization_id}))).all())
+    return render_template("program/decisions/screen/index.html", form=form, jobs=recent, names=names,
                            queued=bool(current_app.config.get("REDIS_URL")), columns=INPUT_COLUMNS), status
 
 
@@ -82,42 +84,23 @@ def _render_index(form: ScreenUploadForm, status: int = 200) -> ResponseReturnVa
 @policy.require(perms.SCREEN)
 def upload() -> ResponseReturnValue:
     """Store the CSV, record the job and run it (on RQ, or here and now without Redis)."""
-    form = ScreenUploadForm()
+    form = _upload_form()
     if not form.validate_on_submit():
         return _render_index(form, 400)
     try:
-        stored = store_text_upload(form.file.data, field="file", owner=current_user,
-                                   max_bytes=current_app.config.get("SCREEN_UPLOAD_MAX_BYTES") or DEFAULT_MAX_BYTES)
-        rows = _check_header(stored)
-    except ValidationFailed as error:
+        job = create_job(current_user, form.file.data, max_bytes=max_upload_bytes(),
+                         on_behalf_of=(form.on_behalf_of.data or None) if "on_behalf_of" in form else None)
+    except (ValidationFailed, NotAllowed) as error:
         db.session.rollback()
-        form.file.errors = [*form.file.errors, error.message]
-        return _render_index(form, 422)
-    job = start_job(stored.original_name, created_by_id=current_user.id, input_file_id=stored.id, rows_total=rows,
-                    status="queued")
+        target = form.on_behalf_of if "on_behalf_of" in form and (
+            isinstance(error, NotAllowed) or "on_behalf_of" in (error.fields or {})) else form.file
+        target.errors = [*target.errors, error.message]
+        return _render_index(form, 403 if isinstance(error, NotAllowed) else 422)
     db.session.commit()
     job_id = job.id
     how = jobs.submit(job_id)
     flash("Queued for a worker." if how == "rq" else "Screened.", "success")
     return redirect(url_for("decisions_screen.show", job_id=job_id))
-
-
-def status_payload(job: ScreenJob) -> dict[str, Any]:
-    """What the progress page shows: rows done of total, rate, and the summary once finished."""
-    end = job.finished_at or utcnow()
-    elapsed = max((end - job.created_at).total_seconds(), 0.001)
-    total = job.rows_total or 0
-    done = job.rows_done or 0
-    payload = {
-        "id": job.id, "status": job.status, "filename": job.filename, "rows_done": done, "rows_total": total,
-        "percent": round(100 * done / total, 1) if total else (100.0 if job.status == "finished" else 0.0),
-        "entries_decided": job.entries_decided or 0, "bad_rows": job.bad_rows or 0,
-        "rate": round(done / elapsed), "summary": job.summary, "errors": (job.errors or [])[:ERRORS_SHOWN],
-        "failure": job.failure, "result_url": None,
-    }
-    if job.status == "finished" and job.output_file_id:
-        payload["result_url"] = url_for("decisions_screen.result", job_id=job.id)
-    return payload
 
 
 @bp.route("/<int:job_id>")
@@ -140,7 +123,7 @@ def status(job_id: int) -> ResponseReturnValue:
 @bp.route("/<int:job_id>/result.csv")
 @policy.require(perms.SCREEN)
 def result(job_id: int) -> ResponseReturnValue:
-    """The result CSV (input columns plus outcomes, reasons and UEI): CBP staff only."""
+    """The result CSV (input columns plus outcomes, reasons and UEI): CBP staff, or the broker's organisation."""
     job = _job_or_404(job_id)
     if job.output_file_id is None:
         abort(404)

@@ -280,12 +280,12 @@ def check_reapplication_bar(organization_id: int, now: datetime) -> None:
 
 
 def record_status_change(enrollment: Enrollment, actor: Any, *, action: str, to: str, at: datetime,
-                         frm: str | None = None, reason: str = "") -> None:
-    """Append a row to the enrollment's history (who, when, from, to, why)."""
+                         frm: str | None = None, reason: str = "", sectors: list[str] | None = None) -> None:
+    """Append a row to the enrollment's history (who, when, from, to, why; the sectors of a sector-level step)."""
     db.session.add(EnrollmentStatusChange(
         enrollment=enrollment, at=at, action=action, from_status=frm, to_status=to,
         actor_id=getattr(actor, "id", None), actor=getattr(actor, "email", None) or "system",
-        actor_role=getattr(actor, "role", None) or "system", reason=reason))
+        actor_role=getattr(actor, "role", None) or "system", reason=reason, sectors=sectors))
 
 
 def create_enrollment(actor: Any, data: Mapping[str, Any] | None = None, *, previous: Enrollment | None = None,

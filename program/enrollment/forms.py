@@ -220,6 +220,16 @@ class ProposeForm(FlaskForm):
     respond_by = DateField("Reply by (default: 30 days)", validators=[Optional()])
 
 
+class LiftBarForm(FlaskForm):
+    """A CBP administrator lifts a revoked organisation's re-application bar."""
+
+    reason = TextAreaField("Reason", description="Kept in the enrollment's history and the audit log; the importer "
+                           "is told.", validators=[InputRequired("Give a reason for lifting the bar."),
+                                                   Length(max=5000)])
+    confirm = BooleanField("I confirm that this organisation may apply again before the three years are over.",
+                           validators=[InputRequired("Tick the box to confirm.")])
+
+
 class AppealDecisionForm(FlaskForm):
     """A second reviewer's decision on an appeal."""
 

@@ -49,13 +49,14 @@ def _tell_importer(enrollment: Enrollment, action: Action, lines: list[str]) -> 
 
 
 def _step(enrollment: Enrollment, actor: Any, action: Action, *, reason: str, now: datetime,
-          before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
+          before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+          sectors: list[str] | None = None) -> None:
     """A history step that keeps the status: bump the version (the row's write lock), history, audit."""
     db.session.execute(update(Enrollment).where(Enrollment.id == enrollment.id)
                        .values(version=Enrollment.version + 1, updated_at=now)
                        .execution_options(synchronize_session="evaluate"))
     record_status_change(enrollment, actor, action=action, frm=enrollment.status, to=enrollment.status, at=now,
-                         reason=reason)
+                         reason=reason, sectors=sectors)
     db.session.flush()
     audit.record(actor, f"enrollment.{action}", "enrollment", enrollment.id, before=before,
                  after={"status": enrollment.status, "reason": reason, **(after or {})})
@@ -117,13 +118,24 @@ def reply_to_notice(actor: Any, enrollment: Enrollment, *, text: str, now: datet
 # --------------------------------------------------------------------------- appeals
 
 def appealable_decision(enrollment: Enrollment) -> EnrollmentStatusChange | None:
-    """The history step that put the enrollment in its current denied, suspended or revoked state."""
+    """The decision an appeal would be against: the history step that put the enrollment in its current denied,
+    suspended or revoked state, or — while approved — the latest sector-level suspension some of whose sectors
+    are still suspended."""
     for change in reversed(enrollment.history):
         if change.from_status != change.to_status:
             if change.action in APPEALABLE_ACTIONS and change.to_status == enrollment.status:
                 return change
             return None
+        if (change.action == Action.SUSPEND_SECTORS and enrollment.status == Status.APPROVED
+                and _still_suspended(enrollment, change)):
+            return change
     return None
+
+
+def _still_suspended(enrollment: Enrollment, change: EnrollmentStatusChange) -> list[str]:
+    """The sectors a sector-level suspension named that are suspended now."""
+    suspended = set(enrollment.suspended_sectors)
+    return [code for code in change.sectors or [] if code in suspended]
 
 
 def appeal_deadline(change: EnrollmentStatusChange) -> date:
@@ -137,7 +149,8 @@ def open_appeal(enrollment: Enrollment) -> EnrollmentAppeal | None:
 
 
 def file_appeal(actor: Any, enrollment: Enrollment, *, grounds: str, now: datetime | None = None) -> EnrollmentAppeal:
-    """The owner appeals its denial, suspension or revocation within 30 days (409 otherwise)."""
+    """The owner appeals its denial, suspension, revocation or sector-level suspension within 30 days (409
+    otherwise)."""
     now = now or utcnow()
     grounds = _text(grounds, "grounds")
     change = appealable_decision(enrollment)
@@ -159,7 +172,8 @@ def file_appeal(actor: Any, enrollment: Enrollment, *, grounds: str, now: dateti
 def decide_appeal(actor: Any, enrollment: Enrollment, *, action: str, reason: str,
                   now: datetime | None = None) -> EnrollmentAppeal:
     """A reviewer other than the one who decided upholds or overturns the open appeal; overturn restores the
-    state before the decision (403 for the deciding reviewer, 409 when no appeal is open)."""
+    state before the decision — for a sector-level suspension, the approval of those of its sectors still
+    suspended (403 for the deciding reviewer, 409 when no appeal is open or nothing is left to restore)."""
     now = now or utcnow()
     if action not in ("uphold", "overturn"):
         raise ValidationFailed("Uphold or overturn.", fields={"action": ["Must be uphold or overturn."]})
@@ -171,7 +185,14 @@ def decide_appeal(actor: Any, enrollment: Enrollment, *, action: str, reason: st
     if change.actor_id == actor.id:
         raise NotAllowed("The reviewer who made the decision cannot decide its appeal; another reviewer must.",
                          code="own_decision")
-    if action == "overturn":
+    if action == "overturn" and change.action == Action.SUSPEND_SECTORS:
+        sectors = _still_suspended(enrollment, change) if enrollment.status == Status.APPROVED else []
+        if not sectors:
+            raise Conflict("The sectors have moved on since the suspension; there is nothing to restore.",
+                           code="invalid_transition")
+        _restore_sectors(actor, enrollment, Action.OVERTURN, sectors, reason=reason, now=now,
+                         lines=[f"Your appeal was allowed: these sectors are approved again: {', '.join(sectors)}."])
+    elif action == "overturn":
         restore = Status(change.from_status)
         if enrollment.status != change.to_status or (Status(enrollment.status), Action.OVERTURN) not in TRANSITIONS:
             raise Conflict("The enrollment has moved on since the decision; it cannot be restored.",
@@ -215,10 +236,11 @@ def suspend_sectors(actor: Any, enrollment: Enrollment, *, sectors: list[str], r
         if sector.sector_code in chosen:
             sector.approved, sector.suspended = False, True
     _step(enrollment, actor, Action.SUSPEND_SECTORS, reason=f"{', '.join(chosen)}: {reason}", now=now,
-          after={"suspended_sectors": sorted(chosen)})
+          after={"suspended_sectors": sorted(chosen)}, sectors=sorted(chosen))
     _tell_importer(enrollment, Action.SUSPEND_SECTORS, [
         f"CBP suspended these sectors of your approval: {', '.join(chosen)}.", "", f"Reason: {reason}", "",
-        f"You may appeal within {services.APPEAL_DAYS} days by writing to CBP."])
+        f"You may appeal within {services.APPEAL_DAYS} days: sign in and choose File the appeal (or POST "
+        "/api/v1/enrollments/<id>/appeal); a reviewer other than the one who decided answers it."])
     return enrollment
 
 
@@ -234,14 +256,20 @@ def reinstate_sectors(actor: Any, enrollment: Enrollment, *, sectors: list[str],
     if stray := [c for c in chosen if c not in enrollment.suspended_sectors]:
         raise ValidationFailed("Only suspended sectors can be reinstated.",
                                fields={"sectors": [f"Not suspended: {', '.join(stray)}."]})
+    _restore_sectors(actor, enrollment, Action.REINSTATE_SECTORS, chosen, reason=reason, now=now,
+                     lines=[f"CBP reinstated these sectors of your approval: {', '.join(chosen)}."])
+    return enrollment
+
+
+def _restore_sectors(actor: Any, enrollment: Enrollment, action: Action, chosen: list[str], *, reason: str,
+                     now: datetime, lines: list[str]) -> None:
+    """Approve suspended sectors again (a reinstatement, or an appeal against their suspension allowed)."""
     for sector in enrollment.sectors:
         if sector.sector_code in chosen:
             sector.approved, sector.suspended = True, False
-    _step(enrollment, actor, Action.REINSTATE_SECTORS, reason=f"{', '.join(chosen)}: {reason}", now=now,
-          after={"reinstated_sectors": sorted(chosen)})
-    _tell_importer(enrollment, Action.REINSTATE_SECTORS, [
-        f"CBP reinstated these sectors of your approval: {', '.join(chosen)}.", "", f"Reason: {reason}"])
-    return enrollment
+    _step(enrollment, actor, action, reason=f"{', '.join(chosen)}: {reason}", now=now,
+          after={"reinstated_sectors": sorted(chosen)}, sectors=sorted(chosen))
+    _tell_importer(enrollment, action, [*lines, "", f"Reason: {reason}"])
 
 
 # --------------------------------------------------------------------------- annual review, bar, other programs

@@ -244,6 +244,9 @@ class EnrollmentStatusChange(db.Model):
     actor: Mapped[str] = mapped_column(String(254), comment="Actor's e-mail or 'system', as written then")
     actor_role: Mapped[str] = mapped_column(String(20), comment="Actor's role then, or 'system'")
     reason: Mapped[str] = mapped_column(Text, default="", comment="Why, as the actor wrote it")
+    sectors: Mapped[list[str] | None] = mapped_column(
+        JSON, comment="Sector codes a sector-level step suspended or reinstated; null otherwise"
+    )
 
     enrollment: Mapped[Enrollment] = relationship(back_populates="history")
 

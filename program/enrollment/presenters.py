@@ -202,8 +202,7 @@ def lifecycle_payload(enrollment: Enrollment, viewer: Any) -> dict[str, Any]:
     """The after-approval parts of an enrollment's API shape: review, other programs, notices, appeals,
     renewal, service clock and re-application bar (CBP's verification notes only for CBP)."""
     cbp = queries.sees_all(viewer)
-    decision = lifecycle.appealable_decision(enrollment) if enrollment.status in ("denied", "suspended", "revoked") \
-        else None
+    decision = lifecycle.appealable_decision(enrollment)
     today = (utcnow()).date()
     programs = []
     for item in enrollment.other_programs or []:
@@ -220,6 +219,7 @@ def lifecycle_payload(enrollment: Enrollment, viewer: Any) -> dict[str, Any]:
                      "proposed_at": n.proposed_at, "reply": n.reply, "replied_at": n.replied_at}
                     for n in enrollment.notices],
         "appeals": [{"id": a.id, "decision": a.decision_change.action, "decision_at": a.decision_change.at,
+                     "sectors": a.decision_change.sectors,
                      "grounds": a.grounds, "filed_at": a.filed_at, "outcome": a.outcome, "reason": a.reason,
                      "decided_at": a.decided_at} for a in enrollment.appeals],
         "appeal_until": lifecycle.appeal_deadline(decision) if decision is not None else None,

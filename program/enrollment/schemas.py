@@ -211,6 +211,8 @@ class EnrollmentHistorySchema(Schema):
     at = fields.DateTime()
     by = fields.String()
     reason = fields.String()
+    sectors = fields.List(fields.String(), allow_none=True,
+                          metadata={"description": "Sectors a sector-level step suspended or reinstated; else null"})
 
 
 class EnrollmentDocumentSchema(Schema):
@@ -242,8 +244,11 @@ class EnrollmentAppealOutSchema(Schema):
     """An appeal and, once decided, its outcome."""
 
     id = fields.Integer()
-    decision = fields.String(metadata={"description": "The action appealed: deny, suspend or revoke"})
+    decision = fields.String(metadata={"description": "The action appealed: deny, suspend, revoke or "
+                                                      "suspend_sectors"})
     decision_at = fields.DateTime()
+    sectors = fields.List(fields.String(), allow_none=True,
+                          metadata={"description": "The sectors a suspend_sectors decision suspended; else null"})
     grounds = fields.String()
     filed_at = fields.DateTime()
     outcome = fields.String(allow_none=True)
@@ -376,7 +381,7 @@ def enrollment_payload(enrollment: Enrollment, viewer: Any) -> dict[str, Any]:
         "previous_id": enrollment.previous_id,
         **lifecycle_payload(enrollment, viewer),
         "history": [{"status": h.to_status, "from_status": h.from_status, "action": h.action, "at": h.at,
-                     "by": by_label(h, viewer), "reason": h.reason} for h in enrollment.history],
+                     "by": by_label(h, viewer), "reason": h.reason, "sectors": h.sectors} for h in enrollment.history],
     }
     if enrollment.status in (Status.DRAFT, Status.INFO_REQUESTED):
         body["missing"] = missing_items(enrollment)

@@ -10,8 +10,10 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from sqlalchemy import select
 
 from core import policy
+from core.accounts.models import Organization
 from core.errors import Conflict, NotAllowed, ValidationFailed
 from core.extensions import db
 from core.forms import choices
@@ -22,12 +24,14 @@ from program.enrollment.forms import (
     AnnualReviewForm,
     AppealDecisionForm,
     ConsentForm,
+    LiftBarForm,
     ProposeForm,
     SectorsActionForm,
     TextForm,
     VerifyProgramForm,
 )
 from program.enrollment.models import Enrollment
+from program.enrollment.states import Action, Status
 
 bp = Blueprint("enrollment_lifecycle", __name__)
 
@@ -41,12 +45,18 @@ def _load(enrollment_id: int, *, own: bool) -> Enrollment:
     return enrollment
 
 
-def _act(enrollment: Enrollment, form: Any, call: Callable[[], Any], done: str, back: str) -> ResponseReturnValue:
-    """Validate ``form``, run ``call`` and commit; flash the outcome or the refusal and go ``back``."""
+def _act(form: Any, call: Callable[[], Any], done: str | Callable[[], str], back: str) -> ResponseReturnValue:
+    """Validate ``form``, then :func:`_run` ``call``; a form in error flashes its first message per field."""
     if not form.validate_on_submit():
         for messages in form.errors.values():
             flash(messages[0], "error")
         return redirect(back)
+    return _run(call, done, back)
+
+
+def _run(call: Callable[[], Any], done: str | Callable[[], str], back: str) -> ResponseReturnValue:
+    """Run ``call`` and commit; flash ``done`` (or what it returns, read after the call) or the refusal, and go
+    ``back``. Every action of these pages ends here."""
     try:
         call()
     except (Conflict, ValidationFailed, NotAllowed) as exc:
@@ -55,7 +65,7 @@ def _act(enrollment: Enrollment, form: Any, call: Callable[[], Any], done: str, 
         flash(" ".join(m[0] for m in fields.values()) or exc.message, "error")
         return redirect(back)
     db.session.commit()
-    flash(done, "success")
+    flash(done() if callable(done) else done, "success")
     return redirect(back)
 
 
@@ -75,7 +85,7 @@ def consent(enrollment_id: int) -> ResponseReturnValue:
     """Give or withdraw the consent to be listed publicly (while approved; CBP is told)."""
     enrollment = _load(enrollment_id, own=True)
     form = ConsentForm()
-    return _act(enrollment, form, lambda: application.update_application(
+    return _act(form, lambda: application.update_application(
         current_user, enrollment, {"publish_consent": bool(form.publish_consent.data)}),
         "Your choice about the public listing is saved.", _overview(enrollment))
 
@@ -86,17 +96,17 @@ def reply(enrollment_id: int) -> ResponseReturnValue:
     """Answer CBP's notice of proposed action."""
     enrollment = _load(enrollment_id, own=True)
     form = TextForm()
-    return _act(enrollment, form, lambda: lifecycle.reply_to_notice(current_user, enrollment, text=form.text.data),
+    return _act(form, lambda: lifecycle.reply_to_notice(current_user, enrollment, text=form.text.data),
                 "Your reply was sent to CBP.", _overview(enrollment))
 
 
 @bp.route("/enrollment/<int:enrollment_id>/appeal", methods=["POST"])
 @policy.require(perms.APPLY)
 def appeal(enrollment_id: int) -> ResponseReturnValue:
-    """Appeal the denial, suspension or revocation (within 30 days)."""
+    """Appeal the denial, suspension, revocation or sector-level suspension (within 30 days)."""
     enrollment = _load(enrollment_id, own=True)
     form = TextForm()
-    return _act(enrollment, form, lambda: lifecycle.file_appeal(current_user, enrollment, grounds=form.text.data),
+    return _act(form, lambda: lifecycle.file_appeal(current_user, enrollment, grounds=form.text.data),
                 "Your appeal is filed. A reviewer other than the one who decided will answer it.",
                 _overview(enrollment))
 
@@ -108,16 +118,10 @@ def annual_review(enrollment_id: int) -> ResponseReturnValue:
     enrollment = _load(enrollment_id, own=True)
     form = AnnualReviewForm()
     if form.validate_on_submit():
-        try:
-            lifecycle.confirm_annual_review(current_user, enrollment, attestation=True, changes=form.changes.data or "")
-        except Conflict as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            return redirect(_overview(enrollment))
-        db.session.commit()
-        flash(f"Thank you: the review is recorded. The next one is due on {enrollment.review_due:%-d %B %Y}.",
-              "success")
-        return redirect(_overview(enrollment))
+        return _run(lambda: lifecycle.confirm_annual_review(current_user, enrollment, attestation=True,
+                                                            changes=form.changes.data or ""),
+                    lambda: f"Thank you: the review is recorded. The next one is due on "
+                            f"{enrollment.review_due:%-d %B %Y}.", _overview(enrollment))
     return render_template("program/enrollment/annual_review.html", enrollment=enrollment, form=form), \
         (422 if form.errors else 200)
 
@@ -130,7 +134,7 @@ def propose(enrollment_id: int) -> ResponseReturnValue:
     """Send the importer a notice of proposed denial, suspension or revocation."""
     enrollment = _load(enrollment_id, own=False)
     form = ProposeForm()
-    return _act(enrollment, form, lambda: lifecycle.propose_action(
+    return _act(form, lambda: lifecycle.propose_action(
         current_user, enrollment, action=form.action.data, reason=form.reason.data, respond_by=form.respond_by.data),
         "The notice is recorded and the importer told.", _decision_page(enrollment))
 
@@ -141,7 +145,7 @@ def decide_appeal(enrollment_id: int) -> ResponseReturnValue:
     """Uphold or overturn the open appeal (not the reviewer who made the decision)."""
     enrollment = _load(enrollment_id, own=False)
     form = AppealDecisionForm()
-    return _act(enrollment, form, lambda: lifecycle.decide_appeal(
+    return _act(form, lambda: lifecycle.decide_appeal(
         current_user, enrollment, action=form.action.data, reason=form.reason.data),
         "The appeal is decided and the importer told.", _decision_page(enrollment))
 
@@ -154,7 +158,7 @@ def sectors(enrollment_id: int) -> ResponseReturnValue:
     form = SectorsActionForm()
     form.sectors.choices = choices((code, presenters.sector_label(code)) for code in enrollment.requested_sectors)
     service = lifecycle.suspend_sectors if form.action.data == "suspend" else lifecycle.reinstate_sectors
-    return _act(enrollment, form, lambda: service(current_user, enrollment, sectors=form.sectors.data or [],
+    return _act(form, lambda: service(current_user, enrollment, sectors=form.sectors.data or [],
                                                   reason=form.reason.data),
                 "The sectors are updated and the importer told.", _decision_page(enrollment))
 
@@ -165,9 +169,36 @@ def verify_program(enrollment_id: int, index: int) -> ResponseReturnValue:
     """Record whether a listed other program checks out."""
     enrollment = _load(enrollment_id, own=False)
     form = VerifyProgramForm()
-    return _act(enrollment, form, lambda: lifecycle.verify_other_program(
+    return _act(form, lambda: lifecycle.verify_other_program(
         current_user, enrollment, index, verified=form.verified.data == "yes", note=form.note.data or ""),
         "The verification is recorded.", _decision_page(enrollment))
+
+
+# --------------------------------------------------------------------------- admin
+
+@bp.route("/admin/enrollments/<int:enrollment_id>/lift-bar", methods=["POST"])
+@policy.require(perms.LIFT_BAR)
+def lift_bar(enrollment_id: int) -> ResponseReturnValue:
+    """Lift the 3-year re-application bar of a revoked enrollment (a reason and a confirmation required)."""
+    enrollment = _load(enrollment_id, own=False)
+    form = LiftBarForm()
+    return _act(form, lambda: lifecycle.lift_reapplication_bar(current_user, enrollment,
+                                                                           reason=form.reason.data),
+                "The re-application bar is lifted and the importer told.",
+                url_for("accounts.admin_organization", org_id=enrollment.organization_id) + "#reapplication-bar")
+
+
+def reapplication_bar_panel(organization: Organization) -> tuple[str, dict[str, Any]] | None:
+    """The admin's organisation page: its revoked enrollments, the bar each puts on applying again, and the form
+    to lift it (registered with ``core.accounts.views.register_organization_panel`` by ``program.wiring``)."""
+    revoked = db.session.scalars(select(Enrollment).where(
+        Enrollment.organization_id == organization.id, Enrollment.status == Status.REVOKED)
+        .order_by(Enrollment.id.desc())).all()
+    if not revoked:
+        return None
+    rows = [{"enrollment": e, "barred_until": presenters.barred_until(e),
+             "lifted": next((h for h in reversed(e.history) if h.action == Action.LIFT_BAR), None)} for e in revoked]
+    return "program/enrollment/_admin_bar.html", {"rows": rows, "form": LiftBarForm(formdata=None)}
 
 
 def lifecycle_forms(enrollment: Enrollment) -> dict[str, Any]:
@@ -189,13 +220,14 @@ def _template_globals(state: Any) -> None:
 def lifecycle_view(enrollment: Enrollment) -> dict[str, Any]:
     """What the pages show of an enrollment's life after the decision (template global)."""
     body = presenters.lifecycle_payload(enrollment, current_user)
-    decision = lifecycle.appealable_decision(enrollment) if enrollment.status in ("denied", "suspended", "revoked") \
-        else None
+    decision = lifecycle.appealable_decision(enrollment)
     appeal_open = lifecycle.open_appeal(enrollment)
     in_time = bool(body["appeal_until"] and body["appeal_until"] >= today())
     body.update(review_overdue=bool(enrollment.review_due and enrollment.review_due < today()),
                 open_notice=lifecycle.open_notice(enrollment), open_appeal=appeal_open,
                 can_appeal=bool(decision and in_time and not appeal_open
                                 and not any(a.decision_change_id == decision.id for a in enrollment.appeals)),
-                appealed_by=appeal_open.decision_change.actor_id if appeal_open else None)
+                appealed_by=appeal_open.decision_change.actor_id if appeal_open else None,
+                appeal_sectors=(decision.sectors or []) if decision is not None and decision.action == "suspend_sectors"
+                else [])
     return body

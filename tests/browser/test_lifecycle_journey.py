@@ -174,3 +174,25 @@ def test_broker_requests_a_decision_for_its_principal(app, page, shot, api_as, m
         decision = db.session.scalar(select(ReleaseDecision))
         assert decision.organization_id == importer.organization_id and decision.requested_by_id == broker.id
         db.session.remove()
+
+
+def test_admin_lifts_the_reapplication_bar(app, page, shot, api_as, make_user):
+    importer, reviewer, approved = _approved(api_as, make_user)
+    api_as(reviewer).post(f"/api/v1/enrollments/{approved['id']}/revoke", json={"reason": "Repeated seizures."})
+    sign_in(page, importer.email, importer.password)
+    expect(page.locator("#bar")).to_contain_text("may apply again from")
+    sign_out(page)
+    admin = make_user("admin")
+    sign_in(page, admin.email, admin.password)
+    page.goto(f"/admin/organizations/{importer.organization_id}")
+    expect(page.locator("#reapplication-bar")).to_contain_text("may not apply again before")
+    page.get_by_label("Reason").fill("New owners and a compliance officer since the revocation.")
+    tick(page, "I confirm that this organisation may apply again")
+    shot(page, "lifecycle-13-lift-bar")
+    page.get_by_role("button", name="Lift the bar").click()
+    expect(page.get_by_text("The re-application bar is lifted")).to_be_visible()
+    expect(page.locator("#reapplication-bar")).to_contain_text("Bar lifted on")
+    sign_out(page)
+
+    sign_in(page, importer.email, importer.password)
+    expect(page.locator("#bar")).to_have_count(0)

@@ -167,4 +167,43 @@ def test_notifications_go_to_focused_contacts(app, reviewer_api, world, open_cas
     for topic, recipient in rows:
         by_topic.setdefault(topic, set()).add(recipient)
     for topic in ("case.detain", "case.images_shared_importer", "case.destroyed"):
-        assert by_topic[topic] == {"enf@entry.example", "ipr@entry.example"}, topic
+        assert by_topic[topic] == {"enf@entry.example"}, topic  # the routing table: enforcement, then ipr
+
+
+def test_detention_mail_follows_the_routing_table(app, reviewer_api, world, open_case):
+    """The detention e-mail reaches the enforcement contact only; without one the IPR contact only; a mark owner
+    with an IPR contact gets it there, and never the importer's contacts."""
+    from sqlalchemy import select
+
+    from core.extensions import db
+    from core.notifications import OutboxMessage
+    from program.enrollment.models import Enrollment, EnrollmentContact
+
+    def contacts(*purposes):
+        return [EnrollmentContact(position=i, purpose=p, name=p, email=f"{p}@entry.example")
+                for i, p in enumerate(purposes)]
+
+    def detained_to(topic):
+        with app.app_context():
+            return sorted(db.session.scalars(select(OutboxMessage.recipient).where(OutboxMessage.topic == topic)
+                                             .order_by(OutboxMessage.id.desc()).limit(10)))
+
+    with app.app_context():
+        enrollment = Enrollment(organization_id=world.importer.organization_id, legal_name="Entry Imports LLC")
+        enrollment.contacts = contacts("primary", "ipr", "division", "enforcement")
+        owner = Enrollment(organization_id=world.owner_a.organization_id, legal_name="Mark A Brands")
+        owner.contacts = [EnrollmentContact(position=0, purpose="primary", name="P", email="p@mark-a.example"),
+                          EnrollmentContact(position=1, purpose="ipr", name="I", email="ipr@mark-a.example")]
+        db.session.add_all([enrollment, owner])
+        db.session.commit()
+        enrollment_id = enrollment.id
+    open_case()
+    assert detained_to("case.detain") == ["enforcement@entry.example"]
+    assert detained_to("case.owner_notice") == sorted(["ipr@mark-a.example", world.owner_b.email])
+    with app.app_context():
+        db.session.get(Enrollment, enrollment_id).contacts = contacts("primary", "ipr", "division")
+        db.session.commit()
+        db.session.execute(OutboxMessage.__table__.delete())
+        db.session.commit()
+    open_case()
+    assert detained_to("case.detain") == ["ipr@entry.example"]

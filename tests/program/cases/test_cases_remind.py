@@ -42,7 +42,7 @@ def test_remind_is_idempotent_and_skips_answered_and_distant(app, runner, api_as
     assert _reminders(app) == recipients
 
 
-def test_remind_prefers_ipr_enforcement_then_primary(app, runner, world, open_case):
+def test_remind_prefers_enforcement_then_ipr_then_primary(app, runner, world, open_case):
     from program.enrollment.models import Enrollment, EnrollmentContact
 
     with app.app_context():
@@ -63,5 +63,4 @@ def test_remind_prefers_ipr_enforcement_then_primary(app, runner, world, open_ca
     from program.cases import notices
 
     with app.app_context():
-        assert notices.importer_recipients(world.importer.organization_id) == ["ipr@entry.example",
-                                                                                 "enf@entry.example"]
+        assert notices.importer_recipients(world.importer.organization_id) == ["enf@entry.example"]

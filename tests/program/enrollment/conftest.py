@@ -98,3 +98,15 @@ def user_model():
         return db.session.get(User, ref.id)
 
     return factory
+
+
+@pytest.fixture
+def broker_api(api_as, make_user):
+    """A customs broker's user with a token."""
+    return api_as(make_user("broker", org="Harborline Customs Brokerage"))
+
+
+@pytest.fixture
+def principal(enroll, importer_api):
+    """``importer_api``'s approved enrollment (the broker's principal)."""
+    return enroll("approved")

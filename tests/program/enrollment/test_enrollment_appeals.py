@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 import pytest
 
 from core.timeutil import UTC, today
-from tests.clocks import ALL_DAYS, day_id
+from tests.clocks import ALL_DAYS, DEFAULT_NOW, day_id
 
 
 @pytest.fixture
@@ -240,3 +240,69 @@ def test_sector_suspension_from_the_wrong_state_is_409(reviewer_api, enroll):
     response = reviewer_api.post(f"/api/v1/enrollments/{suspended['id']}/suspend",
                                  json={"reason": "x", "sectors": ["mobile_devices"]})
     assert response.status_code == 409
+
+
+# --------------------------------------------------------------------------- appeals of a sector-level suspension
+
+def test_appeal_of_a_sector_suspension_overturned_by_a_second_reviewer(app, importer_api, reviewer_api,
+                                                                       second_reviewer, enroll):
+    from sqlalchemy import select
+
+    from core.extensions import db
+    from core.notifications import OutboxMessage
+
+    approved = enroll("approved")
+    path = f"/api/v1/enrollments/{approved['id']}"
+    assert approved["appeal_until"] is None
+    suspended = reviewer_api.post(f"{path}/suspend", json={"reason": "Held", "sectors": [
+        "mobile_devices", "consumer_electronics"]}).json
+    assert suspended["appeal_until"] == (today() + timedelta(days=30)).isoformat()
+    assert suspended["history"][-1]["sectors"] == ["consumer_electronics", "mobile_devices"]
+    reviewer_api.post(f"{path}/reinstate", json={"reason": "Released", "sectors": ["consumer_electronics"]})
+    appealed = importer_api.post(f"{path}/appeal", json={"grounds": "The phones were genuine."})
+    assert appealed.status_code == 200, appealed.json
+    appeal = appealed.json["appeals"][0]
+    assert appeal["decision"] == "suspend_sectors" and appeal["sectors"] == ["consumer_electronics", "mobile_devices"]
+    assert appealed.json["status"] == "approved" and appealed.json["appeal_until"]
+    own = reviewer_api.post(f"{path}/appeal/decision", json={"action": "overturn", "reason": "mine"})
+    assert own.status_code == 403 and own.json["code"] == "own_decision"
+    body = second_reviewer.post(f"{path}/appeal/decision", json={"action": "overturn", "reason": "Genuine."}).json
+    assert body["status"] == "approved" and body["suspended_sectors"] == []
+    assert body["approved_sectors"] == ["apparel_footwear", "consumer_electronics", "mobile_devices"]
+    assert body["appeals"][0]["outcome"] == "overturn"
+    assert [h["action"] for h in body["history"]][-4:] == ["suspend_sectors", "reinstate_sectors", "appeal", "overturn"]
+    assert body["history"][-1]["sectors"] == ["mobile_devices"] and body["appeal_until"] is None
+    again = importer_api.post(f"{path}/appeal", json={"grounds": "again"})
+    assert again.status_code == 409 and again.json["code"] == "not_appealable"
+    with app.app_context():
+        told = db.session.scalars(select(OutboxMessage.recipient).where(OutboxMessage.topic == "enrollment.overturn"))
+        assert list(told) == ["pat@acme-imports.example"]
+
+
+def test_sector_appeal_upheld_late_or_overtaken(importer_api, reviewer_api, second_reviewer, enroll, clock):
+    approved = enroll("approved")
+    path = f"/api/v1/enrollments/{approved['id']}"
+    reviewer_api.post(f"{path}/suspend", json={"reason": "Held", "sectors": ["mobile_devices"]})
+    importer_api.post(f"{path}/appeal", json={"grounds": "Genuine."})
+    body = second_reviewer.post(f"{path}/appeal/decision", json={"action": "uphold", "reason": "Not shown."}).json
+    assert body["suspended_sectors"] == ["mobile_devices"] and body["history"][-1]["action"] == "uphold"
+    twice = importer_api.post(f"{path}/appeal", json={"grounds": "again"})
+    assert twice.status_code == 409 and twice.json["code"] == "already_appealed"
+    # A later suspension is appealable in its turn, within 30 days only.
+    reviewer_api.post(f"{path}/suspend", json={"reason": "Held too", "sectors": ["consumer_electronics"]})
+    clock.move_to(DEFAULT_NOW + timedelta(days=31))
+    late = importer_api.post(f"{path}/appeal", json={"grounds": "Genuine."})
+    assert late.status_code == 409 and late.json["code"] == "appeal_period_over"
+
+
+def test_sector_appeal_overtaken_by_a_reinstatement_cannot_be_overturned(importer_api, reviewer_api,
+                                                                         second_reviewer, enroll):
+    approved = enroll("approved")
+    path = f"/api/v1/enrollments/{approved['id']}"
+    reviewer_api.post(f"{path}/suspend", json={"reason": "Held", "sectors": ["mobile_devices"]})
+    importer_api.post(f"{path}/appeal", json={"grounds": "Genuine."})
+    reviewer_api.post(f"{path}/reinstate", json={"reason": "Released", "sectors": ["mobile_devices"]})
+    overturn = second_reviewer.post(f"{path}/appeal/decision", json={"action": "overturn", "reason": "Genuine."})
+    assert overturn.status_code == 409 and overturn.json["code"] == "invalid_transition"
+    assert second_reviewer.post(f"{path}/appeal/decision",
+                                json={"action": "uphold", "reason": "Moot."}).status_code == 200

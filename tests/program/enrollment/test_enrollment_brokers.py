@@ -31,18 +31,6 @@ DECLARATION = {
 }
 
 
-@pytest.fixture
-def broker_api(api_as, make_user):
-    """A customs broker's user with a token."""
-    return api_as(make_user("broker", org="Harborline Customs Brokerage"))
-
-
-@pytest.fixture
-def principal(enroll, importer_api):
-    """``importer_api``'s approved enrollment (the broker's principal)."""
-    return enroll("approved")
-
-
 def _grant(importer_api, broker_api, scopes, **extra):
     response = importer_api.post("/api/v1/delegations", json={
         "broker_organization_id": broker_api.user.organization_id, "scopes": scopes, **extra})

@@ -99,3 +99,63 @@ def test_queue_shows_cbp_time_and_filters_overdue_reviews(app, client, reviewer_
     assert "CBP time: 0 days" in page and "Overdue Co" not in page
     overdue = client.get("/review/enrollments?review_overdue=true").text
     assert "Overdue Co" in overdue and "Acme Parallel" not in overdue
+
+
+def test_importer_appeals_a_sector_suspension_and_a_second_reviewer_allows_it(client, importer_api, reviewer_api,
+                                                                              api_as, enroll):
+    approved = enroll("approved")
+    reviewer_api.post(f"/api/v1/enrollments/{approved['id']}/suspend",
+                      json={"reason": "Phones held.", "sectors": ["mobile_devices"]})
+    _sign_in(client, importer_api.user)
+    page = client.get(f"/enrollment/{approved['id']}").text
+    assert "You may appeal until" in page and "You may appeal the suspension of Mobile" in page
+    client.post(f"/enrollment/{approved['id']}/appeal", data={"text": "The phones were genuine."})
+    assert "Your appeal is with CBP" in client.get(f"/enrollment/{approved['id']}").text
+    second = api_as("reviewer")
+    _sign_in(client, second.user)
+    page = client.get(f"/review/enrollments/{approved['id']}").text
+    assert "Sectors suspended by the decision" in page and "The phones were genuine." in page
+    client.post(f"/review/enrollments/{approved['id']}/appeal", data={"action": "overturn", "reason": "Genuine."})
+    body = second.get(f"/api/v1/enrollments/{approved['id']}").json
+    assert body["suspended_sectors"] == [] and "mobile_devices" in body["approved_sectors"]
+
+
+def test_admin_lifts_the_reapplication_bar_from_the_organisation_page(app, client, importer_api, reviewer_api,
+                                                                      api_as, enroll, application_data, monkeypatch):
+    from sqlalchemy import select
+
+    from core.audit import AuditEntry
+
+    revoked = enroll("revoked")
+    org_page = f"/admin/organizations/{importer_api.user.organization_id}"
+    lift = f"/admin/enrollments/{revoked['id']}/lift-bar"
+    _sign_in(client, reviewer_api.user)
+    assert client.post(lift, data={"reason": "x", "confirm": "y"}).status_code == 403
+    admin = api_as("admin")
+    _sign_in(client, admin.user)
+    page = client.get(org_page).text
+    assert "may not apply again before" in page and "Lift the bar" in page
+    assert "Revocations and the re-application bar" not in client.get(
+        f"/admin/organizations/{reviewer_api.user.organization_id}").text  # nothing revoked there
+    no_reason = client.post(lift, data={"reason": "", "confirm": "y"}, follow_redirects=True)
+    assert "Give a reason for lifting the bar." in no_reason.text
+    unconfirmed = client.post(lift, data={"reason": "New owners."}, follow_redirects=True)
+    assert "Tick the box to confirm." in unconfirmed.text
+    assert admin.get(f"/api/v1/enrollments/{revoked['id']}").json["reapplication_barred_until"] is not None
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    forged = client.post(lift, data={"reason": "New owners.", "confirm": "y"})
+    assert forged.status_code == 400  # no CSRF token: refused, nothing lifted
+    assert admin.get(f"/api/v1/enrollments/{revoked['id']}").json["reapplication_barred_until"] is not None
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    response = client.post(lift, data={"reason": "New owners and compliance staff.", "confirm": "y"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"{org_page}#reapplication-bar")
+    page = client.get(org_page).text
+    assert "Bar lifted on" in page and "New owners and compliance staff." in page and "Lift the bar" not in page
+    body = admin.get(f"/api/v1/enrollments/{revoked['id']}").json
+    assert body["reapplication_barred_until"] is None and body["history"][-1]["action"] == "lift_bar"
+    with app.app_context():
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "enrollment.lift_bar")).one()
+        assert entry.actor_id == admin.user.id and entry.after["reason"] == "New owners and compliance staff."
+    again = client.post(lift, data={"reason": "again", "confirm": "y"}, follow_redirects=True)
+    assert "Only a revoked enrollment whose bar is in force" in again.text
+    assert importer_api.post("/api/v1/enrollments", json=application_data()).status_code == 201
