@@ -6,14 +6,14 @@ Leaner decisions: the indexes on a decision's screening job and on the decision 
 the rows that have one, so a decision asked for through the API writes two index entries fewer.
 
 Revision ID: 0013d
-Revises: 0012
+Revises: 0013a
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0013d'
-down_revision = '0012'
+down_revision = '0013a'
 branch_labels = None
 depends_on = None
 

@@ -62,6 +62,9 @@ def seed_blanks(users: dict[str, User]) -> str:
     mugs = services.file_declaration(harbor, _body([{"role": "manufacturer", "name": "Jingdezhen Ceramics Co.",
                                                      "country": "CN"}], [
         _line("Plain white ceramic mugs", "6912.00.4400", 600, "CN", unit="doz"),
+        # Awaiting Lumen's answer: the rights holder's dashboard lists it under pending licences.
+        _line("Plain earbuds for licensed LUMEN printing", "8518.30.2000", 400, "CN", intended_marking="licensed",
+              authorization_ref="LUMEN-LIC-2026-004", recordation_number="TMK 21-00123"),
     ]))
     services.consume_blank_quantity(mugs.lines[0].id, Decimal(150), decision_id=None, reference="demo: entry HRB-0000001-3")
     return f"4 blank-goods declarations ({len(draws) + 1} draws; 1 queried, 1 revoked)"
