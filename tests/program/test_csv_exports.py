@@ -11,7 +11,7 @@ from tests.program.tiers.conftest import admin_api as admin_api  # noqa: F401
 from tests.program.tiers.conftest import tiers as tiers  # noqa: F401 (the analytics export needs a paid tier)
 
 # API.md ("flask --app app decisions screen"): the input columns plus line_outcome, entry_outcome, reasons, uei.
-API_FIXED = {"decisions_screen.result"}
+API_FIXED = {"decisions_screen.result", "decisions_api.get_screening_result"}
 HUMAN_HEADERS = {"cases_stats.table_csv", "tiers.detentions_export"}
 
 

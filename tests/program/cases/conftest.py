@@ -122,3 +122,18 @@ def open_case(reviewer_api, make_decision):
         return response.json
 
     return factory
+
+
+@pytest.fixture
+def put_on_tier(app, world, tiers):
+    """Put an organisation (a ``UserRef``) on a service tier by its code, as an admin would."""
+    from core.accounts.models import User
+    from core.extensions import db
+    from program.tiers import services as tiers_service
+
+    def put(who, code: str) -> None:
+        with app.app_context():
+            tiers_service.set_tier(db.session.get(User, world.admin.id), who.organization_id, code)
+            db.session.commit()
+
+    return put

@@ -170,9 +170,9 @@ def test_notifications_go_to_focused_contacts(app, reviewer_api, world, open_cas
         assert by_topic[topic] == {"enf@entry.example"}, topic  # the routing table: enforcement, then ipr
 
 
-def test_detention_mail_follows_the_routing_table(app, reviewer_api, world, open_case):
+def test_detention_mail_follows_the_routing_table(app, reviewer_api, world, open_case, put_on_tier):
     """The detention e-mail reaches the enforcement contact only; without one the IPR contact only; a mark owner
-    with an IPR contact gets it there, and never the importer's contacts."""
+    (on a tier that e-mails detention notices) with an IPR contact gets it there, never the importer's contacts."""
     from sqlalchemy import select
 
     from core.extensions import db
@@ -197,6 +197,8 @@ def test_detention_mail_follows_the_routing_table(app, reviewer_api, world, open
         db.session.add_all([enrollment, owner])
         db.session.commit()
         enrollment_id = enrollment.id
+    put_on_tier(world.owner_a, "standard")
+    put_on_tier(world.owner_b, "standard")
     open_case()
     assert detained_to("case.detain") == ["enforcement@entry.example"]
     assert detained_to("case.owner_notice") == sorted(["ipr@mark-a.example", world.owner_b.email])
