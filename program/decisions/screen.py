@@ -53,9 +53,17 @@ from core.timeutil import today
 from program.blanks.models import BlankLine
 from program.blanks.services import draw_blank_quantity
 from program.decisions import facts as program_facts
-from program.decisions.engine import EntryDecision, EntryInput
+from program.decisions.engine import EntryDecision
 from program.decisions.memo import DecisionMemo
-from program.decisions.screen_read import INPUT_COLUMNS, EntryReader, EntryRows, ScreenInputError, numbered_rows
+from program.decisions.screen_read import (
+    INPUT_COLUMNS,
+    RESULT_COLUMNS,
+    EntryReader,
+    EntryRows,
+    ScreenInputError,
+    numbered_rows,
+    output_columns,
+)
 from program.decisions.screen_store import ChunkStore
 from program.decisions.screen_summary import REJECTED, ScreenSummary
 from program.decisions.uei import new_ueis
@@ -63,8 +71,7 @@ from program.decisions.uei import new_ueis
 __all__ = ["ALREADY_DECIDED", "CHUNK_ENTRIES", "INPUT_COLUMNS", "OUTPUT_COLUMNS", "REJECTED", "ScreenInputError",
            "ScreenSummary", "Screener"]
 
-RESULT_COLUMNS = ("line_outcome", "entry_outcome", "reasons", "uei")
-OUTPUT_COLUMNS = INPUT_COLUMNS + RESULT_COLUMNS
+OUTPUT_COLUMNS = INPUT_COLUMNS + RESULT_COLUMNS  # without optional columns (see screen_read.output_columns)
 ALREADY_DECIDED = "already_decided"
 CHUNK_ENTRIES = 5000
 MAX_ATTEMPTS = 5
@@ -119,7 +126,7 @@ class Screener:
         reader = EntryReader(header, sectors=self.snap.sectors, summary=self.summary, on_bad_row=self.on_bad_row)
         self._out = csvio.writer(out, lineterminator="\n")
         if write_header:
-            self._out.writerow(OUTPUT_COLUMNS)
+            self._out.writerow(output_columns(header))
         chunk: list[EntryRows] = []
         for group in reader.entries(rows):
             chunk.append(group)
@@ -140,8 +147,7 @@ class Screener:
         rate = self.sample_rate
         decisions = []
         for group, uei in zip(groups, ueis, strict=True):
-            entry = EntryInput(group.entry_number, group.port, group.ior, tuple(group.lines))
-            decision = decide(entry, uei=uei, sample_rate=rate)
+            decision = decide(group.entry_input(), uei=uei, sample_rate=rate)
             for line_id, quantity in decision.consumptions:
                 key = key_of_line[line_id]
                 fact = blank_lines[key]

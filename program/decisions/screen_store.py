@@ -34,13 +34,13 @@ _DECISIONS = ReleaseDecision.__table__
 _LINES = DecisionLine.__table__
 _JOBS = ScreenJob.__table__
 _LEDGER = BlankConsumption.__table__
-_LEDGER = BlankConsumption.__table__
 _LEDGER_COLUMNS = ("line_id", "quantity", "decision_id", "reference", "created_at")
 _DECISION_COLUMNS = ("id", "uei", "entry_number", "port_code", "ior_number", "organization_id", "enrollment_id",
                      "requested_by_id", "source", "screen_job_id", "outcome", "rules_version", "facts_used",
-                     "line_count", "decided_at")
+                     "line_count", "decided_at", "shipment")
 _LINE_COLUMNS = ("decision_id", "line_no", "description", "hts_code", "quantity", "value_usd", "sector", "condition",
-                 "recordation_number", "lever_label", "blank_declaration_id", "blank_line_no", "outcome", "reasons")
+                 "recordation_number", "lever_label", "blank_declaration_id", "blank_line_no", "country_of_origin",
+                 "outcome", "reasons")
 _compact_json = json.JSONEncoder(separators=(",", ":")).encode  # what json.dumps(…, separators=…) makes
 
 
@@ -53,6 +53,7 @@ class ChunkStore:
         self.enrollments = enrollments
         self.reasons_cache: dict[tuple, tuple[str, str]] = {}
         self._facts_cache: dict[tuple, str] = {}
+        self._shipment_cache: dict[tuple[str, ...], str] = {}
         dialect = db.engine.dialect
         self.postgres = dialect.name == "postgresql"
         if dialect.name == "sqlite":  # a bigger page cache keeps the growing indexes in memory (per connection)
@@ -127,17 +128,18 @@ class ChunkStore:
                 enrollment.organization_id if enrollment is not None else None,
                 decision.facts_used["enrollment_id"], requested_by, "screen", job_id, decision.outcome,
                 decision.rules_version, self._facts_json(decision.facts_used),
-                len(decision.lines), when))
+                len(decision.lines), when, self._shipment_json(group)))
             counts[decision.outcome] += 1
             for line, (_, line_outcome, reasons) in zip(group.lines, decision.lines, strict=True):
                 texts = cache.get(reasons)
                 if texts is None:
                     texts = _reason_texts(reasons, cache)
                 (line_no, description, hts_code, quantity, value, sector, condition, recordation, lever, declaration,
-                 declared_line) = line
+                 declared_line, country) = line
                 add_line((decision_id, line_no, description, hts_code,
                           quantity if postgres else str(quantity), value if postgres else str(value),
-                          sector, condition, recordation, lever, declaration, declared_line, line_outcome, texts[0]))
+                          sector, condition, recordation, lever, declaration, declared_line, country, line_outcome,
+                          texts[0]))
             for line_id, quantity in decision.consumptions:
                 ledger.append((line_id, quantity, decision_id, uei, now))
         if postgres:
@@ -167,6 +169,17 @@ class ChunkStore:
             if len(self._facts_cache) > 20_000:
                 self._facts_cache.clear()
             text = self._facts_cache[key] = _compact_json(facts_used)
+        return text
+
+    def _shipment_json(self, group: EntryRows) -> str | None:
+        """The entry's shipment as stored JSON (None: the entry has none), serialised once per distinct columns."""
+        if group.shipment is None:
+            return None
+        text = self._shipment_cache.get(group.raw_shipment)
+        if text is None:
+            if len(self._shipment_cache) > 20_000:
+                self._shipment_cache.clear()
+            text = self._shipment_cache[group.raw_shipment] = _compact_json(group.shipment)
         return text
 
     def reserve_ids(self, conn: Any, n: int) -> list[int]:

@@ -26,6 +26,7 @@ from program.decisions import policy as perms
 from program.decisions.models import ScreenJob
 from program.decisions.screen import INPUT_COLUMNS
 from program.decisions.screen_job import start_job
+from program.decisions.screen_read import OPTIONAL_COLUMNS
 from program.decisions.services import is_cbp
 
 bp = Blueprint("decisions_screen", __name__, url_prefix="/review/screening")
@@ -41,7 +42,8 @@ class ScreenUploadForm(FlaskForm):
 
     file = FileField("CSV file of entry lines", render_kw={"accept": ".csv,text/csv"},
                      description="UTF-8 CSV with a header row: " + ", ".join(INPUT_COLUMNS)
-                     + ". Rows with the same entry number form one entry, in any order.")
+                     + " (optionally " + ", ".join(OPTIONAL_COLUMNS) + "). Rows with the same entry number form one "
+                     "entry, in any order.")
 
 
 def _job_or_404(job_id: int) -> ScreenJob:
@@ -75,7 +77,8 @@ def index() -> ResponseReturnValue:
 def _render_index(form: ScreenUploadForm, status: int = 200) -> ResponseReturnValue:
     recent = db.session.scalars(select(ScreenJob).order_by(ScreenJob.id.desc()).limit(20)).all()
     return render_template("program/decisions/screen/index.html", form=form, jobs=recent,
-                           queued=bool(current_app.config.get("REDIS_URL")), columns=INPUT_COLUMNS), status
+                           queued=bool(current_app.config.get("REDIS_URL")), columns=INPUT_COLUMNS,
+                           optional_columns=OPTIONAL_COLUMNS), status
 
 
 @bp.route("", methods=["POST"])
