@@ -21,6 +21,7 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache, partial
+from operator import itemgetter
 from typing import Any
 
 from core import csvio
@@ -173,8 +174,12 @@ class EntryReader:
         # Where each optional column is in the output prefix (None: absent, read as empty).
         at = {c: _WIDTH + i for i, c in enumerate(self.optional)}
         self._country_at = at.get("country_of_origin")
-        self._shipment_at = tuple(at.get(c) for c in _SHIPMENT_COLUMNS)
-        self._has_shipment = any(i is not None for i in self._shipment_at)
+        shipment_at = tuple(at.get(c) for c in _SHIPMENT_COLUMNS)
+        self._has_shipment = any(i is not None for i in shipment_at)
+        # The shipment columns of a row as a tuple (absent ones empty): one C call when all are there.
+        self._shipment_columns: Callable[[list[str]], tuple[str, ...]] = (
+            itemgetter(*shipment_at) if None not in shipment_at
+            else lambda prefix: tuple("" if i is None else prefix[i] for i in shipment_at))
         self.sectors = sectors
         self.summary = summary
         self.on_bad_row = on_bad_row
@@ -321,7 +326,7 @@ class EntryReader:
     def _read_shipment(self, group: EntryRows, prefix: list[str]) -> None:
         """The entry's shipment from its first row's shipment columns; a later row leaves them empty or gives
         the same shipment (else a :class:`inputs.FieldProblem` naming the first column that differs)."""
-        raw = tuple("" if at is None else prefix[at] for at in self._shipment_at)
+        raw = self._shipment_columns(prefix)
         if raw == group.raw_shipment:
             return
         if group.raw_shipment is None:

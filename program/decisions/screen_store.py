@@ -1,7 +1,7 @@
 """Writing a screened chunk: blank-goods ledger rows, one audit entry, decisions and lines in bulk.
 
 No ORM object is made per decision or line: rows are built as tuples and inserted many to a statement
-on SQLite (:func:`_insert_rows`) or with ``COPY`` on PostgreSQL (:func:`_copy`), in the chunk's
+on SQLite (:func:`_insert_rows`) or with binary ``COPY`` on PostgreSQL (:func:`_copy`), in the chunk's
 transaction. Decision ids are reserved first (the sequence on PostgreSQL; past ``MAX(id)`` under
 SQLite's write lock, which the chunk's first write — its progress row — has taken). An entry that
 already has a live decision is looked up here too (:meth:`ChunkStore.live_decisions`), so a run that is
@@ -18,7 +18,7 @@ from functools import lru_cache
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Integer, Numeric, String, select, update
 
 from core import audit
 from core.extensions import db
@@ -244,13 +244,37 @@ def _sqlite_variable_limit(conn: Any) -> int:
 
 
 def _copy(conn: Any, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """PostgreSQL ``COPY … FROM STDIN`` on the session's own connection (same transaction)."""
+    """PostgreSQL binary ``COPY … FROM STDIN`` on the session's own connection (same transaction).
+
+    Binary rather than text: the server takes each value as it is (no parsing of numbers, timestamps and
+    booleans from text), and psycopg's C dumpers write them straight from the Python values. JSON columns
+    get text already serialised (the binary form of ``json`` is its text).
+    """
     if not rows:
         return
     cursor = conn.connection.dbapi_connection.cursor()
     try:
-        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(_copy_types(table, columns))
             for row in rows:
                 copy.write_row(row)
     finally:
         cursor.close()
+
+
+_PG_TYPES = ((BigInteger, "int8"), (Integer, "int4"), (Numeric, "numeric"), (Boolean, "bool"),
+             (DateTime, "timestamptz"), (String, "text"), (JSON, "text"))
+
+
+@lru_cache(maxsize=16)
+def _copy_types(table: str, columns: tuple[str, ...]) -> list[str]:
+    """The PostgreSQL type of each of ``columns`` of ``table`` as binary ``COPY`` sends it."""
+    table_columns = db.metadata.tables[table].c
+    types = []
+    for name in columns:
+        column_type = table_columns[name].type
+        column_type = getattr(column_type, "impl", column_type)  # type decorators (UTCDateTime)
+        column_type = column_type.variant_mapping.get("postgresql", column_type) \
+            if hasattr(column_type, "variant_mapping") else column_type
+        types.append(next(pg for kind, pg in _PG_TYPES if isinstance(column_type, kind)))
+    return types
