@@ -181,3 +181,25 @@ def test_screen_columns_read_into_the_memo_decide_like_decide(seed):
         assert memo.decide(read, uei=uei, sample_rate=0.3) == expected
         codes.update(expected.codes)
     assert len(codes) == 14 and "known_violative_shipper" in codes
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_one_line_entries_share_decisions_only_where_decide_agrees(seed):
+    """Parcels: one-line entries reuse the decision of an earlier entry with the same line unless random
+    verification picks them; every decision is still ``decide``'s."""
+    rng = random.Random(seed)
+    memo = DecisionMemo(FACTS)
+    picked = 0
+    seen: dict[int, object] = {}  # the decisions returned, kept alive so that their ids stay theirs
+    shared = 0
+    for _ in range(3000):
+        the_entry = random_entry(rng)
+        the_entry = replace(the_entry, lines=(the_entry.lines[0]._replace(line_no=1),))
+        uei = new_uei()
+        expected = decide(the_entry, FACTS, uei=uei, sample_rate=0.3)
+        decided = memo.decide(the_entry, uei=uei, sample_rate=0.3)
+        assert decided == expected
+        picked += "random_verification" in expected.codes
+        shared += id(decided) in seen
+        seen[id(decided)] = decided
+    assert picked and shared > 300  # random verification still picks; most parcels reuse a decision
