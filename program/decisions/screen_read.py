@@ -38,6 +38,7 @@ LOOKBACK = 100_000
 OPTIONAL_COLUMNS = inputs.OPTIONAL_SCREEN_COLUMNS
 RESULT_COLUMNS = ("line_outcome", "entry_outcome", "reasons", "uei")
 MAX_GOODS_REMEMBERED = 20_000  # distinct goods columns kept (each holds eight input strings)
+MAX_TEXTS_SHARED = 20_000  # distinct optional-column texts shared between rows (countries, sellers, marketplaces)
 _WIDTH = len(INPUT_COLUMNS)
 _SHIPMENT_COLUMNS = OPTIONAL_COLUMNS[1:]
 
@@ -185,6 +186,10 @@ class EntryReader:
         self.on_bad_row = on_bad_row
         self.recent: dict[str, int] = {}  # entry keys already closed -> their first row (bounded)
         self._goods: dict[tuple[str, ...], tuple] = {}  # goods columns as given -> parsed, once all were valid
+        # The optional columns that repeat (all but the house bill) keep one string per distinct text: the rows of
+        # two chunks are held at once, and a fresh copy of each seller's name per row cost tens of megabytes.
+        self._shared_at = [at[c] for c in self.optional if c != "house_bill"]
+        self._texts: dict[str, str] = {}
 
     def entries(self, rows: Iterable[tuple[int, list[str]]]) -> Iterator[EntryRows]:
         """Every entry of ``rows`` (numbered rows), in order, once its last row has been read."""
@@ -247,6 +252,13 @@ class EntryReader:
         i = len(group.rows) - 1
         (entry_number, port, ior, line_no, description, hts, quantity, value, sector, condition, recordation,
          lever, declaration, blank_line_no) = prefix if size == _WIDTH else prefix[:_WIDTH]
+        if self._shared_at:
+            texts = self._texts
+            if len(texts) >= MAX_TEXTS_SHARED:
+                texts.clear()
+            for at in self._shared_at:
+                text = prefix[at]
+                prefix[at] = texts.setdefault(text, text)
         country = None
         name = "entry_number"
         try:
