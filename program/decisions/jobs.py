@@ -217,7 +217,7 @@ def _run_merge(job_id: int, partitions: int) -> None:
                     copy.write(block)
             outputs.append(local)
         with open(target, "w", newline="", encoding="utf-8") as out:
-            merge_output(plan, outputs, out)
+            merge_output(plan, outputs, out, saved["header"])
     summary.elapsed = (utcnow() - job.created_at).total_seconds()
     stem = job.filename.rsplit(".", 1)[0][:100] or "screen"
     stored = register_file(target, key, name=f"{stem}-decisions.csv", content_type="text/csv", owner=actor)

@@ -10,7 +10,9 @@ Entry-level rules (``debarred``, ``not_enrolled``, ``prior_violation``) are work
 (``known_violative_shipper`` per seller, behind the engine's own cache), the HTS code's meaning (its sectors, the
 mark's Lever-rule scope) once per code and mark, and random
 verification is applied per entry from its UEI exactly as :func:`engine.decide` does: the result is
-the same :class:`EntryDecision` that ``decide`` gives (tests hold the two together).
+the same :class:`EntryDecision` that ``decide`` gives (tests hold the two together). A one-line entry
+(a de minimis parcel) that random verification does not pick gets the very decision object of the
+previous such entry with the same line, since nothing else distinguishes them.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from __future__ import annotations
 from typing import Any
 
 from program.decisions.engine import (
+    EXPEDITED_RELEASE,
+    OUTCOMES,
     EnrollmentFact,
     EntryContext,
     EntryDecision,
@@ -34,8 +38,11 @@ from program.decisions.engine import (
     shipment_rules,
     with_entry_reasons,
 )
+from program.decisions.sampling import verification_pick
 
+_EXP = OUTCOMES.index(EXPEDITED_RELEASE)
 MAX_REMEMBERED = 200_000  # line combinations kept before starting afresh (a bound, not a tuning knob)
+MAX_SINGLES = 20_000  # one-line entries' decisions kept (each holds its facts record: about a kilobyte)
 
 _EntryState = tuple[EnrollmentFact | None, tuple[Reason, ...], int, bool]
 _LineResult = tuple[int, tuple[Reason, ...], tuple[Any, ...], tuple[Any, ...]]
@@ -48,13 +55,16 @@ class DecisionMemo:
     lines (the bulk screen lowers them as it draws), which are never remembered.
     """
 
-    __slots__ = ("facts", "_entries", "_lines", "_goods")
+    __slots__ = ("facts", "_entries", "_lines", "_goods", "_singles")
 
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
         self._entries: dict[tuple, _EntryState] = {}
         self._lines: dict[tuple, _LineResult] = {}
         self._goods: dict[tuple[str, str | None], tuple[frozenset[str], bool]] = {}
+        # Whole decisions of one-line entries (de minimis parcels) that random verification did not pick: they
+        # depend on nothing else, and decisions are immutable and only read, so such entries share them.
+        self._singles: dict[tuple, EntryDecision] = {}
 
     def decide(self, entry: EntryInput, *, uei: str, sample_rate: float) -> EntryDecision:
         """The same decision as ``engine.decide(entry, self.facts, uei=uei, sample_rate=sample_rate)``."""
@@ -73,6 +83,7 @@ class DecisionMemo:
         mark_ids, version_ids, _ = ctx.used
         remembered = self._lines
         results: list[tuple[int, int, Any]] = []
+        single_key = None
         for line in entry.lines:
             if line.condition == "blank":
                 results.append(line_rules(line, ctx, common, common_rank))
@@ -90,12 +101,22 @@ class DecisionMemo:
             if known is None:
                 known = self._remember_line(key, line, state)
             rank, reasons, marks, versions = known
+            if len(entry.lines) == 1 and (rank != _EXP or not verification_pick(uei, sample_rate)):
+                single_key = (key, line.line_no)
+                decision = self._singles.get(single_key)
+                if decision is not None:
+                    return decision
             for mark_id in marks:
                 mark_ids[mark_id] = None
             for version_id in versions:
                 version_ids[version_id] = None
             results.append((line.line_no, rank, reasons))
-        return finish_decision(facts, enrollment, ctx, results, uei=uei, sample_rate=sample_rate)
+        decision = finish_decision(facts, enrollment, ctx, results, uei=uei, sample_rate=sample_rate)
+        if single_key is not None:  # not picked, so the decision of every entry with this one line
+            if len(self._singles) >= MAX_SINGLES:
+                self._singles.clear()
+            self._singles[single_key] = decision
+        return decision
 
     def _remember_entry(self, entry_key: tuple, ior: str, shipped: tuple[Reason, ...]) -> _EntryState:
         if len(self._entries) >= MAX_REMEMBERED:

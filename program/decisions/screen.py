@@ -5,7 +5,7 @@ groups its rows into entries (bad rows reject their entry whole), this module de
 chunk, :mod:`~program.decisions.screen_store` writes a chunk, and :mod:`~program.decisions.screen_job`
 runs a job (in one process, or partitioned over several with :mod:`~program.decisions.screen_parallel`).
 
-Rows are streamed: only the current chunk of entries (``chunk_entries``, default 5,000) is in memory,
+Rows are streamed: only the current chunk of entries (``chunk_entries``, default 3,000) is in memory,
 whatever the size of the file. Program facts are loaded once (:func:`program.decisions.facts.load_snapshot`)
 and every entry is decided by the same pure engine as the API, through
 :class:`~program.decisions.memo.DecisionMemo`, which runs the engine's rules once per recurring
@@ -60,21 +60,28 @@ from core.timeutil import today
 from program.blanks.models import BlankLine
 from program.blanks.services import draw_blank_quantity
 from program.decisions import facts as program_facts
-from program.decisions.engine import EntryDecision, EntryInput
+from program.decisions.engine import EntryDecision
 from program.decisions.memo import DecisionMemo
-from program.decisions.screen_read import INPUT_COLUMNS, EntryReader, EntryRows, ScreenInputError, numbered_rows
+from program.decisions.screen_read import (
+    INPUT_COLUMNS,
+    RESULT_COLUMNS,
+    EntryReader,
+    EntryRows,
+    ScreenInputError,
+    numbered_rows,
+    output_columns,
+)
 from program.decisions.screen_store import ChunkStore
 from program.decisions.screen_summary import MAX_ERRORS_KEPT, REJECTED, ScreenSummary
 from program.decisions.uei import new_ueis
 
-__all__ = ["ALREADY_DECIDED", "CHUNK_ENTRIES", "INPUT_COLUMNS", "NO_DELEGATION", "OUTPUT_COLUMNS", "REJECTED", "ScreenInputError",
-           "ScreenSummary", "Screener"]
+__all__ = ["ALREADY_DECIDED", "CHUNK_ENTRIES", "INPUT_COLUMNS", "NO_DELEGATION", "OUTPUT_COLUMNS", "REJECTED",
+           "ScreenInputError", "ScreenSummary", "Screener"]
 
-RESULT_COLUMNS = ("line_outcome", "entry_outcome", "reasons", "uei")
-OUTPUT_COLUMNS = INPUT_COLUMNS + RESULT_COLUMNS
+OUTPUT_COLUMNS = INPUT_COLUMNS + RESULT_COLUMNS  # without optional columns (see screen_read.output_columns)
 ALREADY_DECIDED = "already_decided"
 NO_DELEGATION = "no_delegation"
-CHUNK_ENTRIES = 5000
+CHUNK_ENTRIES = 3000  # entries per transaction: two chunks are in memory at once (see docs/performance.md)
 MAX_ATTEMPTS = 5
 SWITCH_INTERVAL = 0.0005  # seconds; see _run_settings
 
@@ -132,7 +139,7 @@ class Screener:
         reader = EntryReader(header, sectors=self.snap.sectors, summary=self.summary, on_bad_row=self.on_bad_row)
         self._out = csvio.writer(out, lineterminator="\n")
         if write_header:
-            self._out.writerow(OUTPUT_COLUMNS)
+            self._out.writerow(output_columns(header))
         chunk: list[EntryRows] = []
         for group in reader.entries(rows):
             chunk.append(group)
@@ -153,8 +160,7 @@ class Screener:
         rate = self.sample_rate
         decisions = []
         for group, uei in zip(groups, ueis, strict=True):
-            entry = EntryInput(group.entry_number, group.port, group.ior, tuple(group.lines))
-            decision = decide(entry, uei=uei, sample_rate=rate)
+            decision = decide(group.entry_input(), uei=uei, sample_rate=rate)
             for line_id, quantity in decision.consumptions:
                 key = key_of_line[line_id]
                 fact = blank_lines[key]

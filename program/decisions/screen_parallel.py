@@ -31,8 +31,8 @@ from flask import current_app
 from core import csvio
 from core.extensions import db
 from program.decisions.grouping import entry_key
-from program.decisions.screen import OUTPUT_COLUMNS, Screener
-from program.decisions.screen_read import INPUT_COLUMNS, column_index, numbered_rows
+from program.decisions.screen import Screener
+from program.decisions.screen_read import INPUT_COLUMNS, column_index, numbered_rows, output_columns
 from program.decisions.screen_summary import ScreenSummary
 
 MIN_ENTRIES_PER_WORKER = 2000  # the default worker count never gives a process less than this
@@ -82,7 +82,7 @@ def screen_partitioned(lines: TextIO, out: TextIO, *, workers: int | None, job_i
         if on_bad_row is not None:
             for problem in summary.errors:
                 on_bad_row(problem)
-        merge_output(plan, outputs, out)
+        merge_output(plan, outputs, out, header)
     summary.elapsed = time.perf_counter() - started
     return summary
 
@@ -219,13 +219,14 @@ def _work(app: Any, header: list[str], part: str, output: str, job_id: int, acto
             db.engine.dispose()
 
 
-def merge_output(plan: Plan, outputs: list[Path], out: TextIO) -> None:
-    """Write the partitions' output rows to ``out`` in the order of the input (one process's order)."""
+def merge_output(plan: Plan, outputs: list[Path], out: TextIO, header: list[str]) -> None:
+    """Write the partitions' output rows (of input read under ``header``) to ``out`` in the order of the input
+    (one process's order)."""
     files = [open(p, newline="", encoding="utf-8") for p in outputs]  # noqa: SIM115 (closed below)
     try:
         readers = [csv.reader(f) for f in files]
         writer = csvio.writer(out, lineterminator="\n")
-        writer.writerow(OUTPUT_COLUMNS)
+        writer.writerow(output_columns(header))
         for partition, count in zip(plan.partition, plan.rows, strict=True):
             reader = readers[partition]
             writer.writerows(next(reader) for _ in range(count))

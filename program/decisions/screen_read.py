@@ -21,19 +21,26 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache, partial
+from operator import itemgetter
 from typing import Any
 
 from core import csvio
 from program.decisions import grouping, inputs
-from program.decisions.engine import LineInput
+from program.decisions.engine import EntryInput, LineInput, ShipmentInput
 from program.decisions.screen_summary import MAX_ERRORS_KEPT, ScreenSummary
 
 INPUT_COLUMNS = ("entry_number", "port_code", "ior_number", "line_no", "description", "hts_code", "quantity",
                  "value_usd", "sector", "condition", "recordation_number", "lever_label", "blank_declaration_id",
                  "blank_line_no")
 LOOKBACK = 100_000
+# The optional columns (API.md): a line's country of origin, then its entry's shipment. Those the header has are
+# read and written back in the output after the fixed columns, in this order.
+OPTIONAL_COLUMNS = inputs.OPTIONAL_SCREEN_COLUMNS
+RESULT_COLUMNS = ("line_outcome", "entry_outcome", "reasons", "uei")
 MAX_GOODS_REMEMBERED = 20_000  # distinct goods columns kept (each holds eight input strings)
+MAX_TEXTS_SHARED = 20_000  # distinct optional-column texts shared between rows (countries, sellers, marketplaces)
 _WIDTH = len(INPUT_COLUMNS)
+_SHIPMENT_COLUMNS = OPTIONAL_COLUMNS[1:]
 
 
 class ScreenInputError(ValueError):
@@ -52,7 +59,15 @@ _declaration = lru_cache(maxsize=8192)(inputs.parse_declaration_id)
 _line_no = lru_cache(maxsize=10000)(inputs.parse_line_no)
 _blank_line_no = lru_cache(maxsize=10000)(lambda v: inputs.parse_line_no(v, what="blank line number"))
 _quantity = lru_cache(maxsize=16384)(lambda v: inputs.parse_decimal(v, positive=True, what="quantity"))
+_country = lru_cache(maxsize=1024)(inputs.parse_country)
 _TOO_LARGE = Decimal("1e15")
+
+
+@lru_cache(maxsize=8192)
+def _shipment(columns: tuple[str, ...]) -> tuple[dict[str, Any] | None, ShipmentInput | None]:
+    """The shipment of the optional shipment columns as stored and as the engine sees it (None: no shipment)."""
+    shipment = inputs.shipment_from_columns(*columns)
+    return shipment, inputs.shipment_input(shipment)
 
 
 def _value(text: str) -> Decimal:
@@ -74,7 +89,7 @@ class EntryRows:
     """The rows of one entry as read: parsed lines, or the problems that reject it."""
 
     __slots__ = ("key", "first_row", "entry_number", "port", "ior", "raw_port", "raw_ior", "rows", "lines", "line_nos",
-                 "bad")
+                 "bad", "shipment", "shipment_input", "raw_shipment")
 
     def __init__(self, key: str, first_row: int) -> None:
         self.key = key
@@ -87,7 +102,13 @@ class EntryRows:
         self.lines: list[LineInput] = []  # the engine's input, one per good row
         self.line_nos: set[int] = set()
         self.bad: dict[int, str] | None = None  # index in rows -> field at fault
+        self.shipment: dict[str, Any] | None = None  # as stored (API.md's ``shipment``), from the first row
+        self.shipment_input: ShipmentInput | None = None  # as the engine sees it
+        self.raw_shipment: tuple[str, ...] | None = None  # the first row's shipment columns as given
 
+    def entry_input(self) -> EntryInput:
+        """The engine's input for the entry (its rows all good)."""
+        return EntryInput(self.entry_number, self.port, self.ior, tuple(self.lines), self.shipment_input)
 
 
 def column_index(header: list[str] | None) -> list[int]:
@@ -100,6 +121,18 @@ def column_index(header: list[str] | None) -> list[int]:
         raise ScreenInputError(f"The header lacks the column(s) {', '.join(missing)}; "
                                f"the columns are {', '.join(INPUT_COLUMNS)}.")
     return [names.index(c) for c in INPUT_COLUMNS]
+
+
+def optional_columns(header: list[str]) -> tuple[str, ...]:
+    """Which of :data:`OPTIONAL_COLUMNS` ``header`` has, in that order."""
+    names = {name.strip().lower().lstrip("\ufeff") for name in header}
+    return tuple(c for c in OPTIONAL_COLUMNS if c in names)
+
+
+def output_columns(header: list[str]) -> tuple[str, ...]:
+    """The output's columns for input read under ``header``: the fixed input columns, the optional ones it has,
+    the results (API.md)."""
+    return INPUT_COLUMNS + optional_columns(header) + RESULT_COLUMNS
 
 
 def numbered_rows(lines: Iterable[str], summary: ScreenSummary) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
@@ -135,13 +168,28 @@ class EntryReader:
 
     def __init__(self, header: list[str], *, sectors: Any, summary: ScreenSummary,
                  on_bad_row: Callable[[dict[str, Any]], None] | None = None) -> None:
-        self._index = column_index(header)
-        self._in_order = self._index == list(range(len(INPUT_COLUMNS)))
+        names = [name.strip().lower().lstrip("\ufeff") for name in header]
+        self.optional = optional_columns(header)
+        self._index = column_index(header) + [names.index(c) for c in self.optional]
+        self._in_order = self._index == list(range(len(self._index)))
+        # Where each optional column is in the output prefix (None: absent, read as empty).
+        at = {c: _WIDTH + i for i, c in enumerate(self.optional)}
+        self._country_at = at.get("country_of_origin")
+        shipment_at = tuple(at.get(c) for c in _SHIPMENT_COLUMNS)
+        self._has_shipment = any(i is not None for i in shipment_at)
+        # The shipment columns of a row as a tuple (absent ones empty): one C call when all are there.
+        self._shipment_columns: Callable[[list[str]], tuple[str, ...]] = (
+            itemgetter(*shipment_at) if None not in shipment_at
+            else lambda prefix: tuple("" if i is None else prefix[i] for i in shipment_at))
         self.sectors = sectors
         self.summary = summary
         self.on_bad_row = on_bad_row
         self.recent: dict[str, int] = {}  # entry keys already closed -> their first row (bounded)
         self._goods: dict[tuple[str, ...], tuple] = {}  # goods columns as given -> parsed, once all were valid
+        # The optional columns that repeat (all but the house bill) keep one string per distinct text: the rows of
+        # two chunks are held at once, and a fresh copy of each seller's name per row cost tens of megabytes.
+        self._shared_at = [at[c] for c in self.optional if c != "house_bill"]
+        self._texts: dict[str, str] = {}
 
     def entries(self, rows: Iterable[tuple[int, list[str]]]) -> Iterator[EntryRows]:
         """Every entry of ``rows`` (numbered rows), in order, once its last row has been read."""
@@ -198,11 +246,20 @@ class EntryReader:
         if len(row) < width:
             row = row + [""] * (width - len(row))
         # The output row starts as the input columns as given; the reader's list is ours to keep and extend.
-        prefix = (row if len(row) == _WIDTH else row[:_WIDTH]) if self._in_order else [row[i] for i in index]
+        size = len(index)
+        prefix = (row if len(row) == size else row[:size]) if self._in_order else [row[i] for i in index]
         group.rows.append(prefix)
         i = len(group.rows) - 1
         (entry_number, port, ior, line_no, description, hts, quantity, value, sector, condition, recordation,
-         lever, declaration, blank_line_no) = prefix
+         lever, declaration, blank_line_no) = prefix if size == _WIDTH else prefix[:_WIDTH]
+        if self._shared_at:
+            texts = self._texts
+            if len(texts) >= MAX_TEXTS_SHARED:
+                texts.clear()
+            for at in self._shared_at:
+                text = prefix[at]
+                prefix[at] = texts.setdefault(text, text)
+        country = None
         name = "entry_number"
         try:
             if group.entry_number is None:  # the first row speaks for the entry; the others must agree
@@ -266,12 +323,44 @@ class EntryReader:
                     self._goods.clear()
                 self._goods[raw_goods] = (hts, quantity, sector, condition, recordation, lever, declaration,
                                           blank_line_no)
+            if self._country_at is not None:
+                name = "country_of_origin"
+                country = _country(prefix[self._country_at])
+            if self._has_shipment:
+                self._read_shipment(group, prefix)
         except inputs.FieldProblem as problem:
-            self._bad(group, i, row_no, name, str(problem))
+            self._bad(group, i, row_no, problem.field or name, str(problem))
             return
         group.line_nos.add(number)
         group.lines.append(_line_input((number, description, hts, quantity, value, sector, condition, recordation,
-                                        lever, declaration, blank_line_no)))
+                                        lever, declaration, blank_line_no, country)))
+
+    def _read_shipment(self, group: EntryRows, prefix: list[str]) -> None:
+        """The entry's shipment from its first row's shipment columns; a later row leaves them empty or gives
+        the same shipment (else a :class:`inputs.FieldProblem` naming the first column that differs)."""
+        raw = self._shipment_columns(prefix)
+        if raw == group.raw_shipment:
+            return
+        if group.raw_shipment is None:
+            group.shipment, group.shipment_input = _shipment(raw)
+            group.raw_shipment = raw
+            return
+        shipment, _ = _shipment(raw)  # a bad value is reported as such before any comparison
+        if shipment is None or shipment == group.shipment:
+            return
+        given, first = _shipment_fields(shipment), _shipment_fields(group.shipment)
+        problem = inputs.FieldProblem("The shipment differs from the entry's first row; an entry is one shipment.")
+        problem.field = next(c for c, a, b in zip(_SHIPMENT_COLUMNS, given, first, strict=True) if a != b)
+        raise problem
+
+
+def _shipment_fields(shipment: dict[str, Any] | None) -> tuple[Any, ...]:
+    """A stored shipment as the values of the shipment columns, in their order."""
+    if shipment is None:
+        return ("formal", None, None, None, None)
+    seller = shipment["seller"] or {}
+    return (shipment["type"], shipment["house_bill"], seller.get("name"), seller.get("country"),
+            shipment["marketplace"])
 
 
 class _LineCounted:

@@ -1,7 +1,7 @@
 """Writing a screened chunk: blank-goods ledger rows, one audit entry, decisions and lines in bulk.
 
 No ORM object is made per decision or line: rows are built as tuples and inserted many to a statement
-on SQLite (:func:`_insert_rows`) or with ``COPY`` on PostgreSQL (:func:`_copy`), in the chunk's
+on SQLite (:func:`_insert_rows`) or with binary ``COPY`` on PostgreSQL (:func:`_copy`), in the chunk's
 transaction. Decision ids are reserved first (the sequence on PostgreSQL; past ``MAX(id)`` under
 SQLite's write lock, which the chunk's first write — its progress row — has taken). An entry that
 already has a live decision is looked up here too (:meth:`ChunkStore.live_decisions`), so a run that is
@@ -18,7 +18,7 @@ from functools import lru_cache
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Integer, Numeric, String, select, update
 
 from core import audit
 from core.extensions import db
@@ -34,13 +34,13 @@ _DECISIONS = ReleaseDecision.__table__
 _LINES = DecisionLine.__table__
 _JOBS = ScreenJob.__table__
 _LEDGER = BlankConsumption.__table__
-_LEDGER = BlankConsumption.__table__
 _LEDGER_COLUMNS = ("line_id", "quantity", "decision_id", "reference", "created_at")
 _DECISION_COLUMNS = ("id", "uei", "entry_number", "port_code", "ior_number", "organization_id", "enrollment_id",
                      "requested_by_id", "source", "screen_job_id", "outcome", "rules_version", "facts_used",
-                     "line_count", "decided_at")
+                     "line_count", "decided_at", "shipment")
 _LINE_COLUMNS = ("decision_id", "line_no", "description", "hts_code", "quantity", "value_usd", "sector", "condition",
-                 "recordation_number", "lever_label", "blank_declaration_id", "blank_line_no", "outcome", "reasons")
+                 "recordation_number", "lever_label", "blank_declaration_id", "blank_line_no", "country_of_origin",
+                 "outcome", "reasons")
 _compact_json = json.JSONEncoder(separators=(",", ":")).encode  # what json.dumps(…, separators=…) makes
 
 
@@ -54,6 +54,7 @@ class ChunkStore:
         self.enrollments = enrollments
         self.reasons_cache: dict[tuple, tuple[str, str]] = {}
         self._facts_cache: dict[tuple, str] = {}
+        self._shipment_cache: dict[tuple[str, ...], str] = {}
         dialect = db.engine.dialect
         self.postgres = dialect.name == "postgresql"
         if dialect.name == "sqlite":  # a bigger page cache keeps the growing indexes in memory (per connection)
@@ -128,17 +129,18 @@ class ChunkStore:
                 enrollment.organization_id if enrollment is not None else None,
                 decision.facts_used["enrollment_id"], requested_by, "screen", job_id, decision.outcome,
                 decision.rules_version, self._facts_json(decision.facts_used),
-                len(decision.lines), when))
+                len(decision.lines), when, self._shipment_json(group)))
             counts[decision.outcome] += 1
             for line, (_, line_outcome, reasons) in zip(group.lines, decision.lines, strict=True):
                 texts = cache.get(reasons)
                 if texts is None:
                     texts = _reason_texts(reasons, cache)
                 (line_no, description, hts_code, quantity, value, sector, condition, recordation, lever, declaration,
-                 declared_line) = line
+                 declared_line, country) = line
                 add_line((decision_id, line_no, description, hts_code,
                           quantity if postgres else str(quantity), value if postgres else str(value),
-                          sector, condition, recordation, lever, declaration, declared_line, line_outcome, texts[0]))
+                          sector, condition, recordation, lever, declaration, declared_line, country, line_outcome,
+                          texts[0]))
             for line_id, quantity in decision.consumptions:
                 ledger.append((line_id, quantity, decision_id, uei, now))
         if postgres:
@@ -168,6 +170,17 @@ class ChunkStore:
             if len(self._facts_cache) > 20_000:
                 self._facts_cache.clear()
             text = self._facts_cache[key] = _compact_json(facts_used)
+        return text
+
+    def _shipment_json(self, group: EntryRows) -> str | None:
+        """The entry's shipment as stored JSON (None: the entry has none), serialised once per distinct columns."""
+        if group.shipment is None:
+            return None
+        text = self._shipment_cache.get(group.raw_shipment)
+        if text is None:
+            if len(self._shipment_cache) > 20_000:
+                self._shipment_cache.clear()
+            text = self._shipment_cache[group.raw_shipment] = _compact_json(group.shipment)
         return text
 
     def reserve_ids(self, conn: Any, n: int) -> list[int]:
@@ -232,13 +245,37 @@ def _sqlite_variable_limit(conn: Any) -> int:
 
 
 def _copy(conn: Any, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """PostgreSQL ``COPY … FROM STDIN`` on the session's own connection (same transaction)."""
+    """PostgreSQL binary ``COPY … FROM STDIN`` on the session's own connection (same transaction).
+
+    Binary rather than text: the server takes each value as it is (no parsing of numbers, timestamps and
+    booleans from text), and psycopg's C dumpers write them straight from the Python values. JSON columns
+    get text already serialised (the binary form of ``json`` is its text).
+    """
     if not rows:
         return
     cursor = conn.connection.dbapi_connection.cursor()
     try:
-        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(_copy_types(table, columns))
             for row in rows:
                 copy.write_row(row)
     finally:
         cursor.close()
+
+
+_PG_TYPES = ((BigInteger, "int8"), (Integer, "int4"), (Numeric, "numeric"), (Boolean, "bool"),
+             (DateTime, "timestamptz"), (String, "text"), (JSON, "text"))
+
+
+@lru_cache(maxsize=16)
+def _copy_types(table: str, columns: tuple[str, ...]) -> list[str]:
+    """The PostgreSQL type of each of ``columns`` of ``table`` as binary ``COPY`` sends it."""
+    table_columns = db.metadata.tables[table].c
+    types = []
+    for name in columns:
+        column_type = table_columns[name].type
+        column_type = getattr(column_type, "impl", column_type)  # type decorators (UTCDateTime)
+        column_type = column_type.variant_mapping.get("postgresql", column_type) \
+            if hasattr(column_type, "variant_mapping") else column_type
+        types.append(next(pg for kind, pg in _PG_TYPES if isinstance(column_type, kind)))
+    return types

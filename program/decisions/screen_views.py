@@ -29,6 +29,7 @@ from program.decisions import policy as perms
 from program.decisions.models import ScreenJob
 from program.decisions.screen import INPUT_COLUMNS
 from program.decisions.screen_job import create_job, job_for, max_upload_bytes, status_payload, visible_jobs
+from program.decisions.screen_read import OPTIONAL_COLUMNS
 
 bp = Blueprint("decisions_screen", __name__, url_prefix="/review/screening")
 
@@ -42,7 +43,8 @@ class ScreenUploadForm(FlaskForm):
                                description="Entries of other importers in the file are rejected (no_delegation).")
     file = FileField("CSV file of entry lines", render_kw={"accept": ".csv,text/csv"},
                      description="UTF-8 CSV with a header row: " + ", ".join(INPUT_COLUMNS)
-                     + ". Rows with the same entry number form one entry, in any order.")
+                     + " (optionally " + ", ".join(OPTIONAL_COLUMNS) + "). Rows with the same entry number form one "
+                     "entry, in any order.")
 
 
 def _upload_form() -> ScreenUploadForm:
@@ -77,7 +79,8 @@ def _render_index(form: ScreenUploadForm, status: int = 200) -> ResponseReturnVa
     names = dict(db.session.execute(select(Organization.id, Organization.name).where(
         Organization.id.in_({j.acting_for_organization_id for j in recent if j.acting_for_organization_id}))).all())
     return render_template("program/decisions/screen/index.html", form=form, jobs=recent, names=names,
-                           queued=bool(current_app.config.get("REDIS_URL")), columns=INPUT_COLUMNS), status
+                           queued=bool(current_app.config.get("REDIS_URL")), columns=INPUT_COLUMNS,
+                           optional_columns=OPTIONAL_COLUMNS), status
 
 
 @bp.route("", methods=["POST"])

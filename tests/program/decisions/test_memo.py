@@ -10,7 +10,10 @@ import pytest
 
 from program.decisions import memo as memo_module
 from program.decisions.engine import EntryInput, LineInput, ShipmentInput, decide
+from program.decisions.entry_number import make_entry_number
 from program.decisions.memo import DecisionMemo
+from program.decisions.screen_read import INPUT_COLUMNS, OPTIONAL_COLUMNS, EntryReader
+from program.decisions.screen_summary import ScreenSummary
 from program.decisions.uei import new_uei
 from tests.program.decisions.test_engine import (
     ACME,
@@ -122,3 +125,81 @@ def test_memo_starts_afresh_when_full(monkeypatch):
         uei = new_uei()
         assert memo.decide(the_entry, uei=uei, sample_rate=0.2) == decide(the_entry, FACTS, uei=uei, sample_rate=0.2)
     assert len(memo._lines) <= 3 and len(memo._entries) <= 3
+
+
+def _declaration_id(public_id: str | None) -> str | None:
+    """The engine tests' short declaration ids ("BD-1") as the screen's ids ("BGD-2026-000001")."""
+    return None if public_id is None else f"BGD-2026-{int(public_id[3:]):06d}"
+
+
+SCREEN_FACTS = replace(FACTS, blank_lines={(_declaration_id(d), n): fact for (d, n), fact in FACTS.blank_lines.items()})
+
+
+def _text(value: object) -> str:
+    return "" if value is None else "true" if value is True else "false" if value is False else str(value)
+
+
+def _screen_rows(rng: random.Random, the_entry: EntryInput) -> list[list[str]]:
+    """The entry as rows of the bulk screen's CSV, the optional columns included (the shipment on the first row,
+    or on every row)."""
+    shipment = the_entry.shipment
+    columns = ("", "", "", "", "") if shipment is None else (
+        shipment.type, shipment.house_bill, shipment.seller_name, shipment.seller_country, shipment.marketplace)
+    every_row = rng.random() < 0.5
+    rows = []
+    for i, ln in enumerate(the_entry.lines):
+        rows.append([the_entry.entry_number, the_entry.port_code, the_entry.ior_number, *map(_text, ln[:11]),
+                     _text(ln.country_of_origin), *map(_text, columns if i == 0 or every_row else ("",) * 5)])
+    return rows
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_screen_columns_read_into_the_memo_decide_like_decide(seed):
+    """Random entries written as screen rows with the optional columns (country of origin, shipment), read back by
+    the screen's reader and decided by the memo, get the decisions ``decide`` gives the entries themselves."""
+    rng = random.Random(seed)
+    originals = []
+    rows: list[list[str]] = []
+    for serial in range(1, 1501):
+        the_entry = random_entry(rng)
+        the_entry = replace(the_entry, entry_number=make_entry_number("ABC", serial), lines=tuple(
+            ln._replace(blank_declaration_id=_declaration_id(ln.blank_declaration_id)) for ln in the_entry.lines))
+        originals.append(the_entry)
+        rows.extend(_screen_rows(rng, the_entry))
+    summary = ScreenSummary()
+    reader = EntryReader([*INPUT_COLUMNS, *OPTIONAL_COLUMNS], sectors=set(FACTS.sector_names), summary=summary)
+    groups = list(reader.entries(enumerate(rows, start=2)))
+    assert summary.bad_rows == 0 and len(groups) == len(originals)
+    memo = DecisionMemo(SCREEN_FACTS)
+    codes = set()
+    for the_entry, group in zip(originals, groups, strict=True):
+        read = group.entry_input()
+        assert read.shipment == the_entry.shipment
+        assert [ln.country_of_origin for ln in read.lines] == [ln.country_of_origin for ln in the_entry.lines]
+        uei = new_uei()
+        expected = decide(the_entry, SCREEN_FACTS, uei=uei, sample_rate=0.3)
+        assert memo.decide(read, uei=uei, sample_rate=0.3) == expected
+        codes.update(expected.codes)
+    assert len(codes) == 14 and "known_violative_shipper" in codes
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_one_line_entries_share_decisions_only_where_decide_agrees(seed):
+    """Parcels: one-line entries reuse the decision of an earlier entry with the same line unless random
+    verification picks them; every decision is still ``decide``'s."""
+    rng = random.Random(seed)
+    memo = DecisionMemo(FACTS)
+    picked = 0
+    seen: dict[int, object] = {}  # the decisions returned, kept alive so that their ids stay theirs
+    shared = 0
+    for _ in range(3000):
+        the_entry = random_entry(rng)
+        the_entry = replace(the_entry, lines=(the_entry.lines[0]._replace(line_no=1),))
+        uei = new_uei()
+        expected = decide(the_entry, FACTS, uei=uei, sample_rate=0.3)
+        decided = memo.decide(the_entry, uei=uei, sample_rate=0.3)
+        assert decided == expected
+        picked += "random_verification" in expected.codes
+        shared += id(decided) in seen
+        seen[id(decided)] = decided
+    assert picked and shared > 300  # random verification still picks; most parcels reuse a decision

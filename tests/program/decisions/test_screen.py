@@ -348,3 +348,71 @@ def test_cli_sorts_a_file_whose_entries_are_split_and_says_so(app, world, runner
     assert [(r["entry_number"], r["line_no"]) for r in out] == [(ENTRY_B, "1"), (ENTRY_A, "1"), (ENTRY_A, "2")]
     assert out[1]["uei"] == out[2]["uei"] != out[0]["uei"]
 
+
+
+PARCEL = {"shipment_type": "section_321", "house_bill": "HAWB1", "seller_name": "Shenzhen Fast Goods Trading",
+          "seller_country": "CN", "marketplace": "bigmarket.example"}
+
+
+def _csv_with(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", restval="")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def test_optional_columns_feed_the_same_rules_as_the_api(app, world, entry):
+    """country_of_origin and the shipment columns (API.md): parsed, stored, and decided as the API decides."""
+    listed = world.reviewer.post("/api/v1/violative-shippers", json={
+        "name": "Shenzhen Fast Goods Trading Co., Ltd.", "country": "CN", "reason": "Repeated seizures."})
+    assert listed.status_code == 201, listed.json
+    insulin = dict(EXPEDITED_LINE, line_no=2, description="Insulin pens", hts_code="3004.31.0000",
+                   sector="handbags_accessories")
+    rows = (_rows(ENTRY_A, dict(EXPEDITED_LINE, country_of_origin="cn", **PARCEL),
+                  dict(insulin, country_of_origin="VN", **PARCEL))
+            + _rows(ENTRY_B, dict(EXPEDITED_LINE, country_of_origin=""))
+            + _rows(ENTRY_C, dict(EXPEDITED_LINE, country_of_origin="XX"))
+            + _rows(ENTRY_D, dict(EXPEDITED_LINE, seller_country="CN")))
+    columns = INPUT_COLUMNS + ("country_of_origin", "shipment_type", "house_bill", "seller_name", "seller_country",
+                               "marketplace")
+    summary, result = _screen(app, _csv_with(columns, rows))
+    assert list(result[0]) == [*columns, "line_outcome", "entry_outcome", "reasons", "uei"]
+    assert (result[0]["seller_name"], result[0]["country_of_origin"]) == ("Shenzhen Fast Goods Trading", "cn")
+    api = world.reviewer.post("/api/v1/release-decisions", json=entry(
+        dict(EXPEDITED_LINE, country_of_origin="CN"), dict(insulin, country_of_origin="VN"),
+        shipment={"type": "section_321", "house_bill": "HAWB1", "marketplace": "bigmarket.example",
+                  "seller": {"name": "Shenzhen Fast Goods Trading", "country": "CN"}}))
+    assert api.status_code == 201, api.json
+    assert [r["reasons"] for r in result[:2]] == [";".join(x["code"] for x in line["reasons"])
+                                                  for line in api.json["lines"]]
+    assert result[0]["reasons"].startswith("known_violative_shipper")
+    assert result[0]["entry_outcome"] == api.json["outcome"] == "refer_for_examination"
+    assert result[2]["reasons"] == "" and result[2]["entry_outcome"] == "expedited_release"
+    assert (result[3]["entry_outcome"], result[3]["reasons"]) == ("rejected", "invalid:country_of_origin")
+    assert (result[4]["entry_outcome"], result[4]["reasons"]) == ("rejected", "invalid:seller_country")
+    assert summary.bad_rows == 2
+    assert {e["field"] for e in summary.errors} == {"country_of_origin", "seller_country"}
+    with app.app_context():
+        decision = db.session.scalar(select(ReleaseDecision).where(ReleaseDecision.entry_number == ENTRY_A,
+                                                                   ReleaseDecision.source == "screen"))
+        assert decision.shipment == {"type": "section_321", "house_bill": "HAWB1", "marketplace": "bigmarket.example",
+                                     "seller": {"name": "Shenzhen Fast Goods Trading", "country": "CN"}}
+        assert [line.country_of_origin for line in decision.lines] == ["CN", "VN"]
+        plain = db.session.scalar(select(ReleaseDecision).where(ReleaseDecision.entry_number == ENTRY_B))
+        assert plain.shipment is None and plain.lines[0].country_of_origin is None
+        db.session.remove()
+
+
+def test_later_rows_of_an_entry_may_leave_the_shipment_out_but_not_contradict_it(app, world):
+    columns = INPUT_COLUMNS + ("shipment_type", "seller_name")
+    rows = (_rows(ENTRY_A, dict(EXPEDITED_LINE, shipment_type="section_321", seller_name="Nordic Parcel AB"),
+                  dict(STANDARD_LINE, line_no=2))
+            + _rows(ENTRY_B, dict(EXPEDITED_LINE, shipment_type="section_321", seller_name="Nordic Parcel AB"),
+                    dict(STANDARD_LINE, line_no=2, shipment_type="section_321", seller_name="Other Seller"))
+            + _rows(ENTRY_C, dict(EXPEDITED_LINE, shipment_type="parcel")))
+    summary, result = _screen(app, _csv_with(columns, rows))
+    assert [r["entry_outcome"] for r in result[:2]] == ["standard_processing"] * 2
+    assert [(r["entry_outcome"], r["reasons"]) for r in result[2:]] == [
+        ("rejected", "entry_rejected"), ("rejected", "invalid:seller_name"), ("rejected", "invalid:shipment_type")]
+    assert summary.bad_rows == 2

@@ -22,6 +22,7 @@ from program.decisions.entry_number import entry_check_digit
 from program.decisions.models import DecisionLine, ReleaseDecision
 from program.decisions.screen import ALREADY_DECIDED
 from program.decisions.screen_job import screen_file, start_job
+from program.decisions.screen_read import INPUT_COLUMNS, OPTIONAL_COLUMNS
 from tests.program.decisions.conftest import EXPEDITED_LINE, IOR, OTHER_IOR, REFERRED_LINE, STANDARD_LINE
 from tests.program.decisions.test_screen import _blank, _csv, _rows
 
@@ -33,6 +34,10 @@ def _number(serial: int) -> str:
 def _mixed_file(world, entries: int) -> str:
     """Entries of one to three lines of every kind; every fifth cites the declared line (100 declared, 7 a time,
     so it runs out part-way), one has a bad row, one is not enrolled."""
+    return _csv(_mixed_rows(world, entries))
+
+
+def _mixed_rows(world, entries: int) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     kinds = (EXPEDITED_LINE, STANDARD_LINE, REFERRED_LINE)
     for serial in range(1, entries + 1):
@@ -43,7 +48,7 @@ def _mixed_file(world, entries: int) -> str:
         if serial == 17:
             lines[0] = dict(lines[0], hts_code="not-a-code")
         rows += _rows(_number(serial), *lines, ior=OTHER_IOR if serial == 23 else IOR)
-    return _csv(rows)
+    return rows
 
 
 def _run(app, source: Path, *, workers: int | None, chunk: int = 7) -> tuple[Any, list[dict[str, str]]]:
@@ -101,6 +106,44 @@ def test_workers_give_the_output_and_blank_draws_of_one_process(app, world, tmp_
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ReleaseDecision)) == 119
         assert verify_chain().ok
+        db.session.remove()
+
+
+def test_workers_give_the_output_of_one_process_with_the_optional_columns(app, world, tmp_path):
+    """The optional columns (countries of origin, parcels, one seller listed as a violative shipper) are read,
+    decided and written back alike by one process and by three."""
+    listed = world.reviewer.post("/api/v1/violative-shippers", json={
+        "name": "Harbour Light Exports", "country": "HK", "reason": "Counterfeit parcels."})
+    assert listed.status_code == 201, listed.json
+    sellers = (("Harbour Light Exports Ltd", "HK"), ("Nordic Parcel AB", "SE"), ("", ""))
+    rows = _mixed_rows(world, 90)
+    for i, row in enumerate(rows):
+        seller, country = sellers[int(row["entry_number"][4:11]) % 3]
+        row.update(country_of_origin=("CN", "VN", "")[i % 3], shipment_type="section_321" if seller else "",
+                   house_bill=f"HB{row['entry_number'][4:11]}" if seller else "", seller_name=seller, seller_country=country,
+                   marketplace="bigmarket.example" if seller else "")
+    rows[40]["seller_country"] = "ZZ"
+    columns = INPUT_COLUMNS + OPTIONAL_COLUMNS
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\n", restval="")
+    writer.writeheader()
+    writer.writerows(rows)
+    source = tmp_path / "parcels.csv"
+    source.write_text(text.getvalue())
+    _, one = _run(app, source, workers=1)
+    one_draws = _draws(app, world)
+    _forget_decisions(app, world)
+    summary, three = _run(app, source, workers=3)
+    assert tuple(three[0])[:len(columns)] == columns
+    assert _without_uei(three) == _without_uei(one)
+    assert _draws(app, world) == one_draws
+    assert summary.bad_rows == 2 and {e["field"] for e in summary.errors} == {"hts_code", "seller_country"}
+    shipper = [r for r in three if r["seller_name"].startswith("Harbour") and r["entry_outcome"] != "rejected"]
+    assert shipper and all(r["reasons"].startswith("known_violative_shipper") for r in shipper)
+    assert not any("known_violative_shipper" in r["reasons"] for r in three if r["seller_name"] == "Nordic Parcel AB")
+    with app.app_context():
+        stored = db.session.scalars(select(DecisionLine.country_of_origin)).all()
+        assert set(stored) == {"CN", "VN", None}
         db.session.remove()
 
 
