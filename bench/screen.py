@@ -119,10 +119,23 @@ def prepare_world(database_url: str, workdir: Path) -> dict:
             "marks": {number: m.lever_rule for number, m in facts.marks.items()},
             "endorsed": [list(key) for key in facts.endorsed],
             "blank_lines": [[key[0], key[1], f.organization_id, f.hts_code] for key, f in facts.blank_lines.items()],
+            "hts_for": _hts_for_sectors(snap.sectors, facts.hts_sectors),
         }
         db.session.remove()
         db.engine.dispose()
     return world
+
+
+def _hts_for_sectors(sectors, hts_sectors: dict) -> dict[str, str]:
+    """A 10-digit HTS code per sector that the sector's own HTS prefixes cover (so endorsed lines do not all
+    trip ``sector_hts_mismatch``), or one no sector lists for sectors without prefixes."""
+    out: dict[str, str] = {}
+    for prefix in sorted(hts_sectors, key=lambda p: (len(p), p)):
+        for sector in sorted(hts_sectors[prefix]):
+            out.setdefault(sector, prefix.ljust(10, "0"))
+    unlisted = next(code for code in ("9503000073", "9999999999")
+                    if not any(code.startswith(p) for p in hts_sectors))
+    return {sector: out.get(sector, unlisted) for sector in sectors}
 
 
 # --------------------------------------------------------------------------- input file
@@ -175,8 +188,8 @@ def generate(path: Path, world: dict, lines: int, seed: int = 7, entry_lines: in
                            "", "", public_id, bline)
                 elif pick < 0.65 and endorsed:
                     sector, condition, number = rng.choice(endorsed)
-                    row = (entry, port, ior, line_no, f"{sector} goods", "8517.13.0000", qty, value, sector, condition,
-                           number, "true", "", "")
+                    row = (entry, port, ior, line_no, f"{sector} goods", world["hts_for"][sector], qty, value, sector,
+                           condition, number, "true", "", "")
                 elif pick < 0.999:
                     row = (entry, port, ior, line_no, "Assorted goods", "6202.93.5011", qty, value,
                            rng.choice(sectors), rng.choice(conditions), rng.choice(marks + [""]),

@@ -192,14 +192,11 @@ def test_a_mark_owner_rejects_a_licence_and_blanks_drawn_on_it_are_referred(page
     from core.accounts.models import Organization
     from program.blanks.services import file_declaration
     from tests.conftest import DEMO_PASSWORD
-    from tests.program.decisions.conftest import DECLARATION
+    from tests.program.decisions.conftest import DECLARATION, LICENSED_LINE
 
     importer, _ = importer
     body = copying.deepcopy(DECLARATION)
-    body["lines"].append({"line_no": 2, "description": "Plain earbuds for licensed LUMEN printing",
-                          "hts_code": "8518.30.2000", "quantity": 50, "unit": "pcs", "country_of_origin": "CN",
-                          "intended_marking": "licensed", "authorization_ref": "LUMEN-LIC-7",
-                          "recordation_number": "TMK 21-00123"})
+    body["lines"].append(dict(LICENSED_LINE))
     with app.app_context():
         public_id = file_declaration(db.session.get(User, importer.id), body).public_id
         db.session.commit()

@@ -48,6 +48,11 @@ DECLARATION: dict[str, Any] = {
     "attestation": True,
 }
 
+# A declaration line of blank earbuds that will carry LUMEN (TMK 21-00123) under licence: pending its owner's answer.
+LICENSED_LINE = {"line_no": 2, "description": "Plain earbuds for licensed LUMEN printing", "hts_code": "8518.30.2000",
+                 "quantity": 50, "unit": "pcs", "country_of_origin": "CN", "intended_marking": "licensed",
+                 "authorization_ref": "LUMEN-LIC-7", "recordation_number": "TMK 21-00123"}
+
 # A line of each kind the world makes expedited, standard or referred.
 EXPEDITED_LINE = {"line_no": 1, "description": "Used LUMEN phones", "hts_code": "8517.13.0000", "quantity": 10,
                   "value_usd": "2500.00", "sector": "mobile_devices", "condition": "used",

@@ -14,7 +14,7 @@ from core.extensions import db
 from core.timeutil import today
 from program.decisions import facts
 from tests.clocks import DEFAULT_NOW
-from tests.program.decisions.conftest import DECLARATION, EXPEDITED_LINE, REFERRED_LINE
+from tests.program.decisions.conftest import DECLARATION, EXPEDITED_LINE, LICENSED_LINE, REFERRED_LINE
 
 INSULIN = {"line_no": 1, "description": "Insulin pens", "hts_code": "3004.31.0000", "quantity": 20,
            "value_usd": "800.00", "sector": "handbags_accessories", "condition": "used",
@@ -161,10 +161,7 @@ def _licensed_declaration(app, world) -> str:
     from program.blanks.services import file_declaration
 
     body = copy.deepcopy(DECLARATION)
-    body["lines"].append({"line_no": 2, "description": "Plain earbuds for licensed LUMEN printing",
-                          "hts_code": "8518.30.2000", "quantity": 50, "unit": "pcs", "country_of_origin": "CN",
-                          "intended_marking": "licensed", "authorization_ref": "LUMEN-LIC-7",
-                          "recordation_number": "TMK 21-00123"})
+    body["lines"].append(dict(LICENSED_LINE))
     with app.app_context():
         declaration = file_declaration(db.session.get(User, world.importer.user.id), body)
         public_id = declaration.public_id
