@@ -132,7 +132,6 @@ def new() -> ResponseReturnValue:
         db.session.rollback()
         form.supersedes.data = str(error.live_id or "")
         form.supersede.data = False
-        form.live_decision_id = error.live_id
         message = ("This entry already has a live release decision. Open it, or tick \"Decide the entry afresh\" "
                    "below and request again.")
         form.apply_errors(ValidationFailed(message, fields={"entry_number": [message]}))
