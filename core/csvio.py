@@ -30,6 +30,9 @@ class ImportFailed(Exception):
 
 # A cell starting with one of these is read as a formula (or a DDE call) by Excel, LibreOffice and Sheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A NUL then each of FORMULA_STARTS: found in NUL + the row's cells joined with NUL when a cell starts like a formula
+# (a NUL inside a cell can only add matches, which then go cell by cell).
+_AFTER_NUL = tuple("\0" + start for start in FORMULA_STARTS)
 
 
 def safe_cell(value: Any) -> Any:
@@ -51,9 +54,20 @@ class SafeWriter:
         return self._writer.writerow([safe_cell(value) for value in row])
 
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
-        """Write many rows, neutralised."""
+        """Write many rows, neutralised. A row of text cells none of which starts like a formula (nearly every
+        row) is checked with one search over its cells joined, not cell by cell."""
+        write, careful = self._writer.writerow, self.writerow
+        a, b, c, d, e, f = _AFTER_NUL
         for row in rows:
-            self.writerow(row)
+            try:
+                joined = "\0" + "\0".join(row)
+            except TypeError:  # numbers, None: cell by cell
+                careful(row)
+                continue
+            if a in joined or b in joined or c in joined or d in joined or e in joined or f in joined:
+                careful(row)
+            else:
+                write(row)
 
 
 def writer(out: TextIO, **kwargs: Any) -> SafeWriter:

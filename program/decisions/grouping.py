@@ -33,8 +33,9 @@ def entry_key(value: str) -> str:
     return value.strip().upper().replace("-", "")
 
 
-class _Bloom:
-    """A fixed-size Bloom filter of strings (three probes from two 64-bit hashes)."""
+class ClosedEntries:
+    """The entries already closed, as a fixed-size Bloom filter of their keys (three probes from two 64-bit
+    hashes): ``key in closed`` may (very rarely) say yes wrongly, never no."""
 
     __slots__ = ("bits",)
 
@@ -67,7 +68,7 @@ def entries_are_contiguous(rows: Iterable[list[str]], key_column: int) -> bool:
 
     False may (very rarely) be wrong, never True: callers sort when told False.
     """
-    closed = _Bloom()
+    closed = ClosedEntries()
     current_raw: str | None = None
     current: str | None = None
     for row in rows:

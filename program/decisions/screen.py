@@ -92,7 +92,8 @@ class Screener:
     def __init__(self, *, job_id: int | None, actor: Any = None, snap: program_facts.Snapshot | None = None,
                  as_of: date | None = None, chunk_entries: int = CHUNK_ENTRIES, sample_rate: float | None = None,
                  on_progress: Callable[[ScreenSummary], None] | None = None,
-                 on_bad_row: Callable[[dict[str, Any]], None] | None = None, acting_for: int | None = None) -> None:
+                 on_bad_row: Callable[[dict[str, Any]], None] | None = None, acting_for: int | None = None,
+                 store_in_background: bool = True) -> None:
         self.job_id = job_id
         self.snap = snap or program_facts.load_snapshot(as_of or today())
         # The run's own view of declared lines: remaining quantities fall as the run draws them.
@@ -104,6 +105,11 @@ class Screener:
         self.sample_rate = float(current_app.config.get("VERIFICATION_SAMPLE_RATE", 0.02)) \
             if sample_rate is None else sample_rate
         self.on_progress = on_progress
+        # Store and commit each chunk on a background thread while the next is read and decided (see the module
+        # docstring), unless another process gives that overlap: on SQLite the partitions of a run queue for its
+        # one writer, and a chunk that shares its process's GIL with the next chunk's work holds the database's
+        # write lock longer (measured in docs/performance.md).
+        self.store_in_background = store_in_background
         self.on_bad_row = on_bad_row
         self.summary = ScreenSummary(job_id=job_id)
         self.store = ChunkStore(job_id=job_id, actor=actor, enrollments=self.snap.facts.enrollments,
@@ -182,26 +188,44 @@ class Screener:
             self.blank_lines[key] = replace(self.blank_lines[key], remaining=Decimal(remaining))
 
     def _flush(self, chunk: list[EntryRows]) -> None:
-        """Decide the chunk's valid entries that have no live decision yet and write them in one transaction,
-        whose bulk inserts and commit run on the background thread while the next chunk is read; the output
-        rows follow the commit (:meth:`_settle`)."""
+        """Decide the chunk's valid entries and write those without a live decision in one transaction, whose
+        bulk inserts and commit run on the background thread while the next chunk is read; the output rows
+        follow the commit (:meth:`_settle`).
+
+        The entries are decided *before* the transaction takes any lock, so that the processes of a
+        partitioned run decide side by side and queue only to write: on SQLite the chunk's first write takes
+        the database's write lock, and on PostgreSQL the job's progress row (which every partition updates)
+        is only written just before the commit. Should the transaction then find entries already decided (a
+        run started again) or outside a broker's delegation, the run's blank quantities are put back as they
+        were and the rest decided again; should a conditional draw fail (another request took the quantity),
+        the transaction is rolled back and the entries decided again on what is really left.
+        """
         self._settle()
         rows = sum(len(g.rows) for g in chunk)
-        ueis: list[str] = []
+        before = dict(self.blank_lines)  # the run's blank quantities before this chunk's draws
+        valid = [g for g in chunk if g.bad is None and g.lines]
+        uei_of = dict(zip(map(id, valid), new_ueis(len(valid)), strict=True))
+        groups, ueis = valid, [uei_of[id(g)] for g in valid]
+        decisions = self._decide(groups, ueis)
         attempts = 0
         while True:
             attempts += 1
             valid = [g for g in chunk if g.bad is None and g.lines]
-            bad = sum(len(g.bad) for g in chunk if g.bad is not None)
-            self.store.progress_row(rows, len(valid), bad)  # first write: takes SQLite's write lock for the chunk
+            progress = [rows, len(valid), sum(len(g.bad) for g in chunk if g.bad is not None)]
+            if not self.store.postgres:
+                self.store.progress_row(*progress)  # first write: takes SQLite's write lock for the chunk
             if self.broker is not None and (refused := self._refuse_outside_delegation(valid)):
                 valid = [g for g in valid if g.bad is None]
-                self.store.progress_row(0, -refused[0], refused[1])
+                progress = [0, -refused[0], refused[1]] if not self.store.postgres else \
+                    [progress[0], progress[1] - refused[0], progress[2] + refused[1]]
+                if not self.store.postgres:
+                    self.store.progress_row(*progress)
             live = self.store.live_decisions(g.entry_number for g in valid)
-            groups = [g for g in valid if g.entry_number not in live] if live else valid
-            if len(ueis) != len(groups):
-                ueis = new_ueis(len(groups))
-            decisions = self._decide(groups, ueis)
+            wanted = [g for g in valid if g.entry_number not in live] if live else valid
+            if len(wanted) != len(groups):  # fewer to decide than were: decide those again from the same quantities
+                self._restore_blank_lines(before)
+                groups, ueis = wanted, [uei_of[id(g)] for g in wanted]
+                decisions = self._decide(groups, ueis)
             drawn: dict[int, Decimal] = {}
             for decision in decisions:
                 for line_id, quantity in decision.consumptions:
@@ -211,16 +235,34 @@ class Screener:
             db.session.rollback()  # lost a race for a declared line: decide again on what is left
             if attempts >= MAX_ATTEMPTS:
                 raise RuntimeError("The blank-goods quantities cited kept changing; run the file again.")
+            self._restore_blank_lines(before)
             self._refresh(groups)
+            before = dict(self.blank_lines)
+            decisions = self._decide(groups, ueis)
         store = self.store.write(groups, ueis, decisions, attempts)
         session = db.session()
+        job_progress = progress if self.store.postgres else None
+        connection = session.connection()
 
         def store_and_commit() -> None:
             store()
+            if job_progress is not None:  # last: the job's row stays locked only until the commit just after
+                self.store.progress_row(*job_progress, connection=connection)
             session.commit()
 
-        self._pending = (self._background.submit(store_and_commit), self._output_rows(chunk, ueis, decisions, live),
+        if self.store_in_background:
+            stored = self._background.submit(store_and_commit)
+        else:
+            store_and_commit()
+            stored = Future()
+            stored.set_result(None)
+        self._pending = (stored, self._output_rows(chunk, ueis, decisions, live),
                          Counter(decision.outcome for decision in decisions))
+
+    def _restore_blank_lines(self, before: dict) -> None:
+        """Put the run's blank quantities back as they were (in place: the memo's facts hold this dict)."""
+        self.blank_lines.clear()
+        self.blank_lines.update(before)
 
     def _refuse_outside_delegation(self, valid: list[EntryRows]) -> tuple[int, int] | None:
         """A broker's chunk: reject the valid entries it may not ask about — every one once its delegation is no

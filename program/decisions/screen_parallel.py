@@ -30,7 +30,7 @@ from flask import current_app
 
 from core import csvio
 from core.extensions import db
-from program.decisions.grouping import entry_key
+from program.decisions.grouping import ClosedEntries, entry_key
 from program.decisions.screen import Screener
 from program.decisions.screen_read import INPUT_COLUMNS, column_index, numbered_rows, output_columns
 from program.decisions.screen_summary import ScreenSummary
@@ -54,11 +54,18 @@ def screen_partitioned(lines: TextIO, out: TextIO, *, workers: int | None, job_i
     ``on_bad_row`` the bad rows (at the end, in row order, unless the run is in this process)."""
     started = time.perf_counter()
     summary = ScreenSummary(job_id=job_id)
-    header, rows = numbered_rows(lines, summary)
+    # One pass reads and deals the rows, checking as it goes that each entry's rows are together; only a file
+    # whose entries are not is read again, sorted (numbered_rows), and dealt again.
+    header, rows = numbered_rows(lines, summary, contiguous=True)
     index = column_index(header)
     with tempfile.TemporaryDirectory(prefix="greenlane-screen-") as folder:
         parts = [Path(folder) / f"part-{i}.csv" for i in range(max(1, workers or default_workers()))]
-        plan, counts = deal(header, rows, index, parts)
+        try:
+            plan, counts = deal(header, rows, index, parts, check=True)
+        except _EntryReappeared:
+            summary = ScreenSummary(job_id=job_id)  # rows that could not be read are counted again
+            header, rows = numbered_rows(_rewound(lines), summary)
+            plan, counts = deal(header, rows, index, parts)
         if workers is None:  # a small file is not worth a process per core
             used = sum(1 for c in counts if c)
             wanted = max(1, min(len(parts), len(plan) // MIN_ENTRIES_PER_WORKER))
@@ -92,10 +99,19 @@ def _rewound(lines: TextIO) -> TextIO:
     return lines
 
 
-def deal(header: list[str], rows: Any, index: list[int], parts: list[Path]) -> tuple[Plan, list[int]]:
+class _EntryReappeared(Exception):
+    """An entry's rows are not together in the file (see :func:`deal`)."""
+
+
+def deal(header: list[str], rows: Any, index: list[int], parts: list[Path], *, check: bool = False
+         ) -> tuple[Plan, list[int]]:
     """Write each entry's rows to a partition file; return the partition of each entry in order, and the
-    rows per partition. Entries citing a blank-goods declaration all go to partition 0."""
+    rows per partition. Entries citing a blank-goods declaration all go to partition 0.
+
+    ``check``: raise :class:`_EntryReappeared` as soon as an entry's rows come back after another entry's
+    (the rows must then be sorted first; very rarely a false alarm, never a miss)."""
     first, declared = index[0], index[INPUT_COLUMNS.index("blank_declaration_id")]
+    closed = ClosedEntries() if check else None
     plan = Plan()
     counts = [0] * len(parts)
     files = [open(p, "w", newline="", encoding="utf-8") for p in parts]  # noqa: SIM115 (closed below)
@@ -118,9 +134,15 @@ def deal(header: list[str], rows: Any, index: list[int], parts: list[Path]) -> t
             if not row:
                 continue
             row_key = entry_key(row[first]) if len(row) > first else ""
-            if row_key != key and entry:
-                close()
-                entry, blank = [], False
+            if row_key != key:
+                if closed is not None:
+                    if row_key in closed:
+                        raise _EntryReappeared(row_key)
+                    if key is not None:
+                        closed.add(key)
+                if entry:
+                    close()
+                    entry, blank = [], False
             key = row_key
             entry.append([str(row_no), *row])
             if len(row) > declared and row[declared].strip():
@@ -208,8 +230,9 @@ def _work(app: Any, header: list[str], part: str, output: str, job_id: int, acto
                 reader = csv.reader(source)
                 next(reader)
                 rows = ((int(row[0]), row[1:]) for row in reader)
-                summary = Screener(job_id=job_id, actor=actor, chunk_entries=chunk_entries,
-                                   on_progress=progress).run_rows(header, rows, target, write_header=False)
+                summary = Screener(job_id=job_id, actor=actor, chunk_entries=chunk_entries, on_progress=progress,
+                                   store_in_background=db.engine.dialect.name != "sqlite",
+                                   ).run_rows(header, rows, target, write_header=False)
             results.put(("ok", summary))
         except BaseException as error:  # reported to the parent, which fails the job
             results.put(("error", f"{type(error).__name__}: {error}"))
@@ -225,8 +248,8 @@ def merge_output(plan: Plan, outputs: list[Path], out: TextIO, header: list[str]
     files = [open(p, newline="", encoding="utf-8") for p in outputs]  # noqa: SIM115 (closed below)
     try:
         readers = [csv.reader(f) for f in files]
-        writer = csvio.writer(out, lineterminator="\n")
-        writer.writerow(output_columns(header))
+        csvio.writer(out, lineterminator="\n").writerow(output_columns(header))
+        writer = csv.writer(out, lineterminator="\n")  # the partitions' cells were neutralised as they were written
         for partition, count in zip(plan.partition, plan.rows, strict=True):
             reader = readers[partition]
             writer.writerows(next(reader) for _ in range(count))

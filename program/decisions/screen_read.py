@@ -135,19 +135,24 @@ def output_columns(header: list[str]) -> tuple[str, ...]:
     return INPUT_COLUMNS + optional_columns(header) + RESULT_COLUMNS
 
 
-def numbered_rows(lines: Iterable[str], summary: ScreenSummary) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+def numbered_rows(lines: Iterable[str], summary: ScreenSummary, *, contiguous: bool | None = None
+                  ) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """The header and ``(row number, row)`` of every row after it, each entry's rows together when ``lines``
-    can be read twice (the module docstring); ``summary.regrouped`` says whether they had to be sorted."""
+    can be read twice (the module docstring); ``summary.regrouped`` says whether they had to be sorted.
+
+    ``contiguous=True``: the rows as they are, unchecked — for a caller that checks them as it reads
+    (:class:`grouping.ClosedEntries`) and asks again, unsaid, if an entry comes back."""
     reader = csv.reader(lines)
     header = next(reader, None)
     key_column = column_index(header)[0]
     if not (callable(getattr(lines, "seekable", None)) and lines.seekable()):
         rows = _readable(reader, summary)
         return header, ((reader.line_num, row) for row in rows)
-    lines.seek(0)
-    check = csvio.tolerant(csv.reader(lines), on_error=lambda _exc: None)
-    next(check, None)
-    contiguous = grouping.entries_are_contiguous(check, key_column)
+    if contiguous is None:
+        lines.seek(0)
+        check = csvio.tolerant(csv.reader(lines), on_error=lambda _exc: None)
+        next(check, None)
+        contiguous = grouping.entries_are_contiguous(check, key_column)
     lines.seek(0)
     raw_reader = csv.reader(lines)
     next(raw_reader, None)

@@ -68,12 +68,13 @@ class ChunkStore:
         texts = self.reasons_cache.get(reasons)
         return texts if texts is not None else _reason_texts(reasons, self.reasons_cache)
 
-    def progress_row(self, rows: int, decided: int, bad_rows: int) -> None:
-        """Add a chunk's counts to the job's progress (several processes may share the job); the chunk's
-        first write, so on SQLite it takes the write lock for the whole chunk."""
+    def progress_row(self, rows: int, decided: int, bad_rows: int, *, connection: Any = None) -> None:
+        """Add a chunk's counts to the job's progress (several processes may share the job). On SQLite the
+        chunk's first write, so that it takes the write lock for the whole chunk; on PostgreSQL its last
+        (on ``connection``, the transaction's, from the background thread), so that partitions do not queue on the row."""
         if self.job_id is None:
             return
-        db.session.execute(update(_JOBS).where(_JOBS.c.id == self.job_id).values(
+        (connection or db.session).execute(update(_JOBS).where(_JOBS.c.id == self.job_id).values(
             rows_done=_JOBS.c.rows_done + rows, entries_decided=_JOBS.c.entries_decided + decided,
             bad_rows=_JOBS.c.bad_rows + bad_rows))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 
 import pytest
 
@@ -19,6 +20,21 @@ def test_formula_starts_are_neutralised(value):
 @pytest.mark.parametrize("value", ["plain", "", 12, -3, None, "a=b"])
 def test_other_cells_are_left_alone(value):
     assert csvio.safe_cell(value) == value
+
+
+def test_many_rows_are_written_as_row_by_row_neutralised():
+    """``writerows`` checks a row's cells at once: it writes exactly what ``writerow`` does, row by row."""
+    rng = random.Random(18)
+    pieces = ["", "a", "=", "+", "-", "@", "\t", "\r", "\0", "'", "x=y", ",", '"', "\n", "9"]
+    rows = [[rng.choice(pieces) + rng.choice(pieces) for _ in range(rng.randint(1, 6))] for _ in range(3000)]
+    rows += [[1, None, "=a"], [-2.5, "ok"], []]
+    many, one = io.StringIO(), io.StringIO()
+    csvio.writer(many, lineterminator="\n").writerows(rows)
+    single = csvio.writer(one, lineterminator="\n")
+    for row in rows:
+        single.writerow(row)
+    assert many.getvalue() == one.getvalue()
+    assert any(cell.startswith("'=") for row in csv.reader(io.StringIO(many.getvalue(), newline="")) for cell in row)
 
 
 def test_export_tables_write_safe_cells():

@@ -109,6 +109,23 @@ def test_workers_give_the_output_and_blank_draws_of_one_process(app, world, tmp_
         db.session.remove()
 
 
+def test_workers_sort_a_file_whose_entries_are_split_as_one_process_does(app, world, tmp_path):
+    """The parent deals the rows as it reads them; an entry whose rows come back later makes it sort the file
+    and deal it again, so the output is still the one process's (entries by number)."""
+    rows = _mixed_rows(world, 60)
+    rows.append(rows.pop(3))  # the second line of the second entry (of three lines) now comes last
+    source = tmp_path / "split.csv"
+    source.write_text(_csv(rows))
+    one_summary, one = _run(app, source, workers=1)
+    _forget_decisions(app, world)
+    three_summary, three = _run(app, source, workers=3)
+    assert one_summary.regrouped and three_summary.regrouped
+    assert _without_uei(three) == _without_uei(one)
+    split = [r for r in three if r["entry_number"] == rows[2]["entry_number"]]
+    assert [r["line_no"] for r in split] == ["1", "3", "2"] and {r["entry_outcome"] for r in split} != {"rejected"}
+    assert three_summary.bad_rows == one_summary.bad_rows == 1
+
+
 def test_workers_give_the_output_of_one_process_with_the_optional_columns(app, world, tmp_path):
     """The optional columns (countries of origin, parcels, one seller listed as a violative shipper) are read,
     decided and written back alike by one process and by three."""
