@@ -101,6 +101,7 @@ class Screener:
         self.facts = replace(self.snap.facts, blank_lines=self.blank_lines)
         self.memo = DecisionMemo(self.facts)  # facts cannot change during the run (blank quantities aside)
         self.key_of_line = {fact.line_id: key for key, fact in self.blank_lines.items()}
+        self._drawn_from: dict = {}  # declared lines the chunk being decided drew on -> their fact before it
         self.chunk_entries = chunk_entries
         self.sample_rate = float(current_app.config.get("VERIFICATION_SAMPLE_RATE", 0.02)) \
             if sample_rate is None else sample_rate
@@ -162,7 +163,8 @@ class Screener:
 
     def _decide(self, groups: list[EntryRows], ueis: list[str]) -> list[EntryDecision]:
         """Decide each entry in turn on the run's facts, drawing blank quantities in memory."""
-        decide, blank_lines, key_of_line = self.memo.decide, self.blank_lines, self.key_of_line
+        decide, blank_lines, key_of_line, drawn_from = self.memo.decide, self.blank_lines, self.key_of_line, \
+            self._drawn_from
         rate = self.sample_rate
         decisions = []
         for group, uei in zip(groups, ueis, strict=True):
@@ -170,6 +172,7 @@ class Screener:
             for line_id, quantity in decision.consumptions:
                 key = key_of_line[line_id]
                 fact = blank_lines[key]
+                drawn_from.setdefault(key, fact)
                 blank_lines[key] = replace(fact, remaining=fact.remaining - quantity)
             decisions.append(decision)
         return decisions
@@ -202,7 +205,7 @@ class Screener:
         """
         self._settle()
         rows = sum(len(g.rows) for g in chunk)
-        before = dict(self.blank_lines)  # the run's blank quantities before this chunk's draws
+        self._drawn_from.clear()
         valid = [g for g in chunk if g.bad is None and g.lines]
         uei_of = dict(zip(map(id, valid), new_ueis(len(valid)), strict=True))
         groups, ueis = valid, [uei_of[id(g)] for g in valid]
@@ -222,8 +225,8 @@ class Screener:
                     self.store.progress_row(*progress)
             live = self.store.live_decisions(g.entry_number for g in valid)
             wanted = [g for g in valid if g.entry_number not in live] if live else valid
-            if len(wanted) != len(groups):  # fewer to decide than were: decide those again from the same quantities
-                self._restore_blank_lines(before)
+            if wanted is not groups and wanted != groups:  # others to decide: again, from the same quantities
+                self._restore_blank_lines()
                 groups, ueis = wanted, [uei_of[id(g)] for g in wanted]
                 decisions = self._decide(groups, ueis)
             drawn: dict[int, Decimal] = {}
@@ -235,9 +238,8 @@ class Screener:
             db.session.rollback()  # lost a race for a declared line: decide again on what is left
             if attempts >= MAX_ATTEMPTS:
                 raise RuntimeError("The blank-goods quantities cited kept changing; run the file again.")
-            self._restore_blank_lines(before)
+            self._restore_blank_lines()
             self._refresh(groups)
-            before = dict(self.blank_lines)
             decisions = self._decide(groups, ueis)
         store = self.store.write(groups, ueis, decisions, attempts)
         session = db.session()
@@ -259,10 +261,11 @@ class Screener:
         self._pending = (stored, self._output_rows(chunk, ueis, decisions, live),
                          Counter(decision.outcome for decision in decisions))
 
-    def _restore_blank_lines(self, before: dict) -> None:
-        """Put the run's blank quantities back as they were (in place: the memo's facts hold this dict)."""
-        self.blank_lines.clear()
-        self.blank_lines.update(before)
+    def _restore_blank_lines(self) -> None:
+        """Put the run's blank quantities back as they were before this chunk's draws (in place: the memo's facts
+        hold this dict)."""
+        self.blank_lines.update(self._drawn_from)
+        self._drawn_from.clear()
 
     def _refuse_outside_delegation(self, valid: list[EntryRows]) -> tuple[int, int] | None:
         """A broker's chunk: reject the valid entries it may not ask about — every one once its delegation is no

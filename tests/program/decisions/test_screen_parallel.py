@@ -184,6 +184,30 @@ def test_a_second_run_writes_the_existing_decisions_as_already_decided(app, worl
         db.session.remove()
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_run_started_again_gives_the_rest_the_outcomes_of_one_whole_run(app, world, tmp_path, workers):
+    """Entries are decided before their chunk's transaction looks for live decisions: a chunk holding entries a
+    first run already decided puts their blank quantities back and decides the rest again, so the rest get the
+    outcomes (and draws) of one uninterrupted run."""
+    rows = _mixed_rows(world, 120)
+    whole = tmp_path / "whole.csv"
+    whole.write_text(_csv(rows))
+    _, once = _run(app, whole, workers=1)
+    once_draws = _draws(app, world)
+    _forget_decisions(app, world)
+    first_half = {_number(serial) for serial in range(1, 51)}
+    part = tmp_path / "part.csv"
+    part.write_text(_csv([row for row in rows if row["entry_number"] in first_half]))
+    _run(app, part, workers=1)
+    summary, again = _run(app, whole, workers=workers)  # chunks of 7: entries 50 (blank, decided) and 55 share one
+    assert summary.already_decided == 49
+    rest = [(r["entry_number"], r["line_outcome"], r["entry_outcome"], r["reasons"])
+            for r in again if r["entry_number"] not in first_half]
+    assert rest == [(r["entry_number"], r["line_outcome"], r["entry_outcome"], r["reasons"])
+                    for r in once if r["entry_number"] not in first_half]
+    assert _draws(app, world) == once_draws
+
+
 def _count_decisions(app) -> int:
     with app.app_context():
         count = db.session.scalar(select(func.count()).select_from(ReleaseDecision))
