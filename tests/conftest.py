@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from core.accounts import services as accounts
 from core.extensions import db, limiter
+from program.decisions import reason_sets
 from standards.reference import HTS_PREFIXES, SECTORS
 from tests.clocks import DEFAULT_NOW
 
@@ -104,6 +105,7 @@ def _empty_database() -> None:
     # Rows vanished behind the ORM's back: caches of program facts (here and in a live server) must reload.
     db.session.execute(text("UPDATE facts_version SET version = version + 1"))
     db.session.commit()
+    reason_sets.forget_all()  # the ids of stored reason lists this process remembers are gone with the rows
 
 
 @pytest.fixture(autouse=True)

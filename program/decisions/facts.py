@@ -119,7 +119,14 @@ def snapshot(as_of: date | None = None) -> Snapshot:
 
 
 def load_snapshot(as_of: date, version: int = 0) -> Snapshot:
-    """Read every fact the rules use, in one query per kind of fact."""
+    """Read every fact the rules use, in one query per kind of fact.
+
+    The ids of stored reason lists a process remembers are dropped too: facts are read afresh when their
+    version moved, and whatever moved it may have removed rows behind the process's back (tests empty the
+    database; a demo is seeded again)."""
+    from program.decisions.reason_sets import forget_all
+
+    forget_all()
     from program.blanks.queries import blank_line_facts
     from program.enrollment.debarred import debarred_snapshot
     from program.enrollment.screening import names_resembling

@@ -144,11 +144,44 @@ class DecisionLine(db.Model):
     blank_line_no: Mapped[int | None] = mapped_column(Integer, comment="Cited line of that declaration")
     country_of_origin: Mapped[str | None] = mapped_column(String(2), comment="ISO 3166-1 alpha-2 country of origin")
     outcome: Mapped[str] = mapped_column(String(24), comment="Line outcome")
-    reasons: Mapped[list[dict[str, str]]] = mapped_column(
-        JSON, comment="Every rule that fired, in rule order: [{code, message}]"
+    reason_set_id: Mapped[int] = mapped_column(
+        ForeignKey("decision_reason_set.id", ondelete="RESTRICT"),
+        comment="Every rule that fired, in rule order: the line's set of reasons (lines share them)",
     )
 
     decision: Mapped[ReleaseDecision] = relationship(back_populates="lines")
+    reason_set: Mapped[DecisionReasonSet] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def reasons(self) -> list[dict[str, str]]:
+        """Every rule that fired, in rule order: ``[{code, message}]``."""
+        return self.reason_set.reasons
+
+    @reasons.setter
+    def reasons(self, reasons: list[dict[str, str]]) -> None:
+        from program.decisions.reason_sets import reason_set_for  # the ORM path (seeds, tests); writes use ids
+
+        self.reason_set = reason_set_for(reasons)
+
+
+class DecisionReasonSet(db.Model):
+    """One list of reasons, stored once and shared by every decision line that got it.
+
+    A border day decides millions of parcels whose reasons repeat a few hundred lists; each line stores the id
+    of its list (its reasons word for word, as the rules of the decision's version wrote them) rather than a
+    copy of the messages. Rows are immutable and found by the SHA-256 of the list's canonical JSON.
+    """
+
+    __tablename__ = "decision_reason_set"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                    comment="Surrogate key")
+    digest: Mapped[str] = mapped_column(String(64), unique=True,
+                                        comment="SHA-256 of the reasons' canonical JSON (hex)")
+    codes: Mapped[str] = mapped_column(String(1000), comment="The reasons' codes in order, joined with ';'")
+    reasons: Mapped[list[dict[str, str]]] = mapped_column(
+        JSON, comment="Every rule that fired, in rule order: [{code, message}]"
+    )
 
 
 class ScreenJob(db.Model):

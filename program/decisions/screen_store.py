@@ -5,7 +5,8 @@ on SQLite (:func:`_insert_rows`) or with binary ``COPY`` on PostgreSQL (:func:`_
 transaction. Decision ids are reserved first (the sequence on PostgreSQL; past ``MAX(id)`` under
 SQLite's write lock, which the chunk's first write — its progress row — has taken). An entry that
 already has a live decision is looked up here too (:meth:`ChunkStore.live_decisions`), so a run that is
-started again does not decide it twice.
+started again does not decide it twice. A line stores the id of its list of reasons
+(:mod:`~program.decisions.reason_sets`), looked up once per distinct list and transaction.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from program.blanks.models import BlankConsumption
 from program.blanks.services import record_blank_consumptions
 from program.decisions.engine import RULES_VERSION, EntryDecision
 from program.decisions.models import DecisionLine, ReleaseDecision, ScreenJob
+from program.decisions.reason_sets import ReasonKey, key_of, reason_set_ids
 from program.decisions.screen_read import EntryRows
 
 MAX_VARIABLES = 8192  # bound values per SQLite INSERT: bigger statements gained nothing and cost memory
@@ -40,7 +42,7 @@ _DECISION_COLUMNS = ("id", "uei", "entry_number", "port_code", "ior_number", "or
                      "line_count", "decided_at", "shipment")
 _LINE_COLUMNS = ("decision_id", "line_no", "description", "hts_code", "quantity", "value_usd", "sector", "condition",
                  "recordation_number", "lever_label", "blank_declaration_id", "blank_line_no", "country_of_origin",
-                 "outcome", "reasons")
+                 "outcome", "reason_set_id")
 _compact_json = json.JSONEncoder(separators=(",", ":")).encode  # what json.dumps(…, separators=…) makes
 
 
@@ -52,7 +54,7 @@ class ChunkStore:
         self.actor = actor
         self.acting_for = acting_for  # the importer a broker screens for (named on the audit entries)
         self.enrollments = enrollments
-        self.reasons_cache: dict[tuple, tuple[str, str]] = {}
+        self.reasons_cache: dict[tuple, tuple[ReasonKey, str]] = {}
         self._facts_cache: dict[tuple, str] = {}
         self._shipment_cache: dict[tuple[str, ...], str] = {}
         dialect = db.engine.dialect
@@ -63,8 +65,8 @@ class ChunkStore:
         self._ledger_processors = (_bind_processor(_LEDGER.c.quantity, dialect),
                                    _bind_processor(_LEDGER.c.created_at, dialect))
 
-    def reason_texts(self, reasons: tuple) -> tuple[str, str]:
-        """The reasons as stored JSON and as ``;``-joined codes (cached per distinct tuple)."""
+    def reason_texts(self, reasons: tuple) -> tuple[ReasonKey, str]:
+        """The reasons as the key of their stored list and as ``;``-joined codes (cached per distinct tuple)."""
         texts = self.reasons_cache.get(reasons)
         return texts if texts is not None else _reason_texts(reasons, self.reasons_cache)
 
@@ -118,6 +120,7 @@ class ChunkStore:
         requested_by = getattr(self.actor, "id", None)
         job_id = self.job_id
         cache = self.reasons_cache
+        set_of: dict[tuple, int] = {}  # reasons -> id of their stored list, in this transaction
         decision_rows = []
         line_rows: list[tuple] = []
         add_line = line_rows.append
@@ -133,15 +136,16 @@ class ChunkStore:
                 len(decision.lines), when, self._shipment_json(group)))
             counts[decision.outcome] += 1
             for line, (_, line_outcome, reasons) in zip(group.lines, decision.lines, strict=True):
-                texts = cache.get(reasons)
-                if texts is None:
-                    texts = _reason_texts(reasons, cache)
+                set_id = set_of.get(reasons)
+                if set_id is None:
+                    texts = cache.get(reasons) or _reason_texts(reasons, cache)
+                    set_id = set_of[reasons] = reason_set_ids(conn, [texts[0]])[0]
                 (line_no, description, hts_code, quantity, value, sector, condition, recordation, lever, declaration,
                  declared_line, country) = line
                 add_line((decision_id, line_no, description, hts_code,
                           quantity if postgres else str(quantity), value if postgres else str(value),
                           sector, condition, recordation, lever, declaration, declared_line, country, line_outcome,
-                          texts[0]))
+                          set_id))
             for line_id, quantity in decision.consumptions:
                 ledger.append((line_id, quantity, decision_id, uei, now))
         if postgres:
@@ -199,12 +203,11 @@ def _bind_processor(column: Any, dialect: Any) -> Callable[[Any], Any]:
     return column.type.bind_processor(dialect) or (lambda value: value)
 
 
-def _reason_texts(reasons: tuple, cache: dict[tuple, tuple[str, str]]) -> tuple[str, str]:
-    """The reasons as stored JSON and as ``;``-joined codes, serialised once per distinct tuple."""
+def _reason_texts(reasons: tuple, cache: dict[tuple, tuple[ReasonKey, str]]) -> tuple[ReasonKey, str]:
+    """The reasons as the key of their stored list and as ``;``-joined codes, once per distinct tuple."""
     if len(cache) > 10_000:
         cache.clear()
-    texts = (json.dumps([{"code": r.code, "message": r.message} for r in reasons]),
-             ";".join(r.code for r in reasons))
+    texts = (key_of(reasons), ";".join(r.code for r in reasons))
     cache[reasons] = texts
     return texts
 

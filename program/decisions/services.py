@@ -40,6 +40,7 @@ from program.decisions import policy as perms
 from program.decisions.engine import EntryDecision, decide
 from program.decisions.inputs import entry_input
 from program.decisions.models import LIVE, SUPERSEDED, DecisionBatch, DecisionLine, ReleaseDecision
+from program.decisions.reason_sets import key_of, reason_set_ids
 from program.decisions.uei import format_uei, new_uei
 
 _DECISIONS = ReleaseDecision.__table__
@@ -311,7 +312,9 @@ def _store(actor: Any, data: dict[str, Any], decision: EntryDecision, *, uei: st
     if expect_version is not None and facts_version != expect_version:
         raise _StaleFacts
     lines = _line_rows(decision_id, data["lines"], decision)
-    connection.execute(_INSERT_LINES, lines)
+    set_ids = reason_set_ids(connection, [key_of(decided.reasons) for decided in decision.lines])
+    connection.execute(_INSERT_LINES, [{name: value for name, value in line.items() if name != "reasons"}
+                                       | {"reason_set_id": set_id} for line, set_id in zip(lines, set_ids, strict=True)])
     for consumption in decision.consumptions:
         if not consume_blank_quantity(consumption.blank_line_id, consumption.quantity, decision_id=decision_id,
                                       reference=uei):
