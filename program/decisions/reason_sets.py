@@ -31,6 +31,7 @@ __all__ = ["digest_of", "reason_set_for", "reason_set_ids"]
 
 _TABLE = DecisionReasonSet.__table__
 _PENDING = "decision_reason_sets"  # key in Session.info: lists found or stored by the open transaction
+_BATCH = 500  # lists per statement
 MAX_REMEMBERED = 50_000  # lists whose id a process keeps (a bound, not a tuning knob)
 _committed: dict[tuple[tuple[str, str], ...], int] = {}
 
@@ -54,28 +55,40 @@ def digest_of(key: ReasonKey) -> str:
 
 def reason_set_ids(connection: Any, keys: Sequence[ReasonKey], *, session: Session | None = None) -> list[int]:
     """The id of the stored list of each of ``keys``, storing those not yet stored, in the transaction of
-    ``connection`` (that of ``session``, by default the request's)."""
+    ``connection`` (that of ``session``, by default the request's). Lists not remembered are looked up and
+    stored together: a few statements however many there are."""
     pending = (session or db.session()).info.setdefault(_PENDING, {})
-    ids = []
-    for key in keys:
-        found = _committed.get(key)
-        if found is None:
-            found = pending.get(key)
-            if found is None:
-                found = pending[key] = _store(connection, key)
-        ids.append(found)
-    return ids
+    missing = [key for key in dict.fromkeys(keys) if key not in _committed and key not in pending]
+    if missing:
+        pending.update(_store(connection, missing))
+    return [_committed.get(key) or pending[key] for key in keys]
 
 
-def _store(connection: Any, key: ReasonKey) -> int:
-    digest = digest_of(key)
-    values = {"digest": digest, "codes": ";".join(code for code, _ in key), "reasons": _as_json(key)}
+def _store(connection: Any, keys: list[ReasonKey]) -> dict[ReasonKey, int]:
+    """Ids of the lists ``keys``: those stored already (by anyone), then those inserted now; a list another
+    transaction inserts meanwhile is read back (on PostgreSQL the insert waits for that transaction)."""
+    by_digest = {digest_of(key): key for key in keys}
+    found = _look_up(connection, list(by_digest), by_digest)
+    rows = [{"digest": digest, "codes": ";".join(code for code, _ in key), "reasons": _as_json(key)}
+            for digest, key in by_digest.items() if key not in found]
     insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    stored = connection.execute(insert(_TABLE).values(values).on_conflict_do_nothing(index_elements=["digest"])
-                                .returning(_TABLE.c.id)).scalar()
-    if stored is None:  # stored by another transaction (or earlier in this one)
-        stored = connection.execute(select(_TABLE.c.id).where(_TABLE.c.digest == digest)).scalar_one()
-    return stored
+    for start in range(0, len(rows), _BATCH):
+        for set_id, digest in connection.execute(
+                insert(_TABLE).values(rows[start:start + _BATCH]).on_conflict_do_nothing(index_elements=["digest"])
+                .returning(_TABLE.c.id, _TABLE.c.digest)):
+            found[by_digest[digest]] = set_id
+    if len(found) < len(by_digest):  # stored by another transaction while this one looked
+        found.update(_look_up(connection, [d for d, key in by_digest.items() if key not in found], by_digest))
+    return found
+
+
+def _look_up(connection: Any, digests: list[str], by_digest: dict[str, ReasonKey]) -> dict[ReasonKey, int]:
+    found = {}
+    for start in range(0, len(digests), _BATCH):
+        for set_id, digest in connection.execute(select(_TABLE.c.id, _TABLE.c.digest)
+                                                 .where(_TABLE.c.digest.in_(digests[start:start + _BATCH]))):
+            found[by_digest[digest]] = set_id
+    return found
 
 
 def reason_set_for(reasons: list[dict[str, str]]) -> DecisionReasonSet:

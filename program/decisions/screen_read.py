@@ -18,6 +18,7 @@ referral) and draw blank quantities for part of a shipment.
 from __future__ import annotations
 
 import csv
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache, partial
@@ -189,7 +190,7 @@ class EntryReader:
         self.sectors = sectors
         self.summary = summary
         self.on_bad_row = on_bad_row
-        self.recent: dict[str, int] = {}  # entry keys already closed -> their first row (bounded)
+        self.recent: OrderedDict[str, int] = OrderedDict()  # entry keys already closed -> their first row (bounded)
         self._goods: dict[tuple[str, ...], tuple] = {}  # goods columns as given -> parsed, once all were valid
         # The optional columns that repeat (all but the house bill) keep one string per distinct text: the rows of
         # two chunks are held at once, and a fresh copy of each seller's name per row cost tens of megabytes.
@@ -230,7 +231,7 @@ class EntryReader:
                 self._bad(group, i, group.first_row + i, "entry_number", message)
         recent[group.key] = group.first_row
         if len(recent) > LOOKBACK:
-            del recent[next(iter(recent))]
+            recent.popitem(last=False)  # O(1); deleting a plain dict's first key rescans its deleted slots
         return group
 
     def _bad(self, group: EntryRows, i: int, row_no: int, field_name: str, message: str) -> None:

@@ -119,8 +119,10 @@ class ChunkStore:
         enrollments = self.enrollments
         requested_by = getattr(self.actor, "id", None)
         job_id = self.job_id
-        cache = self.reasons_cache
-        set_of: dict[tuple, int] = {}  # reasons -> id of their stored list, in this transaction
+        # The id of each distinct list of reasons in the chunk, found or stored together.
+        distinct = list({reasons: None for decision in decisions for _, _, reasons in decision.lines})
+        set_of = dict(zip(distinct, reason_set_ids(conn, [self.reason_texts(reasons)[0] for reasons in distinct]),
+                          strict=True))
         decision_rows = []
         line_rows: list[tuple] = []
         add_line = line_rows.append
@@ -136,10 +138,7 @@ class ChunkStore:
                 len(decision.lines), when, self._shipment_json(group)))
             counts[decision.outcome] += 1
             for line, (_, line_outcome, reasons) in zip(group.lines, decision.lines, strict=True):
-                set_id = set_of.get(reasons)
-                if set_id is None:
-                    texts = cache.get(reasons) or _reason_texts(reasons, cache)
-                    set_id = set_of[reasons] = reason_set_ids(conn, [texts[0]])[0]
+                set_id = set_of[reasons]
                 (line_no, description, hts_code, quantity, value, sector, condition, recordation, lever, declaration,
                  declared_line, country) = line
                 add_line((decision_id, line_no, description, hts_code,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from core.extensions import db
 from program.decisions import reason_sets
@@ -56,6 +56,33 @@ def test_an_id_is_remembered_only_once_its_transaction_commits(app):
         assert reason_sets._committed[key] == second
         assert db.session.get(DecisionReasonSet, second).reasons == [{"code": "not_enrolled",
                                                                       "message": "A reason written for this test."}]
+        db.session.remove()
+
+
+def test_many_new_lists_are_looked_up_and_stored_together(app):
+    """A screened chunk can bring hundreds of new lists (messages quote IOR numbers): a few statements, not one
+    or two per list."""
+    keys = [(("not_enrolled", f"Importer of record 55-{n:07d} has no enrollment."),) for n in range(1200)]
+    statements: list[str] = []
+    with app.app_context():
+        [known] = reason_sets.reason_set_ids(db.session.connection(), keys[:1])
+        db.session.commit()
+        reason_sets.forget_all()  # stored, but no longer remembered: found by the look-up
+        connection = db.session.connection()
+
+        def count(_conn, _cursor, statement, *_args) -> None:
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            ids = reason_sets.reason_set_ids(connection, [*keys, keys[5]])
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        db.session.commit()
+        assert len(statements) <= 6  # 3 look-ups and 3 inserts of 500
+        assert ids[0] == known and ids[-1] == ids[5] and len(set(ids)) == 1200
+        stored = dict(db.session.execute(select(DecisionReasonSet.digest, DecisionReasonSet.id)).all())
+        assert [stored[reason_sets.digest_of(key)] for key in keys] == ids[:1200]
         db.session.remove()
 
 
