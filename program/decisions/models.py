@@ -58,6 +58,10 @@ class ReleaseDecision(db.Model):
         # One live decision per entry number (API.md): a second request is 409 unless it supersedes this one.
         Index("uq_release_decision_live_entry", "entry_number", unique=True,
               sqlite_where=text("status = 'live'"), postgresql_where=text("status = 'live'")),
+        # With the one above, every decision of an entry number is found by index: the superseded ones (few) here.
+        # No index on every row's entry number: each decision would write a third entry for it.
+        Index("ix_release_decision_superseded_entry", "entry_number",
+              sqlite_where=text("status = 'superseded'"), postgresql_where=text("status = 'superseded'")),
         CheckConstraint("status IN ('live', 'superseded')", name="status"),
         Index("ix_release_decision_ior_decided", "ior_number", "decided_at"),
         Index("ix_release_decision_org_decided", "organization_id", "decided_at"),
@@ -70,7 +74,7 @@ class ReleaseDecision(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key")
     uei: Mapped[str] = mapped_column(String(15), unique=True,
                                      comment="Unique enforcement identifier: 14 Crockford base32 + check character")
-    entry_number: Mapped[str] = mapped_column(String(13), index=True, comment="Entry number FFF-NNNNNNN-C")
+    entry_number: Mapped[str] = mapped_column(String(13), comment="Entry number FFF-NNNNNNN-C")
     port_code: Mapped[str] = mapped_column(String(4), comment="Port of entry (Schedule D, 4 digits)")
     ior_number: Mapped[str] = mapped_column(String(16), comment="Importer of Record number as presented")
     organization_id: Mapped[int | None] = mapped_column(

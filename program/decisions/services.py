@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import ColumnElement, Select, and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core import audit
@@ -173,6 +173,13 @@ def request_decision(actor: Any, data: dict[str, Any], *, idempotency_key: str |
         count_decisions({decision.outcome: 1}, source)
         return Outcome(payload, created=True)
     raise Conflict("The blank-goods quantities cited kept changing; try again.", code="busy")
+
+
+def entry_number_is(value: str) -> ColumnElement[bool]:
+    """Decisions of entry number ``value``, live or superseded: one arm per status, so each arm is served by
+    its partial index (``uq_release_decision_live_entry``, ``ix_release_decision_superseded_entry``)."""
+    return or_(and_(ReleaseDecision.entry_number == value, ReleaseDecision.status == LIVE),
+               and_(ReleaseDecision.entry_number == value, ReleaseDecision.status == SUPERSEDED))
 
 
 def _live_decision_id(entry_number: str) -> int | None:
@@ -475,7 +482,7 @@ def filtered(query: Select, args: dict[str, Any]) -> Select:
     if value := args.get("status"):
         query = query.where(ReleaseDecision.status == value)
     if value := (args.get("entry_number") or "").strip().upper():
-        query = query.where(ReleaseDecision.entry_number == value)
+        query = query.where(entry_number_is(value))
     if value := (args.get("port_code") or "").strip():
         query = query.where(ReleaseDecision.port_code == value)
     if value := args.get("decided_from"):

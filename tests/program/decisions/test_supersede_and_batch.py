@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from core.extensions import db
 from core.timeutil import today
@@ -53,6 +53,8 @@ def test_second_decision_for_an_entry_is_409_unless_it_supersedes(app, world, en
     assert earlier["status"] == "superseded" and earlier["superseded_by"] == second.json["id"]
     listed = world.importer.get("/api/v1/release-decisions?entry_number=ABC-1234567-6&status=live").json["items"]
     assert [d["id"] for d in listed] == [second.json["id"]]
+    every = world.importer.get("/api/v1/release-decisions?entry_number=ABC-1234567-6").json["items"]
+    assert [d["id"] for d in every] == [second.json["id"], first.json["id"]]  # superseded ones too, newest first
     stale = world.importer.post("/api/v1/release-decisions", json=dict(redo, supersedes=first.json["id"]))
     assert stale.status_code == 409 and stale.json["code"] == "already_superseded"
     assert _remaining(app, world) == 60
@@ -119,3 +121,22 @@ def test_decision_page_explains_supersession_shipment_and_the_rules_of_its_versi
         db.session.get(ReleaseDecision, first["id"]).rules_version = "2026.11-1"
         db.session.commit()
     assert "A new_parallel line of a mark with Lever-rule protection" in client.get(f"/decisions/{first['id']}").text
+
+
+def test_every_decision_of_an_entry_number_is_found_by_index(app):
+    """No index on every row's entry number (a decision writes one entry fewer): the listing's filter asks the
+    live decision and the superseded ones each through its partial index."""
+    from program.decisions.models import ReleaseDecision
+    from program.decisions.services import entry_number_is
+
+    with app.app_context():
+        query = select(ReleaseDecision.id).where(entry_number_is("ABC-1234567-6"))
+        compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("SET LOCAL enable_seqscan = off"))  # an empty table would be scanned anyway
+            plan = "\n".join(db.session.execute(text(f"EXPLAIN {compiled}")).scalars())
+        else:
+            plan = "\n".join(row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+        db.session.rollback()
+        db.session.remove()
+    assert "uq_release_decision_live_entry" in plan and "ix_release_decision_superseded_entry" in plan
