@@ -16,6 +16,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    ColumnElement,
     ForeignKey,
     Index,
     Integer,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    literal_column,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -38,6 +40,15 @@ LIVE, SUPERSEDED = "live", "superseded"
 DECISION_STATUSES = (LIVE, SUPERSEDED)
 SHIPMENT_TYPES = ("formal", "section_321")
 JOB_STATUSES = ("queued", "running", "finished", "failed")
+
+
+def status_is(status: str) -> ColumnElement[bool]:
+    """``release_decision.status = '<status>'`` with the value written into the SQL, not bound: a query that
+    relies on a partial index over one status must say it literally, or a prepared statement's generic plan
+    (psycopg prepares a statement after five runs) cannot use the index and scans the table."""
+    if status not in DECISION_STATUSES:
+        raise ValueError(status)
+    return ReleaseDecision.__table__.c.status == literal_column(f"'{status}'")
 
 
 _SPARSE_REFERENCES = ("screen_job_id", "supersedes_id")  # null on every decision asked for through the API

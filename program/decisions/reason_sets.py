@@ -71,15 +71,17 @@ def _store(connection: Any, keys: list[ReasonKey]) -> dict[ReasonKey, int]:
     found = _look_up(connection, list(by_digest), by_digest)
     rows = [{"digest": digest, "codes": ";".join(code for code, _ in key), "reasons": _as_json(key)}
             for digest, key in by_digest.items() if key not in found]
-    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    for start in range(0, len(rows), _BATCH):
-        for set_id, digest in connection.execute(
-                insert(_TABLE).values(rows[start:start + _BATCH]).on_conflict_do_nothing(index_elements=["digest"])
-                .returning(_TABLE.c.id, _TABLE.c.digest)):
+    if rows:  # one statement compiled once, its rows sent in batches (SQLAlchemy's "insertmanyvalues")
+        statement = _INSERT[connection.dialect.name == "postgresql"]
+        for set_id, digest in connection.execute(statement, rows):
             found[by_digest[digest]] = set_id
     if len(found) < len(by_digest):  # stored by another transaction while this one looked
         found.update(_look_up(connection, [d for d, key in by_digest.items() if key not in found], by_digest))
     return found
+
+
+_INSERT = {postgres: (pg_insert if postgres else sqlite_insert)(_TABLE).on_conflict_do_nothing(index_elements=["digest"])
+           .returning(_TABLE.c.id, _TABLE.c.digest) for postgres in (False, True)}
 
 
 def _look_up(connection: Any, digests: list[str], by_digest: dict[str, ReasonKey]) -> dict[ReasonKey, int]:

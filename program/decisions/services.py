@@ -39,7 +39,7 @@ from program.decisions import facts as program_facts
 from program.decisions import policy as perms
 from program.decisions.engine import EntryDecision, decide
 from program.decisions.inputs import entry_input
-from program.decisions.models import LIVE, SUPERSEDED, DecisionBatch, DecisionLine, ReleaseDecision
+from program.decisions.models import LIVE, SUPERSEDED, DecisionBatch, DecisionLine, ReleaseDecision, status_is
 from program.decisions.reason_sets import key_of, reason_set_ids
 from program.decisions.uei import format_uei, new_uei
 
@@ -178,13 +178,13 @@ def request_decision(actor: Any, data: dict[str, Any], *, idempotency_key: str |
 def entry_number_is(value: str) -> ColumnElement[bool]:
     """Decisions of entry number ``value``, live or superseded: one arm per status, so each arm is served by
     its partial index (``uq_release_decision_live_entry``, ``ix_release_decision_superseded_entry``)."""
-    return or_(and_(ReleaseDecision.entry_number == value, ReleaseDecision.status == LIVE),
-               and_(ReleaseDecision.entry_number == value, ReleaseDecision.status == SUPERSEDED))
+    return or_(and_(ReleaseDecision.entry_number == value, status_is(LIVE)),
+               and_(ReleaseDecision.entry_number == value, status_is(SUPERSEDED)))
 
 
 def _live_decision_id(entry_number: str) -> int | None:
     return db.session.scalar(select(ReleaseDecision.id).where(ReleaseDecision.entry_number == entry_number,
-                                                              ReleaseDecision.status == LIVE))
+                                                              status_is(LIVE)))
 
 
 def _already_decided(entry_number: str, live_id: int) -> EntryAlreadyDecided:

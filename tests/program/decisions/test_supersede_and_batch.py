@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select, text
 
 from core.extensions import db
@@ -140,3 +141,24 @@ def test_every_decision_of_an_entry_number_is_found_by_index(app):
         db.session.rollback()
         db.session.remove()
     assert "uq_release_decision_live_entry" in plan and "ix_release_decision_superseded_entry" in plan
+
+
+def test_the_live_entry_look_up_keeps_its_index_in_a_prepared_statement(app):
+    """psycopg prepares a statement after five runs, and a generic plan cannot use a partial index for a bound
+    ``status = $1``: the status is written into the SQL (``status_is``), so the look-up keeps the index."""
+    from program.decisions.models import LIVE, status_is
+
+    assert "'live'" in str(status_is(LIVE).compile(compile_kwargs={"literal_binds": False}))
+    with pytest.raises(ValueError):
+        status_is("live'; --")
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            return
+        db.session.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
+        db.session.execute(text("PREPARE live_look_up(varchar) AS SELECT id FROM release_decision "
+                                "WHERE status = 'live' AND entry_number = $1"))
+        plan = "\n".join(db.session.execute(text("EXPLAIN EXECUTE live_look_up('ABC-1234567-6')")).scalars())
+        db.session.execute(text("DEALLOCATE live_look_up"))
+        db.session.rollback()
+        db.session.remove()
+    assert "uq_release_decision_live_entry" in plan
