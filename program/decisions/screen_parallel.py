@@ -1,8 +1,10 @@
 """``decisions screen --workers N``: one file screened by N processes, partitioned by entry.
 
-The parent reads the file once (each entry's rows together, sorted first if they were not, as one
-process would: :func:`~program.decisions.screen_read.numbered_rows`) and deals whole entries into N
-partition files, each row keeping its row number in the input. Every entry that cites a blank-goods
+The parent reads the file once and deals whole entries into N partition files, each row keeping its
+row number in the input, checking as it goes that each entry's rows are together; a file whose entries
+are not is read again sorted, as one process would (:func:`~program.decisions.screen_read.numbered_rows`),
+and dealt again. Partitions on SQLite store each chunk in their own thread (they queue for the database's
+one writer, and the other partitions give the overlap a background thread would). Every entry that cites a blank-goods
 declaration goes to partition 0, in file order: blank quantities are then drawn by one process in the
 order one process would draw them, so the draws (and the outcomes that depend on what is left) are
 those of a single run. Other entries go to the partition with the fewest rows so far. Each partition
