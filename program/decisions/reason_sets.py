@@ -39,7 +39,11 @@ ReasonKey = tuple[tuple[str, str], ...]  # ((code, message), …): a list of rea
 
 
 def key_of(reasons: Iterable[Reason | dict[str, str]]) -> ReasonKey:
-    """The list as a dictionary key: engine ``Reason`` tuples or stored ``{code, message}`` dicts alike."""
+    """The list as a dictionary key: engine ``Reason`` tuples or stored ``{code, message}`` dicts alike (a tuple of
+    ``Reason`` is such a key already — a named tuple equals and hashes as the plain tuple — and is used as it is,
+    sharing the engine's objects rather than copying them)."""
+    if isinstance(reasons, tuple) and all(type(r) is Reason for r in reasons):
+        return reasons
     return tuple((r["code"], r["message"]) if isinstance(r, dict) else (r.code, r.message) for r in reasons)
 
 

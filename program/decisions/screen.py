@@ -5,7 +5,7 @@ groups its rows into entries (bad rows reject their entry whole), this module de
 chunk, :mod:`~program.decisions.screen_store` writes a chunk, and :mod:`~program.decisions.screen_job`
 runs a job (in one process, or partitioned over several with :mod:`~program.decisions.screen_parallel`).
 
-Rows are streamed: only the current chunk of entries (``chunk_entries``, default 3,000) is in memory,
+Rows are streamed: only the current chunk of entries (``chunk_entries``, default 2,500) is in memory,
 whatever the size of the file. Program facts are loaded once (:func:`program.decisions.facts.load_snapshot`)
 and every entry is decided by the same pure engine as the API, through
 :class:`~program.decisions.memo.DecisionMemo`, which runs the engine's rules once per recurring
@@ -81,7 +81,7 @@ __all__ = ["ALREADY_DECIDED", "CHUNK_ENTRIES", "INPUT_COLUMNS", "NO_DELEGATION",
 OUTPUT_COLUMNS = INPUT_COLUMNS + RESULT_COLUMNS  # without optional columns (see screen_read.output_columns)
 ALREADY_DECIDED = "already_decided"
 NO_DELEGATION = "no_delegation"
-CHUNK_ENTRIES = 3000  # entries per transaction: two chunks are in memory at once (see docs/performance.md)
+CHUNK_ENTRIES = 2500  # entries per transaction: two chunks are in memory at once (see docs/performance.md)
 MAX_ATTEMPTS = 5
 SWITCH_INTERVAL = 0.0005  # seconds; see _run_settings
 
