@@ -214,15 +214,15 @@ class Screener:
         while True:
             attempts += 1
             valid = [g for g in chunk if g.bad is None and g.lines]
-            progress = [rows, len(valid), sum(len(g.bad) for g in chunk if g.bad is not None)]
+            progress = (rows, len(valid), sum(len(g.bad) for g in chunk if g.bad is not None))
             if not self.store.postgres:
                 self.store.progress_row(*progress)  # first write: takes SQLite's write lock for the chunk
             if self.broker is not None and (refused := self._refuse_outside_delegation(valid)):
                 valid = [g for g in valid if g.bad is None]
-                progress = [0, -refused[0], refused[1]] if not self.store.postgres else \
-                    [progress[0], progress[1] - refused[0], progress[2] + refused[1]]
+                change = (0, -refused[0], refused[1])
+                progress = tuple(total + delta for total, delta in zip(progress, change, strict=True))
                 if not self.store.postgres:
-                    self.store.progress_row(*progress)
+                    self.store.progress_row(*change)
             live = self.store.live_decisions(g.entry_number for g in valid)
             wanted = [g for g in valid if g.entry_number not in live] if live else valid
             if wanted is not groups and wanted != groups:  # others to decide: again, from the same quantities
