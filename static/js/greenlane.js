@@ -101,8 +101,13 @@
 
   // Error summaries take focus so screen readers announce them. This file loads in the <head>
   // (so the handlers above exist before any button can be clicked); the body is parsed later.
+  // Only while nothing else has focus: someone quick enough to click a link (or tab) before the page
+  // finished parsing keeps the focus they chose.
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.getElementById("form-errors");
-    if (summary) { summary.focus(); }
+    var active = document.activeElement;
+    if (summary && (!active || active === document.body || active === document.documentElement)) {
+      summary.focus();
+    }
   });
 })();

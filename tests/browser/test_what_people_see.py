@@ -173,6 +173,8 @@ def test_rows_error_links_and_confirmations_keep_people_oriented(page, demo):
 
     page.goto("/review/enrollments/3")
     page.get_by_role("button", name="Record decision").click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.activeElement.id") == "form-errors"  # announced first
     summary_link = page.locator("#form-errors a").first
     summary_link.click()
     assert page.evaluate("document.activeElement.name") == "action"
