@@ -208,7 +208,9 @@ _SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=bindparam
 _ENTRY = AuditEntry.__table__
 _INSERT_ENTRY = insert(_ENTRY)
 # PostgreSQL: the entry waits for the chainer, marked with its transaction's id (xid8 as a bigint).
-_INSERT_PENDING = insert(_ENTRY).values(xid=cast(cast(func.pg_current_xact_id(), Text), BigInteger))
+# Inline: without the ``RETURNING id`` SQLAlchemy would add for ``inserted_primary_key`` — a result nobody
+# reads, which inside core.pipeline's block could not be waited for.
+_INSERT_PENDING = insert(_ENTRY).inline().values(xid=cast(cast(func.pg_current_xact_id(), Text), BigInteger))
 _NOT_LINKED = {"seq": None, "prev_hash": None, "hash": None, "xid": None}
 _new_entry = AuditEntry._sa_class_manager.new_instance  # an instance with ORM state, __init__ not run
 

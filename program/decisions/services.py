@@ -34,6 +34,7 @@ from core.accounts.roles import CBP_ROLES, Role
 from core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from core.extensions import db
 from core.metrics import count_decisions
+from core.pipeline import pipelined
 from core.timeutil import utcnow
 from program.decisions import facts as program_facts
 from program.decisions import policy as perms
@@ -48,7 +49,8 @@ _LINES = DecisionLine.__table__
 MAX_ATTEMPTS = 5
 # Statements built once, not per request; the decision's INSERT also reads the facts version (see _store).
 _INSERT_DECISION = insert(_DECISIONS).returning(_DECISIONS.c.id, program_facts.VERSION_NOW)
-_INSERT_LINES = insert(_LINES)
+# Inline: no ``RETURNING id`` on a one-line entry's single row — nobody reads it (see core.pipeline).
+_INSERT_LINES = insert(_LINES).inline()
 
 
 class IdempotencyConflict(Conflict):
@@ -320,15 +322,18 @@ def _store(actor: Any, data: dict[str, Any], decision: EntryDecision, *, uei: st
         raise _StaleFacts
     lines = _line_rows(decision_id, data["lines"], decision)
     set_ids = reason_set_ids(connection, [key_of(decided.reasons) for decided in decision.lines])
-    connection.execute(_INSERT_LINES, [{name: value for name, value in line.items() if name != "reasons"}
-                                       | {"reason_set_id": set_id} for line, set_id in zip(lines, set_ids, strict=True)])
-    for consumption in decision.consumptions:
+    for consumption in decision.consumptions:  # each draw's row count is read: before the pipeline below
         if not consume_blank_quantity(consumption.blank_line_id, consumption.quantity, decision_id=decision_id,
                                       reference=uei):
             raise _LostRace
-    audit.record(actor, "decide", "release_decision", decision_id,
-                 after={"uei": uei, "entry_number": row["entry_number"], "ior_number": row["ior_number"],
-                        "outcome": decision.outcome, "rules_version": decision.rules_version, "source": source})
+    # Nothing reads the results of the last two writes: on PostgreSQL they share one round trip.
+    with pipelined(connection):
+        connection.execute(_INSERT_LINES, [{name: value for name, value in line.items() if name != "reasons"}
+                                           | {"reason_set_id": set_id}
+                                           for line, set_id in zip(lines, set_ids, strict=True)])
+        audit.record(actor, "decide", "release_decision", decision_id,
+                     after={"uei": uei, "entry_number": row["entry_number"], "ior_number": row["ior_number"],
+                            "outcome": decision.outcome, "rules_version": decision.rules_version, "source": source})
     row["id"] = decision_id
     return _payload(row, lines, cbp=is_cbp(actor))
 
