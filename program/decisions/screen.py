@@ -213,6 +213,7 @@ class Screener:
         attempts = 0
         while True:
             attempts += 1
+            self.store.tune_connection()
             valid = [g for g in chunk if g.bad is None and g.lines]
             progress = (rows, len(valid), sum(len(g.bad) for g in chunk if g.bad is not None))
             if not self.store.postgres:

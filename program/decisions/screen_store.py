@@ -19,8 +19,22 @@ from functools import lru_cache
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Integer, Numeric, String, any_, bindparam, select, update
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Integer,
+    Numeric,
+    String,
+    any_,
+    bindparam,
+    event,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.pool import Pool
 
 from core import audit
 from core.extensions import db
@@ -46,6 +60,23 @@ _LINE_COLUMNS = ("decision_id", "line_no", "description", "hts_code", "quantity"
                  "outcome", "reason_set_id")
 _compact_json = json.JSONEncoder(separators=(",", ":")).encode  # what json.dumps(…, separators=…) makes
 
+# SQLite, on the connection of each chunk's transaction (settings are per connection): a page cache that keeps
+# the growing indexes in memory (32 MB, allocated as used; it stays with the pooled connection), and a
+# checkpoint of the write-ahead log every 20,000 pages (80 MB) rather than every 1,000 — each one writes back
+# and syncs every page changed since the last, and a run's chunks change the same index pages over and over
+# (measured: 10-17% faster on 200,000 parcels, paired runs). The connection checkpoints every 1,000 pages
+# again as it returns to the pool: a web request committing on it later should not pay for a checkpoint of a
+# bulk run's size.
+_RUN_SQLITE_SETTINGS = ("PRAGMA cache_size=-32768", "PRAGMA wal_autocheckpoint=20000")
+_TUNED = "greenlane_screen_tuned"
+
+
+@event.listens_for(Pool, "checkin")
+def _usual_checkpoints(dbapi_connection: Any, record: Any) -> None:
+    """A connection a chunk tuned checkpoints as usual again once back in the pool (SQLite's default)."""
+    if record is not None and record.info.pop(_TUNED, False) and dbapi_connection is not None:
+        dbapi_connection.execute("PRAGMA wal_autocheckpoint=1000")
+
 
 class ChunkStore:
     """Stores chunks of one run's decisions for ``job_id`` (may be None) on behalf of ``actor``."""
@@ -60,11 +91,20 @@ class ChunkStore:
         self._shipment_cache: dict[tuple[str, ...], str] = {}
         dialect = db.engine.dialect
         self.postgres = dialect.name == "postgresql"
-        if dialect.name == "sqlite":  # a bigger page cache keeps the growing indexes in memory (per connection)
-            db.session.connection().exec_driver_sql("PRAGMA cache_size=-32768")
         self._when = _bind_processor(_DECISIONS.c.decided_at, dialect)
         self._ledger_processors = (_bind_processor(_LEDGER.c.quantity, dialect),
                                    _bind_processor(_LEDGER.c.created_at, dialect))
+
+    def tune_connection(self) -> None:
+        """SQLite: give the connection the chunk's transaction runs on the run's settings (above); its
+        checkpoints go back to every 1,000 pages as it returns to the pool (:func:`_usual_checkpoints`)."""
+        if self.postgres:
+            return
+        connection = db.session.connection()
+        if not connection.info.get(_TUNED):
+            for pragma in _RUN_SQLITE_SETTINGS:
+                connection.exec_driver_sql(pragma)
+            connection.info[_TUNED] = True
 
     def reason_texts(self, reasons: tuple) -> tuple[ReasonKey, str]:
         """The reasons as the key of their stored list and as ``;``-joined codes (cached per distinct tuple)."""

@@ -305,6 +305,45 @@ def test_sqlite_statements_of_any_size_store_every_row(app, world, monkeypatch):
         db.session.remove()
 
 
+def test_sqlite_checkpoints_less_often_during_a_run_and_as_usual_after(app, world, monkeypatch):
+    """Each chunk commits under the run's settings (a checkpoint every 20,000 pages, a big page cache), on
+    whichever pooled connection it gets; back in the pool a connection checkpoints every 1,000 pages again,
+    for the web requests that use it next."""
+    from program.decisions import screen_store
+
+    def settings() -> tuple[int, int]:
+        connection = db.session.connection()
+        return (connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar(),
+                connection.exec_driver_sql("PRAGMA cache_size").scalar())
+
+    seen: list[tuple[int, int]] = []
+    real_write = screen_store.ChunkStore.write
+
+    def write(self, *args, **kwargs):
+        seen.append(settings())
+        return real_write(self, *args, **kwargs)
+
+    monkeypatch.setattr(screen_store.ChunkStore, "write", write)
+    rows = []
+    for serial in range(1, 8):
+        rows += _rows(f"ABC-{serial:07d}-{_check(serial)}", EXPEDITED_LINE)
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite's write-ahead log settings")
+        out = io.StringIO()
+        summary = Screener(job_id=None, chunk_entries=3).run(io.StringIO(_csv(rows)), out)
+        assert summary.rows == 7 and seen == [(20000, -32768)] * 3  # every chunk
+        db.session.commit()
+        connections = [db.engine.raw_connection() for _ in range(3)]  # the pool's, and a new one if need be
+        try:
+            assert {c.driver_connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+                    for c in connections} == {1000}
+        finally:
+            for c in connections:
+                c.close()
+        db.session.remove()
+
+
 def test_a_chunk_that_fails_to_store_stops_the_run_after_the_committed_ones(app, world, monkeypatch):
     """The background store's error reaches the caller; chunks committed before it keep their output rows."""
     from program.decisions import screen_store
