@@ -55,6 +55,7 @@ bench: install-test ## benchmarks on SQLite: figures and ratios to same-run base
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/screen.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
 	$(BIN)/python bench/http.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
+	$(BIN)/python bench/request_cpu.py $(if $(BENCH_DB),--database-url $(BENCH_DB))
 
 clean:
 	rm -rf $(VENV) node_modules static/uswds instance screenshots
