@@ -132,7 +132,7 @@ def main() -> int:
             _block(post_ours, number, args.block)
             profiler.disable()
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+            pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("GL_SORT", "cumulative")).print_stats(40)
             print(out.getvalue())
         return 0
     finally:
