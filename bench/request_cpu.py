@@ -11,7 +11,7 @@ requests through Flask's test client in a single process, so what it prints is t
 - with ``--profile``, cProfile's top functions by cumulative time over one more block (cProfile's overhead
   inflates small calls: read it for where, not how much).
 
-    python bench/request_cpu.py [--requests 3000] [--block 250] [--profile]
+    python bench/request_cpu.py [--requests 3000] [--block 250] [--profile [--sort tottime]]
                                 [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 """
 
@@ -70,6 +70,8 @@ def main() -> int:
     parser.add_argument("--block", type=int, default=250, help="requests per block (endpoints alternate)")
     parser.add_argument("--database-url", default="", help="PostgreSQL server URL (a throwaway database is made)")
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions for one block")
+    parser.add_argument("--sort", default="cumulative", choices=("cumulative", "tottime", "ncalls"),
+                        help="the profile's order (default: cumulative)")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="gl-bench-cpu-"))
@@ -132,7 +134,7 @@ def main() -> int:
             _block(post_ours, number, args.block)
             profiler.disable()
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("GL_SORT", "cumulative")).print_stats(40)
+            pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(40)
             print(out.getvalue())
         return 0
     finally:
