@@ -326,7 +326,9 @@ def _store(actor: Any, data: dict[str, Any], decision: EntryDecision, *, uei: st
         if not consume_blank_quantity(consumption.blank_line_id, consumption.quantity, decision_id=decision_id,
                                       reference=uei):
             raise _LostRace
-    # Nothing reads the results of the last two writes: on PostgreSQL they share one round trip.
+    # Nothing reads the results of the last two writes: on PostgreSQL they share one round trip. Whatever the
+    # session still holds goes out first (inside, an ORM flush could not read its row counts).
+    session.flush()
     with pipelined(connection):
         connection.execute(_INSERT_LINES, [{name: value for name, value in line.items() if name != "reasons"}
                                            | {"reason_set_id": set_id}
