@@ -8,7 +8,7 @@ from flask import Flask
 from marshmallow import fields
 from sqlalchemy.orm import configure_mappers
 
-from core import audit_chain, inputs, metrics, web
+from core import audit_chain, inputs, metrics, sqlite_checkpoints, web
 from core.config import from_environment, instance_secret_key
 from core.errors import register_error_handlers
 from core.extensions import api, csrf, db, limiter, login_manager, migrate
@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     web.register_request_hooks(app)
     metrics.register(app)
     audit_chain.register(app)
+    sqlite_checkpoints.register(app)
     return app
 
 

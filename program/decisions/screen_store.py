@@ -38,6 +38,7 @@ from sqlalchemy.pool import Pool
 
 from core import audit
 from core.extensions import db
+from core.sqlite_checkpoints import usual_autocheckpoint
 from core.timeutil import utcnow
 from program.blanks.models import BlankConsumption
 from program.blanks.services import record_blank_consumptions
@@ -65,17 +66,18 @@ _compact_json = json.JSONEncoder(separators=(",", ":")).encode  # what json.dump
 # checkpoint of the write-ahead log every 20,000 pages (80 MB) rather than every 1,000 — each one writes back
 # and syncs every page changed since the last, and a run's chunks change the same index pages over and over
 # (measured: 10-17% faster on 200,000 parcels, paired runs). The connection checkpoints every 1,000 pages
-# again as it returns to the pool: a web request committing on it later should not pay for a checkpoint of a
-# bulk run's size.
+# again as it returns to the pool (or not at all where a thread checkpoints: core.sqlite_checkpoints): a web
+# request committing on it later should not pay for a checkpoint of a bulk run's size.
 _RUN_SQLITE_SETTINGS = ("PRAGMA cache_size=-32768", "PRAGMA wal_autocheckpoint=20000")
 _TUNED = "greenlane_screen_tuned"
 
 
 @event.listens_for(Pool, "checkin")
 def _usual_checkpoints(dbapi_connection: Any, record: Any) -> None:
-    """A connection a chunk tuned checkpoints as usual again once back in the pool (SQLite's default)."""
+    """A connection a chunk tuned checkpoints as usual again once back in the pool (SQLite's default, or none
+    where the process's thread checkpoints: core.sqlite_checkpoints)."""
     if record is not None and record.info.pop(_TUNED, False) and dbapi_connection is not None:
-        dbapi_connection.execute("PRAGMA wal_autocheckpoint=1000")
+        dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={usual_autocheckpoint()}")
 
 
 class ChunkStore:
