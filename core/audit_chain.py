@@ -23,9 +23,7 @@ here: its writers already take turns on the database's write lock.
 
 from __future__ import annotations
 
-import logging
 import os
-import threading
 import time
 from typing import Any
 
@@ -36,8 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.audit import HASHED, AuditEntry, AuditHead, hash_of
 from core.extensions import db
-
-log = logging.getLogger(__name__)
+from core.periodic import Periodic
 
 LOCK_KEY = 0x474C_4143  # "GLAC": the advisory lock one chainer at a time holds
 BATCH = 2000
@@ -137,31 +134,13 @@ def link_all(timeout: float = 30.0, engine: Engine | None = None) -> int:
         time.sleep(0.02)
 
 
-class Chainer:
+class Chainer(Periodic):
     """The background thread of one process: :func:`link_pending` every ``interval`` seconds until stopped."""
 
     def __init__(self, app: Flask, interval: float) -> None:
-        self.app = app
-        self.interval = interval
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="audit-chainer", daemon=True)
-
-    def start(self) -> Chainer:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.stopped.set()
-        self.thread.join()
-
-    def _run(self) -> None:
-        with self.app.app_context():
+        with app.app_context():
             engine = db.engine
-        while not self.stopped.wait(self.interval):
-            try:
-                link_pending(engine)
-            except SQLAlchemyError:
-                log.exception("audit chainer: linking failed; trying again in %.1f s", self.interval)
+        super().__init__("audit-chainer", interval, lambda: link_pending(engine), SQLAlchemyError)
 
 
 _started: dict[int, Chainer] = {}  # process id -> its chainer (a forked worker starts its own)

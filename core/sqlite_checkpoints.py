@@ -14,18 +14,16 @@ untouched.
 
 from __future__ import annotations
 
-import logging
 import os
 import sqlite3
-import threading
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
 
-log = logging.getLogger(__name__)
+from core.periodic import Periodic
+from core.sqlite_writers import database_file
 
 INTERVAL_SECONDS = 1.0
 
@@ -49,38 +47,11 @@ def checkpoint(database: str) -> tuple[int, int, int]:
     return busy, pages, copied
 
 
-class Checkpointer:
-    """The thread of one process: a passive checkpoint every ``interval`` seconds until stopped."""
+class Checkpointer(Periodic):
+    """The thread of one process: a passive checkpoint of ``database`` every ``interval`` seconds until stopped."""
 
     def __init__(self, database: str, interval: float = INTERVAL_SECONDS) -> None:
-        self.database = database
-        self.interval = interval
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="sqlite-checkpointer", daemon=True)
-
-    def start(self) -> Checkpointer:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.stopped.set()
-        self.thread.join()
-
-    def _run(self) -> None:
-        while not self.stopped.wait(self.interval):
-            try:
-                checkpoint(self.database)
-            except sqlite3.Error:
-                log.exception("sqlite checkpointer: checkpoint failed; trying again in %.1f s", self.interval)
-
-
-def _database_file(engine: Engine) -> str | None:
-    if engine.dialect.name != "sqlite":
-        return None
-    database = engine.url.database
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return None
-    return database
+        super().__init__("sqlite-checkpointer", interval, lambda: checkpoint(database), sqlite3.Error)
 
 
 @event.listens_for(Pool, "checkout")
@@ -103,7 +74,7 @@ def register(app: Flask) -> None:
     with app.app_context():
         from core.extensions import db
 
-        database = _database_file(db.engine)
+        database = database_file(db.engine)  # an Engine is its own .engine
     if database is None:
         return
 

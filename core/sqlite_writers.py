@@ -38,7 +38,8 @@ def lock_path(database: str) -> str:
     return f"{database}-writer.lock"
 
 
-def _database_file(conn: Any) -> str | None:
+def database_file(conn: Any) -> str | None:
+    """The SQLite file behind ``conn`` (a connection or an engine); None for PostgreSQL or an in-memory database."""
     if conn.dialect.name != "sqlite":
         return None
     database = conn.engine.url.database
@@ -93,7 +94,7 @@ def _before_write(conn, _cursor, statement, _parameters, _context, _executemany)
     info = conn.info
     if _HELD in info or not statement.lstrip()[:7].upper().startswith(_WRITES):
         return
-    database = _database_file(conn)
+    database = database_file(conn)
     if database is not None:
         _acquire(info, database)
 
