@@ -3,9 +3,9 @@ happens to cross SQLite's threshold.
 
 By default the commit that takes the log past 1,000 pages copies them back into the database file and syncs
 it, inside that request: about 15 ms on this project's machine, the slowest one percent of decision requests
-in one process (``bench/request_cpu.py``). Once :func:`register`'s thread runs in a web process, the
-connections that process opens afterwards stop checkpointing on commit (``wal_autocheckpoint=0``) and the
-thread checkpoints every :data:`INTERVAL_SECONDS` instead (``PASSIVE``: it never waits for readers or
+in one process (``bench/request_cpu.py``). Once :func:`register`'s thread runs in a web process, that
+process's connections stop checkpointing on commit (``wal_autocheckpoint=0``, set at each one's next
+checkout) and the thread checkpoints every :data:`INTERVAL_SECONDS` instead (``PASSIVE``: it never waits for readers or
 writers, and whatever it cannot copy yet is copied next time), on a connection of its own. Several
 processes may checkpoint the same database: SQLite lets one at a time and the others skip their turn.
 Processes without the thread (commands, tests, the RQ worker) keep SQLite's own checkpoints. PostgreSQL is
