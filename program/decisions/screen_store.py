@@ -29,16 +29,14 @@ from sqlalchemy import (
     String,
     any_,
     bindparam,
-    event,
     select,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.pool import Pool
 
 from core import audit
 from core.extensions import db
-from core.sqlite_checkpoints import usual_autocheckpoint
+from core.sqlite_checkpoints import for_bulk_writes
 from core.timeutil import utcnow
 from program.blanks.models import BlankConsumption
 from program.blanks.services import record_blank_consumptions
@@ -61,25 +59,6 @@ _LINE_COLUMNS = ("decision_id", "line_no", "description", "hts_code", "quantity"
                  "outcome", "reason_set_id")
 _compact_json = json.JSONEncoder(separators=(",", ":")).encode  # what json.dumps(…, separators=…) makes
 
-# SQLite, on the connection of each chunk's transaction (settings are per connection): a page cache that keeps
-# the growing indexes in memory (32 MB, allocated as used; it stays with the pooled connection), and a
-# checkpoint of the write-ahead log every 20,000 pages (80 MB) rather than every 1,000 — each one writes back
-# and syncs every page changed since the last, and a run's chunks change the same index pages over and over
-# (measured: 10-17% faster on 200,000 parcels, paired runs). The connection checkpoints every 1,000 pages
-# again as it returns to the pool (or not at all where a thread checkpoints: core.sqlite_checkpoints): a web
-# request committing on it later should not pay for a checkpoint of a bulk run's size.
-_RUN_SQLITE_SETTINGS = ("PRAGMA cache_size=-32768", "PRAGMA wal_autocheckpoint=20000")
-_TUNED = "greenlane_screen_tuned"
-
-
-@event.listens_for(Pool, "checkin")
-def _usual_checkpoints(dbapi_connection: Any, record: Any) -> None:
-    """A connection a chunk tuned checkpoints as usual again once back in the pool (SQLite's default, or none
-    where the process's thread checkpoints: core.sqlite_checkpoints)."""
-    if record is not None and record.info.pop(_TUNED, False) and dbapi_connection is not None:
-        dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={usual_autocheckpoint()}")
-
-
 class ChunkStore:
     """Stores chunks of one run's decisions for ``job_id`` (may be None) on behalf of ``actor``."""
 
@@ -98,15 +77,10 @@ class ChunkStore:
                                    _bind_processor(_LEDGER.c.created_at, dialect))
 
     def tune_connection(self) -> None:
-        """SQLite: give the connection the chunk's transaction runs on the run's settings (above); its
-        checkpoints go back to every 1,000 pages as it returns to the pool (:func:`_usual_checkpoints`)."""
-        if self.postgres:
-            return
-        connection = db.session.connection()
-        if not connection.info.get(_TUNED):
-            for pragma in _RUN_SQLITE_SETTINGS:
-                connection.exec_driver_sql(pragma)
-            connection.info[_TUNED] = True
+        """SQLite: the connection the chunk's transaction runs on gets the settings for bulk writes
+        (core.sqlite_checkpoints.for_bulk_writes) until it goes back to the pool."""
+        if not self.postgres:
+            for_bulk_writes(db.session.connection())
 
     def reason_texts(self, reasons: tuple) -> tuple[ReasonKey, str]:
         """The reasons as the key of their stored list and as ``;``-joined codes (cached per distinct tuple)."""

@@ -82,3 +82,23 @@ def test_a_web_process_checkpoints_in_its_thread_not_in_its_requests(web_app, mo
     while time.monotonic() < deadline and not any(copied >= 1200 for _, _, copied in done):
         time.sleep(0.05)
     assert any(busy == 0 and copied >= 1200 for busy, _, copied in done), done  # the thread copied them
+
+
+def test_bulk_writes_checkpoint_rarely_until_the_connection_returns_to_the_pool(web_app):
+    """A bulk run's connection checkpoints every 20,000 pages; back in the pool it does what the process's
+    connections do: SQLite's 1,000 pages, or nothing once the thread checkpoints."""
+    app, _path = web_app
+
+    def autocheckpoint() -> int:
+        return db.session.execute(text("PRAGMA wal_autocheckpoint")).scalar()
+
+    for usual in (1000, 0):
+        if usual == 0:
+            assert app.test_client().get("/healthz").status_code == 200  # the thread starts
+        with app.app_context():
+            sqlite_checkpoints.for_bulk_writes(db.session.connection())
+            assert autocheckpoint() == 20000
+            assert db.session.execute(text("PRAGMA cache_size")).scalar() == -32768
+            db.session.commit()  # the connection goes back to the pool
+            assert autocheckpoint() == usual
+            db.session.remove()
