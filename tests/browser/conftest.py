@@ -4,11 +4,13 @@ context (cookies) per test. Screenshots go to ``screenshots/`` (git-ignored)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -85,10 +87,45 @@ def browser() -> Iterator[object]:
         pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test`, which installs Debian's chromium")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    with sync_playwright() as playwright, _actions_after_load():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
         yield browser
         browser.close()
+
+
+# Locator actions a test takes on a page; each waits for its element, then for that page's load event.
+LOADED_ACTIONS = ("click", "fill", "clear", "check", "uncheck", "select_option", "set_input_files", "press")
+
+
+@contextmanager
+def _actions_after_load() -> Iterator[None]:
+    """Make every locator action wait for its document's ``load`` event before it acts.
+
+    Playwright acts as soon as an element exists. On CI's two busy cores that can be while the page is still
+    parsing: before USWDS's script at the end of the body has enhanced the form (its file inputs, combo
+    boxes, menus) or the error summary has taken focus, so a click lands on a page no person ever sees
+    (CI once pressed "Send" on a form whose submission then never left the browser). Waiting for the element
+    first means a click that follows a navigation waits for the *new* document's load, not the old one's."""
+    from playwright.sync_api import Locator
+
+    originals = {name: getattr(Locator, name) for name in LOADED_ACTIONS}
+
+    def after_load(action):
+        @functools.wraps(action)
+        def act(self, *args, **kwargs):
+            timeout = kwargs.get("timeout")
+            self.wait_for(state="attached", timeout=timeout)
+            self.page.wait_for_load_state("load", timeout=timeout)
+            return action(self, *args, **kwargs)
+        return act
+
+    for name, action in originals.items():
+        setattr(Locator, name, after_load(action))
+    try:
+        yield
+    finally:
+        for name, action in originals.items():
+            setattr(Locator, name, action)
 
 
 @pytest.fixture
