@@ -140,7 +140,10 @@ def main() -> int:
     finally:
         if drop is not None:
             if app is not None:
+                from core.audit_chain import stop_in_this_process
                 from core.extensions import db
+
+                stop_in_this_process()  # its next round would find the database dropped
 
                 with app.app_context():
                     db.engine.dispose()

@@ -151,6 +151,13 @@ def _start_in_this_process(app: Flask) -> None:
         _started[os.getpid()] = Chainer(app, float(app.config["AUDIT_CHAIN_SECONDS"])).start()
 
 
+def stop_in_this_process() -> None:
+    """Stop this process's chainer thread, if it started one (before its database goes away, say)."""
+    chainer = _started.pop(os.getpid(), None)
+    if chainer is not None:
+        chainer.stop()
+
+
 def register(app: Flask) -> None:
     """Start the chainer with the process's first request, on PostgreSQL, unless ``AUDIT_CHAIN_SECONDS`` is 0
     or the app is under test (tests link explicitly, or start a :class:`Chainer` themselves)."""

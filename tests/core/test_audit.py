@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from datetime import date
@@ -287,3 +288,14 @@ def test_chain_cli_links_what_waits(ctx, runner):
     linked = 1 if db.engine.dialect.name == "postgresql" else 0
     assert result.exit_code == 0 and f"linked {linked} entries" in result.output
     assert db.session.scalar(select(AuditEntry.seq)) == 1
+
+
+def test_a_process_stops_its_own_chainer(app, monkeypatch):
+    monkeypatch.setattr(audit_chain, "_started", {})
+    audit_chain.stop_in_this_process()  # none started: nothing to do
+    app.config["AUDIT_CHAIN_SECONDS"] = 0.05
+    audit_chain._start_in_this_process(app)
+    thread = audit_chain._started[os.getpid()].thread
+    assert thread.is_alive()
+    audit_chain.stop_in_this_process()
+    assert not thread.is_alive() and audit_chain._started == {}
