@@ -6,6 +6,7 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -455,3 +456,16 @@ def test_later_rows_of_an_entry_may_leave_the_shipment_out_but_not_contradict_it
     assert [(r["entry_outcome"], r["reasons"]) for r in result[2:]] == [
         ("rejected", "entry_rejected"), ("rejected", "invalid:seller_name"), ("rejected", "invalid:shipment_type")]
     assert summary.bad_rows == 2
+
+
+def test_a_decision_made_on_a_whole_second_is_found_from_that_second_on(app, world, clock):
+    """The screen's bulk rows bypass SQLAlchemy's statements; their times must still be stored as it stores
+    them. (SQLite keeps times as text: the driver's own '2026-12-04 12:00:00' sorts before SQLAlchemy's
+    '2026-12-04 12:00:00.000000', and a listing from that second on missed the decision.)"""
+    instant = datetime(2026, 12, 4, 12, 0, 0, tzinfo=UTC)
+    clock.move_to(instant, tick=False)
+    _screen(app, _csv(_rows(f"ABC-{5:07d}-{_check(5)}", EXPEDITED_LINE)))
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(ReleaseDecision.decided_at >= instant)) == 1
+        assert db.session.scalar(select(ReleaseDecision.decided_at)) == instant
+        db.session.remove()
