@@ -30,7 +30,6 @@ from werkzeug.utils import secure_filename
 from core import images
 from core.errors import ValidationFailed
 from core.extensions import db
-from core.pdf import refuse_active_pdf
 from core.storage import storage
 from core.timeutil import UTCDateTime, utcnow
 
@@ -106,6 +105,8 @@ def store_upload(upload: FileStorage | None, *, field: str, owner: Any, allowed:
             fields={field: [f"Content is not {names}."]},
         )
     if kind.mime == "application/pdf":
+        from core.pdf import refuse_active_pdf  # pypdf is the heaviest import of all: only when a PDF comes
+
         refuse_active_pdf(data, field=field)
     elif kind.mime in IMAGE_TYPES:
         data = images.reencode(data, kind.mime, field=field)  # metadata (GPS, EXIF) and trailing bytes dropped
