@@ -46,7 +46,6 @@ def test_reviewer_and_importer_exchange_messages(page, shot, make_user, tmp_path
     shot(page, "messages-01-reviewer-empty-inbox")
 
     page.get_by_role("link", name="New conversation").click()
-    page.wait_for_load_state()  # the form's scripts (file input, submit checks) are in place before Send
     page.get_by_role("button", name="Send").click()
     expect(page.locator("#organization_id-error")).to_contain_text("Choose who to write to.")
     expect(page.locator("#subject-error")).to_be_visible()
