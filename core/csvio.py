@@ -99,13 +99,10 @@ def tolerant(rows: Iterable[list[str]], *, on_error: Any) -> Iterator[list[str]]
     iterator = iter(rows)
     while True:
         try:
-            row = next(iterator)
-        except StopIteration:
+            yield from iterator  # delegated row by row without a Python-level call per row
             return
         except csv.Error as exc:
             on_error(exc)
-            continue
-        yield row
 
 
 def read_rows(text: str, *, columns: Sequence[str], required: Sequence[str],

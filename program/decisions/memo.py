@@ -17,6 +17,7 @@ previous such entry with the same line, since nothing else distinguishes them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from program.decisions.engine import (
@@ -29,6 +30,7 @@ from program.decisions.engine import (
     Facts,
     LineInput,
     Reason,
+    ShipmentInput,
     entry_rules,
     finish_decision,
     hts_sectors,
@@ -68,24 +70,30 @@ class DecisionMemo:
 
     def decide(self, entry: EntryInput, *, uei: str, sample_rate: float) -> EntryDecision:
         """The same decision as ``engine.decide(entry, self.facts, uei=uei, sample_rate=sample_rate)``."""
+        return self.decide_parts(entry.ior_number, entry.lines, entry.shipment, uei=uei, sample_rate=sample_rate)
+
+    def decide_parts(self, ior: str, lines: Sequence[LineInput], shipment: ShipmentInput | None, *, uei: str,
+                     sample_rate: float) -> EntryDecision:
+        """:meth:`decide` for the entry of importer of record ``ior`` with ``lines`` and ``shipment`` (what the
+        rules read of an :class:`EntryInput`; the bulk screen has them at hand without making one)."""
         facts = self.facts
-        ior = entry.ior_number
         # Keyed on what the seller means to the rules (a listed shipper's reason, mostly none), not on the
         # seller: parcels name many sellers, and the remembered lines would multiply with them.
-        shipped = shipment_rules(entry.shipment, facts)
+        shipped = shipment_rules(shipment, facts)
         entry_key = (ior, shipped)
         state = self._entries.get(entry_key)
         if state is None:
             state = self._remember_entry(entry_key, ior, shipped)
         enrollment, common, common_rank, active = state
         goods = self._goods
-        ctx = EntryContext(facts, enrollment, active)
-        mark_ids, version_ids, _ = ctx.used
+        ctx: EntryContext | None = None  # made once needed: a parcel whose decision is shared never needs it
         remembered = self._lines
         results: list[tuple[int, int, Any]] = []
         single_key = None
-        for line in entry.lines:
+        for line in lines:
             if line.condition == "blank":
+                if ctx is None:
+                    ctx = EntryContext(facts, enrollment, active)
                 results.append(line_rules(line, ctx, common, common_rank))
                 continue
             rec = line.recordation_number
@@ -101,16 +109,21 @@ class DecisionMemo:
             if known is None:
                 known = self._remember_line(key, line, state)
             rank, reasons, marks, versions = known
-            if len(entry.lines) == 1 and (rank != _EXP or not verification_pick(uei, sample_rate)):
+            if len(lines) == 1 and (rank != _EXP or not verification_pick(uei, sample_rate)):
                 single_key = (key, line.line_no)
                 decision = self._singles.get(single_key)
                 if decision is not None:
                     return decision
+            if ctx is None:
+                ctx = EntryContext(facts, enrollment, active)
+            mark_ids, version_ids, _ = ctx.used
             for mark_id in marks:
                 mark_ids[mark_id] = None
             for version_id in versions:
                 version_ids[version_id] = None
             results.append((line.line_no, rank, reasons))
+        if ctx is None:  # an entry without lines
+            ctx = EntryContext(facts, enrollment, active)
         decision = finish_decision(facts, enrollment, ctx, results, uei=uei, sample_rate=sample_rate)
         if single_key is not None:  # not picked, so the decision of every entry with this one line
             if len(self._singles) >= MAX_SINGLES:

@@ -163,12 +163,12 @@ class Screener:
 
     def _decide(self, groups: list[EntryRows], ueis: list[str]) -> list[EntryDecision]:
         """Decide each entry in turn on the run's facts, drawing blank quantities in memory."""
-        decide, blank_lines, key_of_line, drawn_from = self.memo.decide, self.blank_lines, self.key_of_line, \
+        decide, blank_lines, key_of_line, drawn_from = self.memo.decide_parts, self.blank_lines, self.key_of_line, \
             self._drawn_from
         rate = self.sample_rate
         decisions = []
         for group, uei in zip(groups, ueis, strict=True):
-            decision = decide(group.entry_input(), uei=uei, sample_rate=rate)
+            decision = decide(group.ior, group.lines, group.shipment_input, uei=uei, sample_rate=rate)
             for line_id, quantity in decision.consumptions:
                 key = key_of_line[line_id]
                 fact = blank_lines[key]

@@ -28,6 +28,7 @@ from typing import Any
 from core import csvio
 from program.decisions import grouping, inputs
 from program.decisions.engine import EntryInput, LineInput, ShipmentInput
+from program.decisions.entry_number import is_canonical_entry_number
 from program.decisions.screen_summary import MAX_ERRORS_KEPT, ScreenSummary
 
 INPUT_COLUMNS = ("entry_number", "port_code", "ior_number", "line_no", "description", "hts_code", "quantity",
@@ -50,7 +51,7 @@ class ScreenInputError(ValueError):
 
 # Field parsers of inputs.py behind small caches: most values repeat (IOR numbers, HTS codes, sectors,
 # marks), so a million rows cost a dictionary look-up per field, not a regular expression.
-_entry_number = lru_cache(maxsize=8192)(inputs.parse_entry)
+_any_entry_number = lru_cache(maxsize=8192)(inputs.parse_entry)
 _port = lru_cache(maxsize=1024)(inputs.parse_port)
 _ior = lru_cache(maxsize=8192)(inputs.parse_ior)
 _hts = lru_cache(maxsize=16384)(inputs.parse_hts)
@@ -64,11 +65,35 @@ _country = lru_cache(maxsize=1024)(inputs.parse_country)
 _TOO_LARGE = Decimal("1e15")
 
 
+def _entry_number(text: str) -> str:
+    """``inputs.parse_entry``: a canonical number (each is seen once, so a cache would only miss) checked in a few
+    look-ups, any other spelling through the cached parser (which also says what is wrong)."""
+    return text if is_canonical_entry_number(text) else _any_entry_number(text)
+
+
 @lru_cache(maxsize=8192)
 def _shipment(columns: tuple[str, ...]) -> tuple[dict[str, Any] | None, ShipmentInput | None]:
     """The shipment of the optional shipment columns as stored and as the engine sees it (None: no shipment)."""
     shipment = inputs.shipment_from_columns(*columns)
     return shipment, inputs.shipment_input(shipment)
+
+
+def _parcel_shipment(columns: tuple[str, ...]) -> tuple[dict[str, Any] | None, ShipmentInput | None]:
+    """``_shipment(columns)`` for a shipment whose house bill is one of a kind (a parcel's): the other columns
+    are parsed once through the cache and the house bill added; anything unusual goes the cached way whole."""
+    bill = columns[1]
+    if not bill:
+        return _shipment(columns)
+    try:
+        base, base_input = _shipment((columns[0], "", *columns[2:]))
+    except inputs.FieldProblem:
+        return _shipment(columns)  # raises the problem of the first column at fault
+    text = " ".join(bill.split())
+    if base is None or base_input is None or not text or "\x00" in text or len(text) > inputs.SHIPMENT_TEXT_MAX:
+        return _shipment(columns)
+    return ({**base, "house_bill": text},
+            ShipmentInput(base_input.type, text, base_input.seller_name, base_input.seller_country,
+                          base_input.marketplace))
 
 
 def _value(text: str) -> Decimal:
@@ -352,7 +377,7 @@ class EntryReader:
         if raw == group.raw_shipment:
             return
         if group.raw_shipment is None:
-            group.shipment, group.shipment_input = _shipment(raw)
+            group.shipment, group.shipment_input = _parcel_shipment(raw)
             group.raw_shipment = raw
             return
         shipment, _ = _shipment(raw)  # a bad value is reported as such before any comparison

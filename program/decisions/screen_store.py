@@ -58,6 +58,7 @@ _LINE_COLUMNS = ("decision_id", "line_no", "description", "hts_code", "quantity"
                  "recordation_number", "lever_label", "blank_declaration_id", "blank_line_no", "country_of_origin",
                  "outcome", "reason_set_id")
 _compact_json = json.JSONEncoder(separators=(",", ":")).encode  # what json.dumps(…, separators=…) makes
+_json_string = json.encoder.encode_basestring_ascii  # how that encoder writes a string (ensure_ascii)
 
 class ChunkStore:
     """Stores chunks of one run's decisions for ``job_id`` (may be None) on behalf of ``actor``."""
@@ -198,15 +199,22 @@ class ChunkStore:
         return text
 
     def _shipment_json(self, group: EntryRows) -> str | None:
-        """The entry's shipment as stored JSON (None: the entry has none), serialised once per distinct columns."""
-        if group.shipment is None:
+        """The entry's shipment as stored JSON (None: the entry has none). Parcels share all but their house bill,
+        so the text around it is serialised once per distinct other columns and the house bill put between."""
+        shipment = group.shipment
+        if shipment is None:
             return None
-        text = self._shipment_cache.get(group.raw_shipment)
-        if text is None:
+        raw = group.raw_shipment
+        key = (raw[0], *raw[2:])  # the shipment columns but the house bill (shipment type first)
+        around = self._shipment_cache.get(key)
+        if around is None:
             if len(self._shipment_cache) > 20_000:
                 self._shipment_cache.clear()
-            text = self._shipment_cache[group.raw_shipment] = _compact_json(group.shipment)
-        return text
+            around = self._shipment_cache[key] = _json_around(shipment, "house_bill")
+        if around is _NO_TEMPLATE:
+            return _compact_json(shipment)
+        bill = shipment["house_bill"]
+        return around[0] + ("null" if bill is None else _json_string(bill)) + around[1]
 
     def reserve_ids(self, conn: Any, n: int) -> list[int]:
         """``n`` decision ids: from the sequence on PostgreSQL; past ``MAX(id)`` under SQLite's write lock."""
@@ -216,6 +224,18 @@ class ChunkStore:
                 (n,)).scalars())
         start = conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM release_decision").scalar_one() + 1
         return list(range(start, start + n))
+
+
+_NO_TEMPLATE = ("", "")
+_PLACEHOLDER = "\x00\x01placeholder\x01\x00"  # no stored text holds a NUL (inputs refuse them)
+
+
+def _json_around(value: dict[str, Any], key: str) -> tuple[str, str]:
+    """The compact JSON of ``value`` cut where ``value[key]`` (a string or None) goes: ``before + JSON of
+    value[key] + after`` is ``_compact_json`` of the dict with any such value there (``_NO_TEMPLATE`` if the
+    cut is not unique)."""
+    parts = _compact_json({**value, key: _PLACEHOLDER}).split(_json_string(_PLACEHOLDER))
+    return (parts[0], parts[1]) if len(parts) == 2 else _NO_TEMPLATE
 
 
 def _bind_processor(column: Any, dialect: Any) -> Callable[[Any], Any]:

@@ -10,6 +10,7 @@ from program.decisions.entry_number import (
     InvalidEntryNumber,
     entry_check_digit,
     filer_code_digits,
+    is_canonical_entry_number,
     is_valid_entry_number,
     make_entry_number,
     parse_entry_number,
@@ -168,3 +169,33 @@ def test_check_digit_rejects_bad_parts(filer, serial):
     with pytest.raises(InvalidEntryNumber) as caught:
         entry_check_digit(filer, serial)
     assert caught.value.kind == "format"
+
+
+def test_the_canonical_shortcut_agrees_with_the_reference_on_random_numbers():
+    """``is_canonical_entry_number`` (three table look-ups, for the bulk screen) says yes exactly when the text is
+    in canonical form and its check digit is the reference Luhn digit; the parser then gives the text back."""
+    rng = random.Random(18)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    valid = 0
+    for _ in range(20_000):
+        filer = "".join(rng.choice(alphabet) for _ in range(3))
+        serial = f"{rng.randrange(10_000_000):07d}"
+        digit = rng.randrange(10)
+        text = f"{filer}-{serial}-{digit}"
+        right = reference_luhn(filer_code_digits(filer) + serial) == digit
+        assert is_canonical_entry_number(text) is right, text
+        valid += right
+        if right:
+            assert parse_entry_number(text) == text
+        else:
+            with pytest.raises(InvalidEntryNumber):
+                parse_entry_number(text)
+    assert 1_500 < valid < 2_500  # about one in ten
+
+
+@pytest.mark.parametrize(("text", "valid"), [
+    ("abc-1234567-6", True), (" ABC-1234567-6", True), ("ABC-1234567-6 ", True), ("ABC1234567-6", True),
+    ("ABC 1234567 6", True), ("ABC-1234567-60", False), ("ÀBC-1234567-6", False), ("ABC-１234567-6", False), ("", False)])
+def test_other_spellings_take_the_parsers_long_way(text, valid):
+    assert not is_canonical_entry_number(text)
+    assert is_valid_entry_number(text) is valid
