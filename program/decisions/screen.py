@@ -203,13 +203,17 @@ class Screener:
         were and the rest decided again; should a conditional draw fail (another request took the quantity),
         the transaction is rolled back and the entries decided again on what is really left.
         """
-        self._settle()
         rows = sum(len(g.rows) for g in chunk)
         self._drawn_from.clear()
         valid = [g for g in chunk if g.bad is None and g.lines]
         uei_of = dict(zip(map(id, valid), new_ueis(len(valid)), strict=True))
         groups, ueis = valid, [uei_of[id(g)] for g in valid]
+        # Decided, and the rows to store built, in memory while the previous chunk is still being stored: its draws
+        # are already in the run's quantities, and nothing here reads the database. Its commit is awaited only
+        # before this chunk's transaction begins.
         decisions = self._decide(groups, ueis)
+        prepared = self.store.prepare(groups, ueis, decisions)
+        self._settle()
         attempts = 0
         while True:
             attempts += 1
@@ -242,7 +246,9 @@ class Screener:
             self._restore_blank_lines()
             self._refresh(groups)
             decisions = self._decide(groups, ueis)
-        store = self.store.write(groups, ueis, decisions, attempts)
+        if prepared.decisions is not decisions:  # decided again in the transaction
+            prepared = self.store.prepare(groups, ueis, decisions)
+        store = self.store.write(prepared, attempts)
         session = db.session()
         job_progress = progress if self.store.postgres else None
         connection = session.connection()

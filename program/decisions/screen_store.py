@@ -15,9 +15,10 @@ import json
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from functools import lru_cache
 from itertools import chain
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     JSON,
@@ -59,6 +60,18 @@ _LINE_COLUMNS = ("decision_id", "line_no", "description", "hts_code", "quantity"
                  "outcome", "reason_set_id")
 _compact_json = json.JSONEncoder(separators=(",", ":")).encode  # what json.dumps(…, separators=…) makes
 _json_string = json.encoder.encode_basestring_ascii  # how that encoder writes a string (ensure_ascii)
+
+class PreparedChunk(NamedTuple):
+    """A chunk's rows as :meth:`ChunkStore.prepare` builds them, before its transaction."""
+
+    groups: list[EntryRows]
+    ueis: list[str]
+    decisions: list[EntryDecision]
+    now: datetime
+    decision_tails: list[tuple]  # each decision's row after its id
+    line_items: list[tuple[int, tuple, tuple]]  # (index of the line's decision, its row between the ids, its reasons)
+    counts: Counter
+
 
 class ChunkStore:
     """Stores chunks of one run's decisions for ``job_id`` (may be None) on behalf of ``actor``."""
@@ -127,59 +140,66 @@ class ChunkStore:
                 found[ids[decision_id]][2][line_no] = outcome
         return found
 
-    def write(self, groups: list[EntryRows], ueis: list[str], decisions: list[EntryDecision], attempts: int
-               ) -> Callable[[], None]:
-        """Insert the chunk's ledger rows and its audit entry; return what inserts its decisions and lines in bulk
-        (in the same transaction, on the background thread)."""
-        if not groups:
-            return lambda: None
-        conn = db.session.connection()
-        ids = self.reserve_ids(conn, len(groups))
+    def prepare(self, groups: list[EntryRows], ueis: list[str], decisions: list[EntryDecision]) -> PreparedChunk:
+        """The chunk's decision and line rows but for what its transaction gives (decision ids, the ids of the
+        lists of reasons): built without the database, so that a run builds them while the previous chunk is
+        still being stored."""
         now = utcnow()
         when = self._when(now)
         postgres = self.postgres
         enrollments = self.enrollments
         requested_by = getattr(self.actor, "id", None)
         job_id = self.job_id
-        # The id of each distinct list of reasons in the chunk, found or stored together.
-        distinct = list({reasons: None for decision in decisions for _, _, reasons in decision.lines})
-        set_of = dict(zip(distinct, reason_set_ids(conn, [self.reason_texts(reasons)[0] for reasons in distinct]),
-                          strict=True))
-        decision_rows = []
-        line_rows: list[tuple] = []
-        add_line = line_rows.append
-        ledger = []
+        decision_tails = []
+        line_items: list[tuple[int, tuple, tuple]] = []  # (index of the decision, the line's row, its reasons)
+        add_line = line_items.append
         counts: Counter = Counter()
-        for decision_id, group, uei, decision in zip(ids, groups, ueis, decisions, strict=True):
+        for index, (group, uei, decision) in enumerate(zip(groups, ueis, decisions, strict=True)):
             enrollment = enrollments.get(group.ior)
-            decision_rows.append((
-                decision_id, uei, group.entry_number, group.port, group.ior,
+            decision_tails.append((
+                uei, group.entry_number, group.port, group.ior,
                 enrollment.organization_id if enrollment is not None else None,
                 decision.facts_used["enrollment_id"], requested_by, "screen", job_id, decision.outcome,
                 decision.rules_version, self._facts_json(decision.facts_used),
                 len(decision.lines), when, self._shipment_json(group)))
             counts[decision.outcome] += 1
             for line, (_, line_outcome, reasons) in zip(group.lines, decision.lines, strict=True):
-                set_id = set_of[reasons]
                 (line_no, description, hts_code, quantity, value, sector, condition, recordation, lever, declaration,
                  declared_line, country) = line
-                add_line((decision_id, line_no, description, hts_code,
-                          quantity if postgres else str(quantity), value if postgres else str(value),
-                          sector, condition, recordation, lever, declaration, declared_line, country, line_outcome,
-                          set_id))
-            for line_id, quantity in decision.consumptions:
-                ledger.append((line_id, quantity, decision_id, uei, now))
-        if postgres:
+                add_line((index, (line_no, description, hts_code,
+                                  quantity if postgres else str(quantity), value if postgres else str(value),
+                                  sector, condition, recordation, lever, declaration, declared_line, country,
+                                  line_outcome), reasons))
+        return PreparedChunk(groups, ueis, decisions, now, decision_tails, line_items, counts)
+
+    def write(self, prepared: PreparedChunk, attempts: int) -> Callable[[], None]:
+        """Insert the chunk's ledger rows and its audit entry; return what inserts its decisions and lines in bulk
+        (in the same transaction, on the background thread)."""
+        groups, ueis, decisions, now = prepared.groups, prepared.ueis, prepared.decisions, prepared.now
+        if not groups:
+            return lambda: None
+        conn = db.session.connection()
+        ids = self.reserve_ids(conn, len(groups))
+        # The id of each distinct list of reasons in the chunk, found or stored together.
+        distinct = list({reasons: None for _, _, reasons in prepared.line_items})
+        set_of = dict(zip(distinct, reason_set_ids(conn, [self.reason_texts(reasons)[0] for reasons in distinct]),
+                          strict=True))
+        decision_rows = [(decision_id, *tail) for decision_id, tail in zip(ids, prepared.decision_tails, strict=True)]
+        line_rows = [(ids[index], *row, set_of[reasons]) for index, row, reasons in prepared.line_items]
+        ledger = [(line_id, quantity, decision_id, uei, now)
+                  for decision_id, uei, decision in zip(ids, ueis, decisions, strict=True)
+                  for line_id, quantity in decision.consumptions]
+        if self.postgres:
             record_blank_consumptions([dict(zip(_LEDGER_COLUMNS, row, strict=True)) for row in ledger])
         else:
             qty, at = self._ledger_processors
             _insert_rows(conn, _LEDGER.name, _LEDGER_COLUMNS,
                          [(line_id, qty(q), decision_id, uei, at(now)) for line_id, q, decision_id, uei, now in ledger])
         audit.record(self.actor, "screen", "release_decision", f"{ids[0]}-{ids[-1]}", after={
-            "screen_job_id": job_id, "first_id": ids[0], "last_id": ids[-1], "entries": len(groups),
-            "lines": len(line_rows), "by_outcome": dict(sorted(counts.items())), "blank_draws": len(ledger),
+            "screen_job_id": self.job_id, "first_id": ids[0], "last_id": ids[-1], "entries": len(groups),
+            "lines": len(line_rows), "by_outcome": dict(sorted(prepared.counts.items())), "blank_draws": len(ledger),
             "rules_version": RULES_VERSION, "attempts": attempts}, acting_for_organization_id=self.acting_for)
-        insert = _copy if postgres else _insert_rows
+        insert = _copy if self.postgres else _insert_rows
 
         def store() -> None:
             insert(conn, _DECISIONS.name, _DECISION_COLUMNS, decision_rows)
