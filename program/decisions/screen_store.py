@@ -1,8 +1,9 @@
 """Writing a screened chunk: blank-goods ledger rows, one audit entry, decisions and lines in bulk.
 
-No ORM object is made per decision or line: rows are built as tuples and inserted many to a statement
-on SQLite (:func:`_insert_rows`) or with binary ``COPY`` on PostgreSQL (:func:`_copy`), in the chunk's
-transaction. Decision ids are reserved first (the sequence on PostgreSQL; past ``MAX(id)`` under
+No ORM object is made per decision or line: rows are built as tuples (:meth:`ChunkStore.prepare`, before the
+chunk's transaction and without the database, while the previous chunk is still being stored) and inserted many
+to a statement on SQLite (:func:`_insert_rows`) or with binary ``COPY`` on PostgreSQL (:func:`_copy`), in the
+chunk's transaction (:meth:`ChunkStore.write`). Decision ids are reserved first (the sequence on PostgreSQL; past ``MAX(id)`` under
 SQLite's write lock, which the chunk's first write — its progress row — has taken). An entry that
 already has a live decision is looked up here too (:meth:`ChunkStore.live_decisions`), so a run that is
 started again does not decide it twice. A line stores the id of its list of reasons
