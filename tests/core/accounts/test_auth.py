@@ -231,3 +231,15 @@ def test_change_password_ends_other_sessions(app, make_user):
     assert response.status_code == 302
     assert first.get("/home").status_code == 200
     assert second.get("/home").status_code == 302
+
+
+def test_the_hash_compared_for_an_unknown_e_mail_costs_what_a_real_one_does():
+    """Signing in with an unknown e-mail checks the password against a written-out scrypt hash: it must carry the
+    parameters (work factors) werkzeug gives real passwords, and be a hash of some password, so that the answer
+    takes as long as for a real account."""
+    from werkzeug.security import check_password_hash, generate_password_hash
+
+    from core.accounts.services import _DUMMY_HASH
+
+    assert _DUMMY_HASH.split("$")[0] == generate_password_hash("x", method="scrypt").split("$")[0]
+    assert check_password_hash(_DUMMY_HASH, "greenlane-dummy-password")
