@@ -3,8 +3,8 @@
 No ORM object is made per decision or line: rows are built as tuples (:meth:`ChunkStore.prepare`, before the
 chunk's transaction and without the database, while the previous chunk is still being stored) and inserted many
 to a statement on SQLite (:func:`_insert_rows`) or with binary ``COPY`` on PostgreSQL (:func:`_copy`), in the
-chunk's transaction (:meth:`ChunkStore.write`). Decision ids are reserved first (the sequence on PostgreSQL; past ``MAX(id)`` under
-SQLite's write lock, which the chunk's first write — its progress row — has taken). An entry that
+chunk's transaction (:meth:`ChunkStore.write`). Decision ids are reserved first (the sequence on PostgreSQL;
+past ``MAX(id)`` under SQLite's write lock, which the chunk's first write — its progress row — has taken). An entry that
 already has a live decision is looked up here too (:meth:`ChunkStore.live_decisions`), so a run that is
 started again does not decide it twice. A line stores the id of its list of reasons
 (:mod:`~program.decisions.reason_sets`), looked up once per distinct list and transaction.
