@@ -307,15 +307,16 @@ def test_sqlite_statements_of_any_size_store_every_row(app, world, monkeypatch):
 
 
 def test_sqlite_checkpoints_less_often_during_a_run_and_as_usual_after(app, world, monkeypatch):
-    """Each chunk commits under the run's settings (a checkpoint every 20,000 pages, a big page cache), on
-    whichever pooled connection it gets; back in the pool a connection checkpoints every 1,000 pages again,
-    for the web requests that use it next."""
+    """Each chunk commits under the run's settings (a checkpoint every 20,000 pages, a big page cache, temporary
+    storage in memory), on whichever pooled connection it gets; back in the pool a connection checkpoints every
+    1,000 pages again and keeps temporary storage on disk, for the web requests that use it next."""
     from program.decisions import screen_store
 
-    def settings() -> tuple[int, int]:
+    def settings() -> tuple[int, int, int]:
         connection = db.session.connection()
         return (connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar(),
-                connection.exec_driver_sql("PRAGMA cache_size").scalar())
+                connection.exec_driver_sql("PRAGMA cache_size").scalar(),
+                connection.exec_driver_sql("PRAGMA temp_store").scalar())
 
     seen: list[tuple[int, int]] = []
     real_write = screen_store.ChunkStore.write
@@ -333,12 +334,13 @@ def test_sqlite_checkpoints_less_often_during_a_run_and_as_usual_after(app, worl
             pytest.skip("SQLite's write-ahead log settings")
         out = io.StringIO()
         summary = Screener(job_id=None, chunk_entries=3).run(io.StringIO(_csv(rows)), out)
-        assert summary.rows == 7 and seen == [(20000, -32768)] * 3  # every chunk
+        assert summary.rows == 7 and seen == [(20000, -32768, 2)] * 3  # every chunk (temp_store 2: in memory)
         db.session.commit()
         connections = [db.engine.raw_connection() for _ in range(3)]  # the pool's, and a new one if need be
         try:
             assert {c.driver_connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
                     for c in connections} == {1000}
+            assert {c.driver_connection.execute("PRAGMA temp_store").fetchone()[0] for c in connections} == {0}
         finally:
             for c in connections:
                 c.close()
