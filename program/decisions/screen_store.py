@@ -62,6 +62,7 @@ _LINE_COLUMNS = ("decision_id", "line_no", "description", "hts_code", "quantity"
 _compact_json = json.JSONEncoder(separators=(",", ":")).encode  # what json.dumps(…, separators=…) makes
 _json_string = json.encoder.encode_basestring_ascii  # how that encoder writes a string (ensure_ascii)
 
+
 class PreparedChunk(NamedTuple):
     """A chunk's rows as :meth:`ChunkStore.prepare` builds them, before its transaction."""
 
