@@ -377,6 +377,35 @@ def test_a_chunk_that_fails_to_store_stops_the_run_after_the_committed_ones(app,
     assert [r["entry_number"] for r in written] == ["ABC-0000001-" + str(_check(1))] * 2
 
 
+def test_a_chunk_is_decided_and_its_rows_built_while_the_previous_one_is_stored(app, world, monkeypatch):
+    """The main thread decides chunk n and builds its rows before it waits for chunk n-1's commit (so that
+    deciding overlaps the store); only chunk n's transaction waits, and the outcome is that of one chunk at a time."""
+    from program.decisions import screen, screen_store
+
+    events: list[str] = []
+    for owner, name in ((screen.Screener, "_decide"), (screen_store.ChunkStore, "prepare"),
+                        (screen.Screener, "_settle"), (screen_store.ChunkStore, "write")):
+        real = getattr(owner, name)
+
+        def spy(self, *args, _real=real, _name=name, **kwargs):
+            if _name != "_settle" or self._pending is not None:  # a settle that waits for a chunk
+                events.append(_name)
+            return _real(self, *args, **kwargs)
+
+        monkeypatch.setattr(owner, name, spy)
+    rows = []
+    for serial in range(1, 4):
+        rows += _rows(f"ABC-{serial:07d}-{_check(serial)}", EXPEDITED_LINE)
+    with app.app_context():
+        summary = Screener(job_id=None, chunk_entries=1, sample_rate=0).run(io.StringIO(_csv(rows)), io.StringIO())
+        db.session.remove()
+    assert summary.entries["expedited_release"] == 3
+    assert events == ["_decide", "prepare", "write",  # the first chunk: nothing to wait for
+                      "_decide", "prepare", "_settle", "write",
+                      "_decide", "prepare", "_settle", "write",
+                      "_settle"]  # the last chunk's commit, at the end of the run
+
+
 def test_cli_sorts_a_file_whose_entries_are_split_and_says_so(app, world, runner, tmp_path):
     source, target = tmp_path / "in.csv", tmp_path / "out.csv"
     rows = (_rows(ENTRY_A, EXPEDITED_LINE) + _rows(ENTRY_B, EXPEDITED_LINE)
