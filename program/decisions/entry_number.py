@@ -105,10 +105,10 @@ def is_canonical_entry_number(text: str) -> bool:
 
 def parse_entry_number(text: str) -> str:
     """Return the canonical ``FFF-NNNNNNN-C`` form of ``text`` or raise :class:`InvalidEntryNumber`."""
-    if isinstance(text, str) and is_canonical_entry_number(text):
-        return text
     if not isinstance(text, str):
         raise InvalidEntryNumber(f"An entry number must be text, e.g. {EXAMPLE}.", "format")
+    if is_canonical_entry_number(text):
+        return text
     match = _ENTRY.fullmatch(text.strip().upper())
     if match is None:
         raise InvalidEntryNumber(

@@ -25,9 +25,8 @@ one decision, and its output lists every entry.
 A chunk's progress row, blank draws, ledger rows and audit entry are written first, on the main
 thread; its decisions and lines are then inserted and the transaction committed on a background
 thread while the main thread reads the next chunk, decides it and builds its rows (the database works
-without the GIL). The next
-chunk's transaction starts only after that commit, and a chunk's output rows are written only once it
-has committed, so the output never shows a decision that was not stored.
+without the GIL). The next chunk's transaction starts only after that commit, and a chunk's output rows
+are written only once it has committed, so the output never shows a decision that was not stored.
 
 **Brokers** screen for one principal (``acting_for``): only entries whose IOR number is on an enrollment of
 that importer are decided, and only while the broker's ``decisions`` delegation is in force — it is read in

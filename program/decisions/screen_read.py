@@ -28,7 +28,6 @@ from typing import Any
 from core import csvio
 from program.decisions import grouping, inputs
 from program.decisions.engine import EntryInput, LineInput, ShipmentInput
-from program.decisions.entry_number import is_canonical_entry_number
 from program.decisions.screen_summary import MAX_ERRORS_KEPT, ScreenSummary
 
 INPUT_COLUMNS = ("entry_number", "port_code", "ior_number", "line_no", "description", "hts_code", "quantity",
@@ -51,7 +50,9 @@ class ScreenInputError(ValueError):
 
 # Field parsers of inputs.py behind small caches: most values repeat (IOR numbers, HTS codes, sectors,
 # marks), so a million rows cost a dictionary look-up per field, not a regular expression.
-_any_entry_number = lru_cache(maxsize=8192)(inputs.parse_entry)
+# Not the entry number: an entry's first row alone parses it, so each is seen once (the parser checks a canonical
+# number in a few table look-ups, program.decisions.entry_number).
+_entry_number = inputs.parse_entry
 _port = lru_cache(maxsize=1024)(inputs.parse_port)
 _ior = lru_cache(maxsize=8192)(inputs.parse_ior)
 _hts = lru_cache(maxsize=16384)(inputs.parse_hts)
@@ -63,12 +64,6 @@ _blank_line_no = lru_cache(maxsize=10000)(lambda v: inputs.parse_line_no(v, what
 _quantity = lru_cache(maxsize=16384)(lambda v: inputs.parse_decimal(v, positive=True, what="quantity"))
 _country = lru_cache(maxsize=1024)(inputs.parse_country)
 _TOO_LARGE = Decimal("1e15")
-
-
-def _entry_number(text: str) -> str:
-    """``inputs.parse_entry``: a canonical number (each is seen once, so a cache would only miss) checked in a few
-    look-ups, any other spelling through the cached parser (which also says what is wrong)."""
-    return text if is_canonical_entry_number(text) else _any_entry_number(text)
 
 
 @lru_cache(maxsize=8192)
