@@ -12,7 +12,12 @@ rows) from the facts actually in the database. It then runs, each as a subproces
    first screen run and after each, every ratio taken against the median of those runs;
 3. the same decision logic in a dataframe engine (polars and DuckDB, when installed: ``pip install
    -e '.[bench]'``): read, join the facts, line and entry outcomes, write a CSV — the decision-only rate,
-   a second, higher ceiling (nothing is stored).
+   a second, higher ceiling (nothing is stored);
+4. with ``--entry-lines 1``, the storage floor (``--no-floor`` skips it): the same number of parcels stored
+   with the screen's own insert functions (``_insert_rows`` on SQLite, binary ``COPY`` on PostgreSQL) into the
+   schema as it is and into four one-row-per-parcel tables (the same indexes and foreign keys; the same
+   indexes; only the UEI and live-entry look-ups; none),
+   only the writing timed: what no implementation on that schema can beat, as a ratio to the ceiling.
 
 With ``--workers 1,2`` the screen runs once per worker count (each on a fresh copy of the prepared
 database, so no run finds the previous one's decisions) and a scaling table is printed.
@@ -38,6 +43,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, bench/ comes first on sys.path and bench/http.py would shadow the standard ``http``.
@@ -306,6 +312,127 @@ def dataframe(engine: str, world_path: str, source: str, target: str) -> None:
           FROM lines) TO '{target}' (HEADER, DELIMITER ',')""")  # noqa: S608
 
 
+# --------------------------------------------------------------------------- storage floor
+
+# What storing one parcel costs at least, whatever computes its decision: the parcel's rows written as the screen
+# writes them (its own insert functions, chunks of the screen's size, one transaction each, the bulk-write settings),
+# into five shapes of table. Only the writing is timed, not the building of the rows.
+FLOOR_SHAPES = (
+    ("schema as is: a decision row and a line row", "as_is"),
+    ("one row per parcel, the same indexes and foreign keys", "full"),
+    ("one row per parcel, the same indexes, no foreign key", "indexes"),
+    ("one row per parcel, only the UEI and live-entry indexes", "lookups"),
+    ("one row per parcel, no index", "heap"),
+)
+
+
+def storage_floor(database_url: str, parcels: int) -> None:
+    """Print ``shape<TAB>seconds`` for each of FLOOR_SHAPES, storing ``parcels`` parcels into ``database_url``."""
+    from decimal import Decimal
+
+    from sqlalchemy import Column, ForeignKey, Index, String, Table, text
+
+    from app import create_app
+    from core.extensions import db
+    from core.timeutil import utcnow
+    from program.decisions import screen_store
+    from program.decisions.engine import RULES_VERSION
+    from program.decisions.models import ScreenJob
+    from program.decisions.screen import CHUNK_ENTRIES
+    from program.decisions.uei import new_ueis
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        conn = db.session.connection()
+        postgres = conn.dialect.name == "postgresql"
+        store = screen_store.ChunkStore(job_id=None, actor=None, enrollments={})
+        org, enrollment = conn.execute(text("SELECT organization_id, id FROM enrollment ORDER BY id")).first()
+        reason_set = conn.execute(text("SELECT MIN(id) FROM decision_reason_set")).scalar() \
+            or conn.execute(text("INSERT INTO decision_reason_set (digest, codes, reasons) "
+                                 "VALUES ('floor', 'enrolled', '[]') RETURNING id")).scalar_one()
+        job = ScreenJob(status="running", filename="storage-floor")  # the screen's rows name their job
+        db.session.add(job)
+        db.session.flush()
+        job_id = job.id
+        now = utcnow()
+        when = screen_store._bind_processor(screen_store._DECISIONS.c.decided_at, conn.dialect)(now)
+        seller = ',"seller":{"name":"Nordic Parcel AB","country":"SE"},"marketplace":"Nordic Mart"}'
+        facts = json.dumps({"as_of": now.date().isoformat(), "enrollment_id": enrollment, "mark_ids": [3],
+                            "standard_version_ids": [2], "blank_line_ids": []}, separators=(",", ":"))
+        decision_columns = screen_store._DECISION_COLUMNS
+        line_columns = screen_store._LINE_COLUMNS
+        merged = decision_columns + tuple("line_outcome" if c == "outcome" else c for c in line_columns[1:])
+        decision_table = screen_store._DECISIONS
+        line_table = screen_store._LINES
+        # The scratch tables (in this throwaway database only): the decision's columns and the line's, its
+        # outcome as line_outcome; in the metadata too, where binary COPY finds their types. "full" has the two
+        # tables' indexes and foreign keys, "indexes" their indexes only; "lookups" only what API.md's look-ups
+        # need (a decision by UEI, the live decision of an entry number, both unique); "heap" only the primary key.
+        for shape in ("full", "indexes", "lookups", "heap"):
+            name, full = f"floor_{shape}", shape == "full"
+
+            def copied(column: Any, name: str, full: bool = full) -> Column:
+                keys = [ForeignKey(fk.target_fullname, ondelete=fk.ondelete) for fk in column.foreign_keys] \
+                    if full else []
+                return Column(name, column.type, *keys, primary_key=name == "id", autoincrement=False)
+
+            columns = [copied(c, c.name) for c in decision_table.c if c.name in decision_columns]
+            columns += [copied(c, "line_outcome" if c.name == "outcome" else c.name)
+                        for c in line_table.c if c.name in line_columns[1:]]
+            table = Table(name, db.metadata, *columns, Column("status", String(12), server_default="live"))
+            if shape != "heap":
+                live = text("status = 'live'")
+                Index(f"{name}_uei", table.c.uei, unique=True)
+                Index(f"{name}_live", table.c.entry_number, unique=True, sqlite_where=live, postgresql_where=live)
+            if shape in ("full", "indexes"):  # the others whose columns the screen writes (not idempotency, supersedes)
+                for number, index in enumerate((*decision_table.indexes, *line_table.indexes)):
+                    names = [c.name for c in index.columns]
+                    if index.name != "uq_release_decision_live_entry" and all(n in table.c for n in names):
+                        Index(f"{name}_{number}", *(table.c[n] for n in names), unique=index.unique,
+                              **index.dialect_kwargs)
+            table.create(conn)
+        db.session.commit()
+        insert = screen_store._copy if postgres else screen_store._insert_rows
+        serial = 0
+
+        def chunk(first_id: int, size: int) -> tuple[list[tuple], list[tuple]]:
+            nonlocal serial
+            decisions, lines = [], []
+            for decision_id, uei in zip(range(first_id, first_id + size), new_ueis(size), strict=True):
+                serial += 1
+                decisions.append((decision_id, uei, _entry_number(serial), "2704", "12-3456789AB", org, enrollment,
+                                  None, "screen", job_id, "refer_for_examination", RULES_VERSION, facts, 1, when,
+                                  f'{{"type":"section_321","house_bill":"HB{serial:09d}"{seller}'))
+                quantity, value = Decimal("1.000"), Decimal("12.50")
+                lines.append((decision_id, 1, "Cotton T-shirt, used", "6109100012",
+                              quantity if postgres else str(quantity), value if postgres else str(value), "apparel",
+                              "used", None, False, None, None, "CN", "refer_for_examination", reason_set))
+            return decisions, lines
+
+        for label, shape in FLOOR_SHAPES:
+            conn = db.session.connection()
+            first = conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM release_decision")).scalar_one() + 1
+            spent = 0.0
+            for start in range(0, parcels, CHUNK_ENTRIES):
+                size = min(CHUNK_ENTRIES, parcels - start)
+                decisions, lines = chunk(first + start, size)
+                if shape != "as_is":
+                    rows = [d + line[1:] for d, line in zip(decisions, lines, strict=True)]
+                began = time.perf_counter()
+                conn = db.session.connection()
+                store.tune_connection()
+                if shape == "as_is":
+                    insert(conn, decision_table.name, decision_columns, decisions)
+                    insert(conn, line_table.name, line_columns, lines)
+                else:
+                    insert(conn, f"floor_{shape}", merged, rows)
+                db.session.commit()
+                spent += time.perf_counter() - began
+            print(f"{label}\t{spent}")
+        db.session.remove()
+        db.engine.dispose()
+
+
 # --------------------------------------------------------------------------- measuring
 
 
@@ -371,7 +498,12 @@ def main() -> int:
     parser.add_argument("--ceiling-run", nargs=3, metavar=("WORLD", "IN", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--dataframe-run", nargs=4, metavar=("ENGINE", "WORLD", "IN", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--prepare-run", nargs=2, metavar=("DATABASE_URL", "WORKDIR"), help=argparse.SUPPRESS)
+    parser.add_argument("--floor-run", nargs=2, metavar=("DATABASE_URL", "PARCELS"), help=argparse.SUPPRESS)
+    parser.add_argument("--no-floor", action="store_true", help="skip the storage floor")
     args = parser.parse_args()
+    if args.floor_run:
+        storage_floor(args.floor_run[0], int(args.floor_run[1]))
+        return 0
     if args.ceiling_run:
         ceiling(*args.ceiling_run)
         return 0
@@ -439,6 +571,18 @@ def main() -> int:
         ceil_cpu = statistics.median(cpu for _, _, cpu in ceilings)
         ceil_mb = max(mb for _, mb, _ in ceilings)
         ceil_spread = f"median of {len(ceilings)} runs, {min(c[0] for c in ceilings):.2f}–{max(c[0] for c in ceilings):.2f} s"
+        floors: list[tuple[str, float]] = []  # (shape, seconds spent storing)
+        if args.entry_lines == 1 and not args.no_floor:
+            url, drop_copy = _fresh_database(database_url, workdir, len(worker_counts))
+            try:
+                _, _, status = measure([sys.executable, __file__, "--floor-run", url, str(entries)], dict(os.environ))
+            finally:
+                drop_copy()
+            if status != 0:
+                print("storage floor failed")
+                return 1
+            floors = [(shape, float(seconds)) for shape, seconds in
+                      (line.split("\t") for line in measure.last_output.splitlines() if "\t" in line)]
         frames = []
         for engine in ("polars", "duckdb"):
             try:
@@ -464,6 +608,9 @@ def main() -> int:
         for engine, frame_s, frame_mb in frames:
             print(f"  {engine + ' decision-only':<28}: {frame_s:7.2f} s  {args.lines / frame_s:10,.0f} lines/s  "
                   f"peak RSS {frame_mb:6.0f} MB")
+        for shape, seconds in floors:
+            rate = entries / seconds
+            print(f"  storage floor, {shape:<55}: {seconds:6.2f} s {rate:10,.0f} parcels/s  ratio {rate / ceil_rate:.2f}")
         best = max(args.lines / s for _, s, _, _, _ in runs)
         worst_mb = max(mb for _, _, mb, _, _ in runs)
         print(f"  best ratio: {best / ceil_rate:.2f} of the ceiling (target >= 0.33); "
