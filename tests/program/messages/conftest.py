@@ -45,7 +45,7 @@ def reviewer(make_user):
 @pytest.fixture
 def fake_related(parties):
     """Resolvers for ``enrollment`` (owned by the thread's importer), ``standard`` (open to every party) and
-    ``case`` (the importer and the rights holder), removed after the test."""
+    ``case`` (the importer and the rights holder), the real ones put back after the test."""
     importer_org = parties["importer"].organization_id
     rights_org = parties["rights_holder"].organization_id
 
@@ -60,12 +60,13 @@ def fake_related(parties):
     def case(related_id: str):
         return RelatedRef([importer_org, rights_org], f"Case {related_id}") if related_id == "UEI7" else None
 
+    wired = dict(related._RESOLVERS)  # the real resolvers (program.wiring) come back afterwards
     related.register_related("enrollment", enrollment)
     related.register_related("standard", standard)
     related.register_related("case", case)
     yield
-    for name in ("enrollment", "standard", "case"):
-        related.unregister_related(name)
+    related._RESOLVERS.clear()
+    related._RESOLVERS.update(wired)
 
 
 @pytest.fixture
