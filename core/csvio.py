@@ -44,18 +44,28 @@ def safe_cell(value: Any) -> Any:
 
 
 class SafeWriter:
-    """A ``csv.writer`` whose rows pass through :func:`safe_cell`."""
+    """A ``csv.writer`` whose rows pass through :func:`safe_cell`, and whose every row reads back as written.
+
+    Python's writer (3.11) quotes a cell holding a line break only when the break is one of its
+    ``lineterminator``'s characters: with ``"\n"`` it wrote a cell holding a lone carriage return bare, and every
+    CSV reader (Python's, spreadsheets) ends the row there. Such a row is written with every cell quoted.
+    """
 
     def __init__(self, out: TextIO, **kwargs: Any) -> None:
         self._writer = csv.writer(out, **kwargs)
+        self._cr_bare = "\r" not in self._writer.dialect.lineterminator
+        self._quoted = csv.writer(out, **{**kwargs, "quoting": csv.QUOTE_ALL}) if self._cr_bare else self._writer
 
     def writerow(self, row: Iterable[Any]) -> Any:
         """Write one row, neutralised."""
-        return self._writer.writerow([safe_cell(value) for value in row])
+        cells = [safe_cell(value) for value in row]
+        if self._cr_bare and any(isinstance(value, str) and "\r" in value for value in cells):
+            return self._quoted.writerow(cells)
+        return self._writer.writerow(cells)
 
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
-        """Write many rows, neutralised. A row of text cells none of which starts like a formula (nearly every
-        row) is checked with one search over its cells joined, not cell by cell."""
+        """Write many rows, neutralised. A row of text cells none of which starts like a formula or holds a carriage
+        return (nearly every row) is checked with one search over its cells joined, not cell by cell."""
         write, careful = self._writer.writerow, self.writerow
         a, b, c, d, e, f = _AFTER_NUL
         for row in rows:
@@ -64,7 +74,7 @@ class SafeWriter:
             except TypeError:  # numbers, None: cell by cell
                 careful(row)
                 continue
-            if a in joined or b in joined or c in joined or d in joined or e in joined or f in joined:
+            if a in joined or b in joined or c in joined or d in joined or e in joined or f in joined or "\r" in joined:
                 careful(row)
             else:
                 write(row)

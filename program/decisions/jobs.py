@@ -35,8 +35,7 @@ from core.uploads import StoredFile, open_stored, register_file, reserve_path
 from program.decisions.models import ScreenJob
 from program.decisions.screen import Screener, ScreenInputError
 from program.decisions.screen_job import finish_job, screen_file
-from program.decisions.screen_parallel import MIN_ENTRIES_PER_WORKER, Plan, deal, merge_output
-from program.decisions.screen_read import column_index, numbered_rows
+from program.decisions.screen_parallel import MIN_ENTRIES_PER_WORKER, Plan, deal_file, merge_output
 from program.decisions.screen_summary import ScreenSummary
 
 QUEUE = "greenlane"
@@ -110,19 +109,17 @@ def _enqueue_partitions(queue: Any, job_id: int) -> bool:
     with open_stored(db.session.get(StoredFile, job.input_file_id)) as raw, \
             tempfile.TemporaryDirectory(prefix="greenlane-split-") as folder:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        parts = [Path(folder) / f"part-{i}.csv" for i in range(wanted)]
         try:
-            header, rows = numbered_rows(text, ScreenSummary())
+            header, plan, counts, _ = deal_file(text, parts, ScreenSummary())
         except (ScreenInputError, UnicodeDecodeError):
             return False  # the single job reports it
-        parts = [Path(folder) / f"part-{i}.csv" for i in range(wanted)]
-        plan, counts = deal(header, rows, column_index(header), parts)
         if not configured:  # automatic: one partition per MIN_ENTRIES_PER_WORKER entries
             wanted = max(1, min(wanted, len(plan) // MIN_ENTRIES_PER_WORKER))
             if wanted <= 1:
                 return False
-            text.seek(0)
             parts = parts[:wanted]
-            plan, counts = deal(header, numbered_rows(text, ScreenSummary())[1], column_index(header), parts)
+            _, plan, counts, _ = deal_file(text, parts, ScreenSummary())
         for i, part in enumerate(parts):
             store.put_file(_part_key(job_id, f"part-{i}.csv"), part, "text/csv")
         store.put_bytes(_part_key(job_id, "plan.json"), json.dumps({

@@ -189,6 +189,52 @@ def numbered_rows(lines: Iterable[str], summary: ScreenSummary, *, contiguous: b
                                             on_sorted=sorted_rows)
 
 
+class _TakenLines:
+    """The lines of a text that a csv reader takes, kept in ``taken`` until the caller clears them: after each row
+    read, the row's own text (one line, or several when a quoted cell holds a line break)."""
+
+    __slots__ = ("_next", "taken")
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._next = iter(lines).__next__
+        self.taken: list[str] = []
+
+    def __iter__(self) -> _TakenLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self._next()
+        self.taken.append(line)
+        return line
+
+
+def numbered_records(lines: Iterable[str], summary: ScreenSummary
+                     ) -> tuple[list[str], Iterator[tuple[int, list[str], str]]]:
+    """The header and ``(row number, row, text)`` of every row after it, as they are (unchecked, like
+    ``numbered_rows(…, contiguous=True)``), ``text`` being the row's own text in the file, ending with a line break:
+    what a partitioned run copies into a partition without writing the row again (a file is read from its start)."""
+    if callable(getattr(lines, "seekable", None)) and lines.seekable():
+        lines.seek(0)
+    source = _TakenLines(lines)
+    reader = csv.reader(source)
+    header = next(reader, None)
+    column_index(header)  # a bad header is refused here, as numbered_rows refuses it
+    taken = source.taken
+
+    def records() -> Iterator[tuple[int, list[str], str]]:
+        taken.clear()  # the header's lines
+        for row in _readable(reader, summary, also=taken.clear):  # an unreadable row's lines are dropped with it
+            text = taken[0] if len(taken) == 1 else "".join(taken)
+            taken.clear()
+            if not row:
+                continue
+            if not text.endswith(("\n", "\r")):  # the file's last line
+                text += "\n"
+            yield reader.line_num, row, text
+
+    return header, records()
+
+
 class EntryReader:
     """Parse numbered rows into :class:`EntryRows`, one per entry, reporting bad rows into ``summary``."""
 
@@ -411,10 +457,13 @@ class _LineCounted:
         return next(self._rows)
 
 
-def _readable(reader: Any, summary: ScreenSummary) -> Iterator[list[str]]:
-    """The reader's rows; a row the parser refuses (a field over the size limit) is a reported bad row, skipped."""
+def _readable(reader: Any, summary: ScreenSummary, *, also: Callable[[], Any] | None = None) -> Iterator[list[str]]:
+    """The reader's rows; a row the parser refuses (a field over the size limit) is a reported bad row, skipped
+    (and ``also()`` called)."""
 
     def unreadable(exc: csv.Error) -> None:
+        if also is not None:
+            also()
         summary.bad_rows += 1
         problem = {"row": reader.line_num, "field": "", "message": f"The row cannot be read: {exc}."}
         if len(summary.errors) < MAX_ERRORS_KEPT:

@@ -76,3 +76,20 @@ def test_bulk_loads_name_missing_columns_and_empty_files():
     with pytest.raises(csvio.ImportFailed) as failed:
         csvio.save_all(None, _read("name,reason\n,x\n"), dict, action="x.import", entity_type="x", snapshot=dict)
     assert failed.value.errors == [(2, "name", "Required.")]
+
+
+@pytest.mark.parametrize("terminator", ["\n", "\r\n"])
+@pytest.mark.parametrize("cell", ["cr\rinside", "\r", "ends\r", "crlf\r\ninside", "=1+1\r"])
+def test_a_cell_with_a_carriage_return_reads_back_as_written(terminator, cell):
+    """With a "\n" line end Python's writer wrote a lone carriage return bare, and readers ended the row there."""
+    rows = [["before", cell, None, 3], ["after", "plain", "", 4]]
+    for write in ("writerow", "writerows"):
+        out = io.StringIO()
+        writer = csvio.writer(out, lineterminator=terminator)
+        if write == "writerow":
+            for row in rows:
+                writer.writerow(row)
+        else:
+            writer.writerows([[str(v) if v is not None else "" for v in row] for row in rows])
+        read = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
+        assert read == [["before", csvio.safe_cell(cell), "", "3"], ["after", "plain", "", "4"]]
