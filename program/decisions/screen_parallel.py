@@ -3,15 +3,15 @@
 The parent reads the file once and deals whole entries into N partition files (:func:`deal_file`), each row
 copied as its own text after its row number in the input, checking as it goes that each entry's rows are
 together; a file whose entries are not is read again sorted, as one process would
-(:func:`~program.decisions.screen_read.numbered_rows`), and dealt again. Partitions on SQLite store each chunk in their own thread (they queue for the database's
-one writer, and the other partitions give the overlap a background thread would). Every entry that cites a blank-goods
-declaration goes to partition 0, in file order: blank quantities are then drawn by one process in the
-order one process would draw them, so the draws (and the outcomes that depend on what is left) are
-those of a single run. Other entries go to the partition with the fewest rows so far. Each partition
-is screened by its own forked process (:class:`~program.decisions.screen.Screener`, own database
-connection, same job), and the parent merges the partitions' output back into file order from the
-plan it kept (one byte and one count per entry), copying each output row's text, so the output is the one a
-single process writes.
+(:func:`~program.decisions.screen_read.numbered_rows`), and dealt again. Partitions on SQLite store each chunk
+on their main thread (they queue for the database's one writer, and the other partitions give the overlap a
+background thread would). Every entry that cites a blank-goods declaration goes to partition 0, in file order:
+blank quantities are then drawn by one process in the order one process would draw them, so the draws (and the
+outcomes that depend on what is left) are those of a single run. Other entries go to the partition with the
+fewest rows so far. Each partition is screened by its own forked process
+(:class:`~program.decisions.screen.Screener`, own database connection, same job), and the parent merges the
+partitions' output back into file order from the plan it kept (one byte and one count per entry), copying each
+output row's text, so the output is the one a single process writes.
 
 Killing the parent's process group at any point leaves committed chunks only; a new run skips their
 entries (``already_decided``), so every entry still ends with exactly one decision.
