@@ -101,9 +101,12 @@ def status_payload(job: ScreenJob, *, result_endpoint: str = "decisions_screen.r
     elapsed = max((end - job.created_at).total_seconds(), 0.001)
     total = job.rows_total or 0
     done = job.rows_done or 0
+    # While the job runs, its total is the upload's line count (the rows of a cell holding a line break, or of a file
+    # without a last line break, differ from it a little); a finished job's is the rows it read.
+    percent = 100.0 if job.status == "finished" else min(round(100 * done / total, 1), 100.0) if total else 0.0
     payload = {
         "id": job.id, "status": job.status, "filename": job.filename, "rows_done": done, "rows_total": total,
-        "percent": round(100 * done / total, 1) if total else (100.0 if job.status == "finished" else 0.0),
+        "percent": percent,
         "entries_decided": job.entries_decided or 0, "bad_rows": job.bad_rows or 0,
         "rate": round(done / elapsed), "summary": job.summary, "errors": (job.errors or [])[:ERRORS_SHOWN],
         "failure": job.failure, "result_url": None, "acting_for_organization_id": job.acting_for_organization_id,
@@ -121,6 +124,8 @@ def finish_job(job_id: int, summary: ScreenSummary | None, *, failure: str | Non
         values.update(status="failed", failure=failure[:2000])
     else:
         values.update(status="finished")
+        if summary is not None:  # the upload's line count was an estimate (see status_payload)
+            values.update(rows_total=summary.rows)
     if summary is not None:
         values.update(summary=summary.to_dict(), errors=summary.errors, rows_done=summary.rows,
                       entries_decided=sum(summary.entries.values()), bad_rows=summary.bad_rows)

@@ -234,3 +234,58 @@ def test_a_mark_owner_rejects_a_licence_and_blanks_drawn_on_it_are_referred(page
     expect(line).to_have_attribute("data-outcome", "refer_for_examination")
     expect(line.locator("[data-code=licence_rejected]")).to_be_visible()
     expect(line).to_contain_text("whose licence the mark owner rejected")
+
+
+def test_a_reviewer_screens_a_file_and_downloads_the_results(page, shot, importer, tmp_path):
+    """Bulk screening on the web: a reviewer uploads a CSV of three entries (one with an unreadable HTS code, one
+    whose description holds a line break), sees the outcomes and the bad row named by row and field, and downloads
+    the results: every input row with its outcomes, reasons and the entry's UEI."""
+    import csv
+    import io
+
+    from tests.program.decisions.test_screen import _csv, _rows
+
+    _, reviewer = importer
+    rows = (_rows("ABC-1234567-6", EXPEDITED_LINE, STANDARD_LINE)
+            + _rows("ABC-7654321-6", dict(REFERRED_LINE, description="Tote bags,\nprinted"))
+            + _rows("ABC-1111111-1", dict(EXPEDITED_LINE, hts_code="85.17")))
+    source = tmp_path / "entries.csv"
+    source.write_text(_csv(rows))
+
+    sign_in(page, reviewer.email, reviewer.password)
+    page.get_by_role("link", name="Screening").first.click()
+    expect(page.get_by_role("heading", name="Bulk screening")).to_be_visible()
+    expect(page.get_by_text("No screening jobs yet.")).to_be_visible()
+    page.get_by_role("button", name="Screen the file").click()  # no file: the field says so
+    expect(page.locator("#file-error")).to_be_visible()
+    page.locator("input[type=file]").set_input_files(str(source))
+    shot(page, "screening-01-upload")
+    page.get_by_role("button", name="Screen the file").click()
+    page.wait_for_url(re.compile(r".*/review/screening/\d+$"))
+
+    expect(page.locator("[data-field=status]")).to_have_text("finished")
+    expect(page.locator("[data-field=rows_done]")).to_have_text("4")  # rows read, not the file's five lines
+    expect(page.locator("[data-field=rows_total]")).to_have_text("4")
+    outcomes = page.get_by_role("table").first
+    expect(outcomes.get_by_role("row", name=re.compile(r"^expedited release"))).to_contain_text("1")
+    expect(outcomes.get_by_role("row", name=re.compile(r"^rejected"))).to_contain_text("1")
+    bad = page.get_by_role("table").last
+    expect(bad).to_contain_text("hts_code")
+    # Rows are the file's line numbers (the header is line 1; the description above spans lines 4 and 5).
+    expect(bad.get_by_role("cell", name="6", exact=True)).to_be_visible()
+    shot(page, "screening-02-job")
+
+    download = page.get_by_role("link", name="Download the results (CSV)")
+    response = page.request.get(download.get_attribute("href"))
+    assert response.ok and response.headers["content-type"].startswith("text/csv")
+    result = list(csv.DictReader(io.StringIO(response.text(), newline="")))
+    assert [(r["entry_number"], r["line_no"]) for r in result] == [
+        ("ABC-1234567-6", "1"), ("ABC-1234567-6", "2"), ("ABC-7654321-6", "3"), ("ABC-1111111-1", "1")]
+    assert result[2]["description"] == "Tote bags,\nprinted" and result[2]["entry_outcome"] == "refer_for_examination"
+    assert result[3]["entry_outcome"] == "rejected" and result[3]["reasons"] == "invalid:hts_code"
+    assert result[0]["uei"] == result[1]["uei"] and re.fullmatch(r"[0-9A-Z]{15}", result[0]["uei"])
+
+    # The job is listed on the screening page.
+    page.get_by_role("link", name="Bulk screening").click()
+    expect(page.locator("table tbody tr").first).to_contain_text("entries.csv")
+    expect(page.locator("table tbody tr").first).to_contain_text("finished")

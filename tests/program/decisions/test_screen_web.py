@@ -67,6 +67,23 @@ def test_upload_runs_in_process_and_the_result_downloads(app, world, login, in_p
         assert decision.screen_job_id == job_id and decision.requested_by_id == world.reviewer.user.id
 
 
+@pytest.mark.parametrize(("description", "last_break"), [("Two\nlines", True), ("One line", False)])
+def test_a_finished_job_counts_the_rows_it_read_not_the_lines_of_the_file(app, world, login, in_process, description,
+                                                                          last_break):
+    """The total shown while a job runs is the upload's line count. A description holding a line break (two lines,
+    one row) left a finished job at "3 of 4 rows" and 75%; a file without a last line break at 3 of 2 and 150%."""
+    client = login(world.reviewer.user)
+    text = _csv(_rows("ABC-1234567-6", EXPEDITED_LINE, dict(STANDARD_LINE, description=description))
+                + _rows("ABC-7654321-6", REFERRED_LINE))
+    page = client.get(_upload(client, (text if last_break else text.rstrip("\n")).encode()).headers["Location"])
+    assert b">3</span> of <span data-field=\"rows_total\">3<" in page.data
+    with app.app_context():
+        job_id = db.session.query(ScreenJob).one().id
+    status = client.get(f"/review/screening/{job_id}/status").json
+    assert status["status"] == "finished" and status["rows_done"] == status["rows_total"] == 3
+    assert status["percent"] == 100.0
+
+
 def test_an_uploaded_file_with_split_entries_is_grouped_and_the_page_says_so(app, world, login, in_process):
     rows = (_rows("ABC-1234567-6", EXPEDITED_LINE) + _rows("999-9999999-0", EXPEDITED_LINE)
             + _rows("ABC-1234567-6", dict(REFERRED_LINE, line_no=2)))
