@@ -207,13 +207,14 @@ def tables(stats: dict[str, Any] | None = None) -> dict[str, Table]:
     }
 
 
-def _style() -> Style:
+def _style(colors: tuple[str, ...] | None = None) -> Style:
+    """The charts' style, in ``colors`` (default: one per outcome)."""
     from pygal.style import Style
 
     return Style(background="white", plot_background="white", foreground="#1b1b1b", foreground_strong="#1b1b1b",
                  foreground_subtle="#dfe1e2", font_family="Source Sans Pro, Helvetica, Arial, sans-serif",
                  label_font_size=13, major_label_font_size=13, value_font_size=13, legend_font_size=13,
-                 title_font_size=16, colors=tuple(OUTCOME_COLOURS[o] for o in OUTCOMES))
+                 title_font_size=16, colors=colors or tuple(OUTCOME_COLOURS[o] for o in OUTCOMES))
 
 
 def _render(chart: Graph) -> str:
@@ -248,7 +249,6 @@ def outcome_chart(stats: dict[str, Any]) -> str:
 
 def _stacked(title: str, groups: dict[str, dict[str, int]], horizontal: bool = False) -> str:
     import pygal
-    from pygal.style import Style
 
     kind = pygal.HorizontalStackedBar if horizontal else pygal.StackedBar
     highest = max((sum(counts.values()) for counts in groups.values()), default=0)
@@ -257,7 +257,7 @@ def _stacked(title: str, groups: dict[str, dict[str, int]], horizontal: bool = F
     chart.x_labels = list(groups) or ["none yet"]
     palette = {"seized": SEIZED_COLOUR, "released": OTHER_COLOUR, "abandoned": "#00a91c", "manipulated": "#538200",
                "exported": "#008480", "destroyed": "#216e1f"}
-    chart.config.style = Style(**{**_style().__dict__, "colors": tuple(palette[o] for o in OUTCOMES)})
+    chart.config.style = _style(tuple(palette[o] for o in OUTCOMES))
     for outcome in OUTCOMES:
         chart.add(STATUS_LABELS[outcome], [counts[outcome] for counts in groups.values()] or [0])
     return _render(chart)
@@ -296,7 +296,6 @@ def basis_chart(stats: dict[str, Any]) -> str:
 def value_chart(stats: dict[str, Any]) -> str:
     """Grouped bars per declared-value band: value (USD) seized, released through alternatives, released."""
     import pygal
-    from pygal.style import Style
 
     rows = stats["by_value"]
     highest = max((float(row[f"{g}_value_usd"]) for row in rows.values() for g, _s in VALUE_GROUPS), default=0.0)
@@ -304,7 +303,7 @@ def value_chart(stats: dict[str, Any]) -> str:
                                 legend_at_bottom=True, print_values=False, height=420,
                                 y_labels=_ticks(int(highest) + 1)))
     chart.x_labels = list(rows)
-    chart.config.style = Style(**{**_style().__dict__, "colors": (SEIZED_COLOUR, ALTERNATIVE_COLOUR, OTHER_COLOUR)})
+    chart.config.style = _style((SEIZED_COLOUR, ALTERNATIVE_COLOUR, OTHER_COLOUR))
     for group, label in (("seized", "Seized"), ("alternatives", "Alternatives to seizure"), ("released", "Released")):
         chart.add(label, [float(row[f"{group}_value_usd"]) for row in rows.values()])
     return _render(chart)
@@ -313,14 +312,13 @@ def value_chart(stats: dict[str, Any]) -> str:
 def penalty_chart(stats: dict[str, Any]) -> str:
     """Bars of the total of penalties assessed per month (USD)."""
     import pygal
-    from pygal.style import Style
 
     months = stats["penalties_by_month"]
     highest = max((float(row["total_usd"]) for row in months.values()), default=0.0)
     chart = pygal.Bar(**_config(show_legend=False, title="Penalties assessed per month (USD)", print_values=True,
                                 y_labels=_ticks(int(highest) + 1)))
     chart.x_labels = list(months) or ["none yet"]
-    chart.config.style = Style(**{**_style().__dict__, "colors": (SEIZED_COLOUR,)})
+    chart.config.style = _style((SEIZED_COLOUR,))
     chart.add("Total", [float(row["total_usd"]) for row in months.values()] or [0])
     return _render(chart)
 
