@@ -15,8 +15,9 @@ rows) from the facts actually in the database. It then runs, each as a subproces
    a second, higher ceiling (nothing is stored);
 4. with ``--entry-lines 1``, the storage floor (``--no-floor`` skips it): the same number of parcels stored
    with the screen's own insert functions (``_insert_rows`` on SQLite, binary ``COPY`` on PostgreSQL) into the
-   schema as it is and into four one-row-per-parcel tables (the same indexes and foreign keys; the same
-   indexes; only the UEI and live-entry look-ups; none),
+   schema as it is (one row per parcel), as before migration 0016 (a decision row and a line row), and into three
+   scratch tables of one row per parcel (the same indexes, no foreign key; only the UEI and live-entry look-ups;
+   no index),
    only the writing timed: what no implementation on that schema can beat, as a ratio to the ceiling.
 
 With ``--workers 1,2`` the screen runs once per worker count (each on a fresh copy of the prepared
@@ -43,7 +44,6 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, bench/ comes first on sys.path and bench/http.py would shadow the standard ``http``.
@@ -318,8 +318,8 @@ def dataframe(engine: str, world_path: str, source: str, target: str) -> None:
 # writes them (its own insert functions, chunks of the screen's size, one transaction each, the bulk-write settings),
 # into five shapes of table. Only the writing is timed, not the building of the rows.
 FLOOR_SHAPES = (
-    ("schema as is: a decision row and a line row", "as_is"),
-    ("one row per parcel, the same indexes and foreign keys", "full"),
+    ("schema as is: one row per parcel (its line in the decision row)", "as_is"),
+    ("before migration 0016: a decision row and a line row", "two_rows"),
     ("one row per parcel, the same indexes, no foreign key", "indexes"),
     ("one row per parcel, only the UEI and live-entry indexes", "lookups"),
     ("one row per parcel, no index", "heap"),
@@ -330,7 +330,7 @@ def storage_floor(database_url: str, parcels: int) -> None:
     """Print ``shape<TAB>seconds`` for each of FLOOR_SHAPES, storing ``parcels`` parcels into ``database_url``."""
     from decimal import Decimal
 
-    from sqlalchemy import Column, ForeignKey, Index, String, Table, text
+    from sqlalchemy import Column, Index, String, Table, text
 
     from app import create_app
     from core.extensions import db
@@ -359,33 +359,25 @@ def storage_floor(database_url: str, parcels: int) -> None:
         seller = ',"seller":{"name":"Nordic Parcel AB","country":"SE"},"marketplace":"Nordic Mart"}'
         facts = json.dumps({"as_of": now.date().isoformat(), "enrollment_id": enrollment, "mark_ids": [3],
                             "standard_version_ids": [2], "blank_line_ids": []}, separators=(",", ":"))
-        decision_columns = screen_store._DECISION_COLUMNS
+        decision_columns = screen_store._DECISION_COLUMNS  # a parcel's row: the decision, its line in line_* columns
         line_columns = screen_store._LINE_COLUMNS
-        merged = decision_columns + tuple("line_outcome" if c == "outcome" else c for c in line_columns[1:])
+        head = len(decision_columns) - len(line_columns) + 1  # the decision's own columns, before its line's
         decision_table = screen_store._DECISIONS
-        line_table = screen_store._LINES
-        # The scratch tables (in this throwaway database only): the decision's columns and the line's, its
-        # outcome as line_outcome; in the metadata too, where binary COPY finds their types. "full" has the two
-        # tables' indexes and foreign keys, "indexes" their indexes only; "lookups" only what API.md's look-ups
-        # need (a decision by UEI, the live decision of an entry number, both unique); "heap" only the primary key.
-        for shape in ("full", "indexes", "lookups", "heap"):
-            name, full = f"floor_{shape}", shape == "full"
-
-            def copied(column: Any, name: str, full: bool = full) -> Column:
-                keys = [ForeignKey(fk.target_fullname, ondelete=fk.ondelete) for fk in column.foreign_keys] \
-                    if full else []
-                return Column(name, column.type, *keys, primary_key=name == "id", autoincrement=False)
-
-            columns = [copied(c, c.name) for c in decision_table.c if c.name in decision_columns]
-            columns += [copied(c, "line_outcome" if c.name == "outcome" else c.name)
-                        for c in line_table.c if c.name in line_columns[1:]]
+        # The scratch tables (in this throwaway database only): the decision row's columns; in the metadata too,
+        # where binary COPY finds their types. "indexes" has the decision table's indexes that the screen writes,
+        # "lookups" only what API.md's look-ups need (a decision by UEI, the live decision of an entry number, both
+        # unique); "heap" only the primary key.
+        for shape in ("indexes", "lookups", "heap"):
+            name = f"floor_{shape}"
+            columns = [Column(c.name, c.type, primary_key=c.name == "id", autoincrement=False)
+                       for c in decision_table.c if c.name in decision_columns]
             table = Table(name, db.metadata, *columns, Column("status", String(12), server_default="live"))
             if shape != "heap":
                 live = text("status = 'live'")
                 Index(f"{name}_uei", table.c.uei, unique=True)
                 Index(f"{name}_live", table.c.entry_number, unique=True, sqlite_where=live, postgresql_where=live)
-            if shape in ("full", "indexes"):  # the others whose columns the screen writes (not idempotency, supersedes)
-                for number, index in enumerate((*decision_table.indexes, *line_table.indexes)):
+            if shape == "indexes":  # the others whose columns the screen writes (not idempotency, supersedes)
+                for number, index in enumerate(decision_table.indexes):
                     names = [c.name for c in index.columns]
                     if index.name != "uq_release_decision_live_entry" and all(n in table.c for n in names):
                         Index(f"{name}_{number}", *(table.c[n] for n in names), unique=index.unique,
@@ -395,19 +387,19 @@ def storage_floor(database_url: str, parcels: int) -> None:
         insert = screen_store._copy if postgres else screen_store._insert_rows
         serial = 0
 
-        def chunk(first_id: int, size: int) -> tuple[list[tuple], list[tuple]]:
+        def chunk(first_id: int, size: int) -> list[tuple]:
             nonlocal serial
-            decisions, lines = [], []
+            rows = []
+            quantity, value = Decimal("1.000"), Decimal("12.50")
+            line = (1, "Cotton T-shirt, used", "6109100012", quantity if postgres else str(quantity),
+                    value if postgres else str(value), "apparel", "used", None, False, None, None, "CN",
+                    "refer_for_examination", reason_set)
             for decision_id, uei in zip(range(first_id, first_id + size), new_ueis(size), strict=True):
                 serial += 1
-                decisions.append((decision_id, uei, _entry_number(serial), "2704", "12-3456789AB", org, enrollment,
-                                  None, "screen", job_id, "refer_for_examination", RULES_VERSION, facts, 1, when,
-                                  f'{{"type":"section_321","house_bill":"HB{serial:09d}"{seller}'))
-                quantity, value = Decimal("1.000"), Decimal("12.50")
-                lines.append((decision_id, 1, "Cotton T-shirt, used", "6109100012",
-                              quantity if postgres else str(quantity), value if postgres else str(value), "apparel",
-                              "used", None, False, None, None, "CN", "refer_for_examination", reason_set))
-            return decisions, lines
+                rows.append((decision_id, uei, _entry_number(serial), "2704", "12-3456789AB", org, enrollment,
+                             None, "screen", job_id, "refer_for_examination", RULES_VERSION, facts, 1, when,
+                             f'{{"type":"section_321","house_bill":"HB{serial:09d}"{seller}', *line))
+            return rows
 
         for label, shape in FLOOR_SHAPES:
             conn = db.session.connection()
@@ -415,17 +407,20 @@ def storage_floor(database_url: str, parcels: int) -> None:
             spent = 0.0
             for start in range(0, parcels, CHUNK_ENTRIES):
                 size = min(CHUNK_ENTRIES, parcels - start)
-                decisions, lines = chunk(first + start, size)
-                if shape != "as_is":
-                    rows = [d + line[1:] for d, line in zip(decisions, lines, strict=True)]
+                rows = chunk(first + start, size)
+                if shape == "two_rows":
+                    decisions = [row[:head] for row in rows]
+                    lines = [(row[0], *row[head:]) for row in rows]
                 began = time.perf_counter()
                 conn = db.session.connection()
                 store.tune_connection()
                 if shape == "as_is":
-                    insert(conn, decision_table.name, decision_columns, decisions)
-                    insert(conn, line_table.name, line_columns, lines)
+                    insert(conn, decision_table.name, decision_columns, rows)
+                elif shape == "two_rows":
+                    insert(conn, decision_table.name, decision_columns[:head], decisions)
+                    insert(conn, screen_store._LINES.name, line_columns, lines)
                 else:
-                    insert(conn, f"floor_{shape}", merged, rows)
+                    insert(conn, f"floor_{shape}", decision_columns, rows)
                 db.session.commit()
                 spent += time.perf_counter() - began
             print(f"{label}\t{spent}")
@@ -610,7 +605,7 @@ def main() -> int:
                   f"peak RSS {frame_mb:6.0f} MB")
         for shape, seconds in floors:
             rate = entries / seconds
-            print(f"  storage floor, {shape:<55}: {seconds:6.2f} s {rate:10,.0f} parcels/s  ratio {rate / ceil_rate:.2f}")
+            print(f"  storage floor, {shape:<64}: {seconds:6.2f} s {rate:10,.0f} parcels/s  ratio {rate / ceil_rate:.2f}")
         best = max(args.lines / s for _, s, _, _, _ in runs)
         worst_mb = max(mb for _, _, mb, _, _ in runs)
         print(f"  best ratio: {best / ceil_rate:.2f} of the ceiling (target >= 0.33); "

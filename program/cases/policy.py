@@ -47,7 +47,7 @@ from program.cases.states import (
     TRANSITIONS,
     EventType,
 )
-from program.decisions.models import DecisionLine, ReleaseDecision
+from program.decisions.models import ReleaseDecision, line_rows
 from program.decisions.uei import InvalidUEI, format_uei, parse_uei
 from standards.models import RecordedMark
 
@@ -189,10 +189,11 @@ def parse_case_uei(text: str) -> str:
 def mark_owners(case: EnforcementCase) -> dict[int, set[int]]:
     """For each rights-holder organisation with a recorded mark on a detained line: the line numbers bearing them."""
     detained = set(case.line_nos)
+    lines = line_rows("line_no", "recordation_number").subquery("decision_line")
     rows = db.session.execute(
-        select(RecordedMark.owner_organization_id, DecisionLine.line_no)
-        .join(DecisionLine, DecisionLine.recordation_number == RecordedMark.recordation_number)
-        .where(DecisionLine.decision_id == case.decision_id)
+        select(RecordedMark.owner_organization_id, lines.c.line_no)
+        .join(lines, lines.c.recordation_number == RecordedMark.recordation_number)
+        .where(lines.c.decision_id == case.decision_id)
     ).all()
     rows = [(owner, line_no) for owner, line_no in rows if line_no in detained]
     owners: dict[int, set[int]] = {}
@@ -243,10 +244,11 @@ def visible_cases(user: Any) -> Select:
     if role == Role.IMPORTER:
         return query.where(ReleaseDecision.organization_id == org_id)
     if role == Role.RIGHTS_HOLDER:
+        lines = line_rows("line_no", "recordation_number").subquery("decision_line")
         bearing = exists().where(
-            DecisionLine.decision_id == ReleaseDecision.id,
-            CaseLine.case_id == EnforcementCase.id, CaseLine.line_no == DecisionLine.line_no,
-            DecisionLine.recordation_number == RecordedMark.recordation_number,
+            lines.c.decision_id == ReleaseDecision.id,
+            CaseLine.case_id == EnforcementCase.id, CaseLine.line_no == lines.c.line_no,
+            lines.c.recordation_number == RecordedMark.recordation_number,
             RecordedMark.owner_organization_id == org_id,
         )
         return query.where(bearing)

@@ -16,7 +16,7 @@ from program.cases import policy
 from program.cases.deadlines import add_business_days
 from program.cases.models import EnforcementCase
 from program.cases.states import OUTCOMES, STATUS_LABELS, Status
-from program.decisions.models import ReleaseDecision
+from program.decisions.models import ReleaseDecision, lines_loaded
 
 LIST_STATUSES = ("open", *Status)
 
@@ -27,7 +27,7 @@ def case_list_query(user: Any, *, status: str | None = None, port: str | None = 
     port and overdue (open, unanswered and past the response deadline)."""
     on = on or today()
     query = policy.visible_cases(user).options(
-        selectinload(EnforcementCase.decision).selectinload(ReleaseDecision.lines))
+        selectinload(EnforcementCase.decision).options(*lines_loaded()))
     if status == "open":
         query = query.where(EnforcementCase.status == Status.DETAINED)
     elif status:
@@ -97,7 +97,7 @@ def bulk_candidates(*, port: str | None = None, importer_id: int | None = None, 
     organisation and presentation dates (at most :data:`BULK_LIMIT`)."""
     query = (select(EnforcementCase).join(ReleaseDecision, ReleaseDecision.id == EnforcementCase.decision_id)
              .where(EnforcementCase.status == Status.DETAINED)
-             .options(selectinload(EnforcementCase.decision).selectinload(ReleaseDecision.lines)))
+             .options(selectinload(EnforcementCase.decision).options(*lines_loaded())))
     if port:
         query = query.where(EnforcementCase.port_code == port)
     if importer_id:

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import current_app, g, request
 from marshmallow import Schema, fields
-from sqlalchemy.orm import selectinload
 
 from core import policy
 from core.apiutil import ApiBlueprint
@@ -16,7 +15,7 @@ from core.pagination import paginate
 from core.uploads import StoredFile, send_stored
 from program.decisions import jobs, screen_job, services, shippers
 from program.decisions import policy as perms
-from program.decisions.models import ReleaseDecision
+from program.decisions.models import lines_loaded
 from program.decisions.schemas import (
     DecisionListArgs,
     DecisionPageSchema,
@@ -99,7 +98,7 @@ def get_decision(decision_id: int) -> dict[str, Any]:
 def list_decisions(args: dict[str, Any]) -> dict[str, Any]:
     """Decisions the caller may see, newest first, filtered by IOR number, outcome, entry, port and dates."""
     query = services.filtered(services.visible_decisions(g.api_user), args)
-    page = paginate(query.options(selectinload(ReleaseDecision.lines)), args["page"], args["page_size"])
+    page = paginate(query.options(*lines_loaded()), args["page"], args["page_size"])
     return page.envelope([services.decision_payload(d, g.api_user) for d in page.items])
 
 

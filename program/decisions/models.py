@@ -3,6 +3,13 @@
 Decisions are records: inputs, the facts relied on and the rules version are stored with the outcome,
 and a row is never updated after it is written (a new request gives a new decision and a new UEI).
 Lines are written with Core bulk inserts by the screening job, so nothing here relies on ORM events.
+
+**A one-line entry is one row.** Most of a border day is de minimis parcels: entries of one line. Such an
+entry's line is kept in its decision's own row (the ``line_*`` columns, since migration 0016) rather than in a
+``release_decision_line`` row beside it, so a parcel costs one row and one set of index entries. An entry of
+several lines (and any decision stored before 0016) keeps its lines in ``release_decision_line``.
+:attr:`ReleaseDecision.lines` gives a decision's lines either way; SQL that reads lines goes through
+:func:`line_rows`.
 """
 
 from __future__ import annotations
@@ -21,13 +28,17 @@ from sqlalchemy import (
     Index,
     Integer,
     Numeric,
+    Select,
     String,
     Text,
     UniqueConstraint,
     literal_column,
+    null,
+    select,
     text,
+    union_all,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from core.extensions import db
 from core.timeutil import UTCDateTime, utcnow
@@ -52,6 +63,10 @@ def status_is(status: str) -> ColumnElement[bool]:
 
 
 _SPARSE_REFERENCES = ("screen_job_id", "supersedes_id")  # null on every decision asked for through the API
+# What a one-line entry's row must hold of its line (the rest may be null, as on a line row).
+_ONE_LINE_REQUIRED = ("line_no", "line_description", "line_hts_code", "line_quantity", "line_value_usd", "line_sector",
+                      "line_condition", "line_lever_label", "line_reason_set_id")
+_CONDITION_LIST = ", ".join(repr(c) for c in CONDITIONS)
 
 
 class ReleaseDecision(db.Model):
@@ -74,6 +89,11 @@ class ReleaseDecision(db.Model):
         Index("ix_release_decision_superseded_entry", "entry_number",
               sqlite_where=text("status = 'superseded'"), postgresql_where=text("status = 'superseded'")),
         CheckConstraint("status IN ('live', 'superseded')", name="status"),
+        # A line in the decision's row is its entry's only line, and a whole one.
+        CheckConstraint("line_outcome IS NULL OR (line_count = 1 AND "
+                        + " AND ".join(f"{c} IS NOT NULL" for c in _ONE_LINE_REQUIRED) + ")", name="one_line"),
+        CheckConstraint(f"line_outcome IN ({_OUTCOMES})", name="line_outcome"),
+        CheckConstraint(f"line_condition IN ({_CONDITION_LIST})", name="line_condition"),
         Index("ix_release_decision_ior_decided", "ior_number", "decided_at"),
         Index("ix_release_decision_org_decided", "organization_id", "decided_at"),
         Index("ix_release_decision_outcome_decided", "outcome", "decided_at"),
@@ -121,10 +141,49 @@ class ReleaseDecision(db.Model):
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, comment="When a later decision superseded it")
     shipment: Mapped[dict[str, Any] | None] = mapped_column(
         JSON, comment="Shipment as presented: type (formal, section_321), house_bill, seller {name, country}, marketplace")
+    # The entry's one line, when it has one (a parcel): the columns of a DecisionLine, null on other decisions.
+    line_no: Mapped[int | None] = mapped_column(Integer, comment="One-line entry: its line number")
+    line_description: Mapped[str | None] = mapped_column(String(500), comment="One-line entry: goods description")
+    line_hts_code: Mapped[str | None] = mapped_column(String(10), comment="One-line entry: HTS code, 10 digits")
+    line_quantity: Mapped[Decimal | None] = mapped_column(Numeric(18, 3), comment="One-line entry: quantity")
+    line_value_usd: Mapped[Decimal | None] = mapped_column(Numeric(16, 2), comment="One-line entry: value in USD")
+    line_sector: Mapped[str | None] = mapped_column(String(40), comment="One-line entry: sector code")
+    line_condition: Mapped[str | None] = mapped_column(String(16), comment="One-line entry: condition of the goods")
+    line_recordation_number: Mapped[str | None] = mapped_column(String(12), comment="One-line entry: recorded mark")
+    line_lever_label: Mapped[bool | None] = mapped_column(Boolean, comment="One-line entry: Lever-rule label declared")
+    line_blank_declaration_id: Mapped[str | None] = mapped_column(String(20),
+                                                                  comment="One-line entry: cited blank declaration")
+    line_blank_line_no: Mapped[int | None] = mapped_column(Integer, comment="One-line entry: cited declared line")
+    line_country_of_origin: Mapped[str | None] = mapped_column(String(2), comment="One-line entry: country of origin")
+    line_outcome: Mapped[str | None] = mapped_column(
+        String(24), comment="One-line entry: its line's outcome (null: the lines are release_decision_line rows)")
+    line_reason_set_id: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("decision_reason_set.id", ondelete="RESTRICT"),
+        comment="One-line entry: its line's reasons")
 
-    lines: Mapped[list[DecisionLine]] = relationship(
+    stored_lines: Mapped[list[DecisionLine]] = relationship(
         back_populates="decision", order_by="DecisionLine.line_no", cascade="all, delete-orphan"
     )
+    line_reason_set: Mapped[DecisionReasonSet | None] = relationship()
+
+    @property
+    def lines(self) -> list[DecisionLine]:
+        """The entry's lines in line order: its ``release_decision_line`` rows, or the one line its own row holds
+        (a DecisionLine not in any session, made on each call; read it, don't change it)."""
+        if self.line_outcome is None:
+            return self.stored_lines
+        return [DecisionLine(
+            decision_id=self.id, line_no=self.line_no, description=self.line_description, hts_code=self.line_hts_code,
+            quantity=self.line_quantity, value_usd=self.line_value_usd, sector=self.line_sector,
+            condition=self.line_condition, recordation_number=self.line_recordation_number,
+            lever_label=self.line_lever_label, blank_declaration_id=self.line_blank_declaration_id,
+            blank_line_no=self.line_blank_line_no, country_of_origin=self.line_country_of_origin,
+            outcome=self.line_outcome, reason_set_id=self.line_reason_set_id, reason_set=self.line_reason_set)]
+
+    @lines.setter
+    def lines(self, lines: list[DecisionLine]) -> None:
+        """Give a decision made through the ORM (seeds, tests) its lines as ``release_decision_line`` rows."""
+        self.stored_lines = lines
 
     def __repr__(self) -> str:
         return f"<ReleaseDecision {self.uei} {self.outcome}>"
@@ -164,7 +223,7 @@ class DecisionLine(db.Model):
         comment="Every rule that fired, in rule order: the line's set of reasons (lines share them)",
     )
 
-    decision: Mapped[ReleaseDecision] = relationship(back_populates="lines")
+    decision: Mapped[ReleaseDecision] = relationship(back_populates="stored_lines")
     reason_set: Mapped[DecisionReasonSet] = relationship(lazy="joined", innerjoin=True)
 
     @property
@@ -177,6 +236,31 @@ class DecisionLine(db.Model):
         from program.decisions.reason_sets import reason_set_for  # the ORM path (seeds, tests); writes use ids
 
         self.reason_set = reason_set_for(reasons)
+
+
+def lines_loaded() -> tuple:
+    """Loader options that load the decisions a query gives with their lines, either kind (``.options(*…)``)."""
+    return selectinload(ReleaseDecision.stored_lines), selectinload(ReleaseDecision.line_reason_set)
+
+
+# The columns of a line as line_rows() gives them, and where a one-line entry's row keeps each.
+LINE_COLUMNS = ("line_no", "description", "hts_code", "quantity", "value_usd", "sector", "condition",
+                "recordation_number", "lever_label", "blank_declaration_id", "blank_line_no", "country_of_origin",
+                "outcome", "reason_set_id")
+INLINE_COLUMNS = {name: f"line_{name}" if name != "line_no" else name for name in LINE_COLUMNS}
+
+
+def line_rows(*columns: str) -> Select:
+    """``SELECT decision_id, <columns>`` over every stored line: the ``release_decision_line`` rows and the lines
+    one-line entries keep in their decision's row (``UNION ALL``). Filter it in the outer query on ``decision_id``
+    (both databases push such a filter into each half: a primary-key look-up in the second)."""
+    lines, decisions = DecisionLine.__table__, ReleaseDecision.__table__
+    names = columns or LINE_COLUMNS
+    return union_all(
+        select(lines.c.decision_id, *(lines.c[name] for name in names)),
+        select(decisions.c.id.label("decision_id"), *(decisions.c[INLINE_COLUMNS[name]].label(name) for name in names))
+        .where(decisions.c.line_outcome.is_not(null())),
+    )
 
 
 class DecisionReasonSet(db.Model):

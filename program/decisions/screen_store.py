@@ -6,7 +6,8 @@ to a statement on SQLite (:func:`_insert_rows`) or with binary ``COPY`` on Postg
 chunk's transaction (:meth:`ChunkStore.write`). Decision ids are reserved first (the sequence on PostgreSQL;
 past ``MAX(id)`` under SQLite's write lock, which the chunk's first write — its progress row — has taken). An entry that
 already has a live decision is looked up here too (:meth:`ChunkStore.live_decisions`), so a run that is
-started again does not decide it twice. A line stores the id of its list of reasons
+started again does not decide it twice. A one-line entry (a parcel) is one row: its line goes in its decision's row
+(models.py); an entry of several lines has line rows. A line stores the id of its list of reasons
 (:mod:`~program.decisions.reason_sets`), looked up once per distinct list and transaction.
 """
 
@@ -43,7 +44,16 @@ from core.timeutil import utcnow
 from program.blanks.models import BlankConsumption
 from program.blanks.services import record_blank_consumptions
 from program.decisions.engine import RULES_VERSION, EntryDecision
-from program.decisions.models import LIVE, DecisionLine, ReleaseDecision, ScreenJob, status_is
+from program.decisions.models import (
+    INLINE_COLUMNS,
+    LINE_COLUMNS,
+    LIVE,
+    DecisionLine,
+    ReleaseDecision,
+    ScreenJob,
+    line_rows,
+    status_is,
+)
 from program.decisions.reason_sets import ReasonKey, key_of, reason_set_ids
 from program.decisions.screen_read import EntryRows
 
@@ -53,9 +63,13 @@ _LINES = DecisionLine.__table__
 _JOBS = ScreenJob.__table__
 _LEDGER = BlankConsumption.__table__
 _LEDGER_COLUMNS = ("line_id", "quantity", "decision_id", "reference", "created_at")
+# A one-line entry (a parcel) is one row: its line goes in the decision's ``line_*`` columns (models.py), the id of
+# its list of reasons last; an entry of several lines has them null and its lines in _LINES.
 _DECISION_COLUMNS = ("id", "uei", "entry_number", "port_code", "ior_number", "organization_id", "enrollment_id",
                      "requested_by_id", "source", "screen_job_id", "outcome", "rules_version", "facts_used",
-                     "line_count", "decided_at", "shipment")
+                     "line_count", "decided_at", "shipment",
+                     *(INLINE_COLUMNS[name] for name in LINE_COLUMNS if name != "reason_set_id"), "line_reason_set_id")
+_NO_LINE = (None,) * (len(LINE_COLUMNS) - 1)  # the line columns of a decision of several lines
 _LINE_COLUMNS = ("decision_id", "line_no", "description", "hts_code", "quantity", "value_usd", "sector", "condition",
                  "recordation_number", "lever_label", "blank_declaration_id", "blank_line_no", "country_of_origin",
                  "outcome", "reason_set_id")
@@ -70,8 +84,10 @@ class PreparedChunk(NamedTuple):
     ueis: list[str]
     decisions: list[EntryDecision]
     now: datetime
-    decision_tails: list[tuple]  # each decision's row after its id
-    line_items: list[tuple[int, tuple, tuple]]  # (index of the line's decision, its row between the ids, its reasons)
+    decision_tails: list[tuple]  # each decision's row between its id and the id of its one line's reasons
+    one_line_reasons: list[tuple | None]  # each decision's one line's reasons (None: several lines)
+    line_items: list[tuple[int, tuple, tuple]]  # of entries of several lines: (index of the line's decision, its row
+    # between the ids, its reasons)
     counts: Counter
 
 
@@ -135,10 +151,11 @@ class ChunkStore:
                 found[number] = (uei, outcome, {})
                 ids[decision_id] = number
         keys = sorted(ids)
+        lines = line_rows("line_no", "outcome").subquery("decision_line")
         for start in range(0, len(keys), 1000):
             for decision_id, line_no, outcome in db.session.execute(
-                    select(_LINES.c.decision_id, _LINES.c.line_no, _LINES.c.outcome)
-                    .where(_LINES.c.decision_id.in_(keys[start:start + 1000]))):
+                    select(lines.c.decision_id, lines.c.line_no, lines.c.outcome)
+                    .where(lines.c.decision_id.in_(keys[start:start + 1000]))):
                 found[ids[decision_id]][2][line_no] = outcome
         return found
 
@@ -153,26 +170,36 @@ class ChunkStore:
         requested_by = getattr(self.actor, "id", None)
         job_id = self.job_id
         decision_tails = []
+        one_line_reasons: list[tuple | None] = []
         line_items: list[tuple[int, tuple, tuple]] = []  # (index of the decision, the line's row, its reasons)
         add_line = line_items.append
         counts: Counter = Counter()
         for index, (group, uei, decision) in enumerate(zip(groups, ueis, decisions, strict=True)):
             enrollment = enrollments.get(group.ior)
-            decision_tails.append((
-                uei, group.entry_number, group.port, group.ior,
-                enrollment.organization_id if enrollment is not None else None,
-                decision.facts_used["enrollment_id"], requested_by, "screen", job_id, decision.outcome,
-                decision.rules_version, self._facts_json(decision.facts_used),
-                len(decision.lines), when, self._shipment_json(group)))
+            head = (uei, group.entry_number, group.port, group.ior,
+                    enrollment.organization_id if enrollment is not None else None,
+                    decision.facts_used["enrollment_id"], requested_by, "screen", job_id, decision.outcome,
+                    decision.rules_version, self._facts_json(decision.facts_used),
+                    len(decision.lines), when, self._shipment_json(group))
             counts[decision.outcome] += 1
+            lines = []
             for line, (_, line_outcome, reasons) in zip(group.lines, decision.lines, strict=True):
                 (line_no, description, hts_code, quantity, value, sector, condition, recordation, lever, declaration,
                  declared_line, country) = line
-                add_line((index, (line_no, description, hts_code,
-                                  quantity if postgres else str(quantity), value if postgres else str(value),
-                                  sector, condition, recordation, lever, declaration, declared_line, country,
-                                  line_outcome), reasons))
-        return PreparedChunk(groups, ueis, decisions, now, decision_tails, line_items, counts)
+                lines.append(((line_no, description, hts_code,
+                               quantity if postgres else str(quantity), value if postgres else str(value),
+                               sector, condition, recordation, lever, declaration, declared_line, country,
+                               line_outcome), reasons))
+            if len(lines) == 1:  # a parcel: one row
+                row, reasons = lines[0]
+                decision_tails.append(head + row)
+                one_line_reasons.append(reasons)
+            else:
+                decision_tails.append(head + _NO_LINE)
+                one_line_reasons.append(None)
+                for row, reasons in lines:
+                    add_line((index, row, reasons))
+        return PreparedChunk(groups, ueis, decisions, now, decision_tails, one_line_reasons, line_items, counts)
 
     def write(self, prepared: PreparedChunk, attempts: int) -> Callable[[], None]:
         """Insert the chunk's ledger rows and its audit entry; return what inserts its decisions and lines in bulk
@@ -183,11 +210,15 @@ class ChunkStore:
         conn = db.session.connection()
         ids = self.reserve_ids(conn, len(groups))
         # The id of each distinct list of reasons in the chunk, found or stored together.
-        distinct = list({reasons: None for _, _, reasons in prepared.line_items})
-        set_of = dict(zip(distinct, reason_set_ids(conn, [self.reason_texts(reasons)[0] for reasons in distinct]),
-                          strict=True))
-        decision_rows = [(decision_id, *tail) for decision_id, tail in zip(ids, prepared.decision_tails, strict=True)]
-        line_rows = [(ids[index], *row, set_of[reasons]) for index, row, reasons in prepared.line_items]
+        distinct = list({reasons: None for reasons in chain(prepared.one_line_reasons,
+                                                            (reasons for _, _, reasons in prepared.line_items))
+                         if reasons is not None})
+        set_of: dict[tuple | None, int | None] = dict(zip(
+            distinct, reason_set_ids(conn, [self.reason_texts(reasons)[0] for reasons in distinct]), strict=True))
+        set_of[None] = None  # a decision of several lines: no reasons in its row
+        decision_rows = [(decision_id, *tail, set_of[reasons]) for decision_id, tail, reasons
+                         in zip(ids, prepared.decision_tails, prepared.one_line_reasons, strict=True)]
+        stored_lines = [(ids[index], *row, set_of[reasons]) for index, row, reasons in prepared.line_items]
         ledger = [(line_id, quantity, decision_id, uei, now)
                   for decision_id, uei, decision in zip(ids, ueis, decisions, strict=True)
                   for line_id, quantity in decision.consumptions]
@@ -199,13 +230,15 @@ class ChunkStore:
                          [(line_id, qty(q), decision_id, uei, at(now)) for line_id, q, decision_id, uei, now in ledger])
         audit.record(self.actor, "screen", "release_decision", f"{ids[0]}-{ids[-1]}", after={
             "screen_job_id": self.job_id, "first_id": ids[0], "last_id": ids[-1], "entries": len(groups),
-            "lines": len(line_rows), "by_outcome": dict(sorted(prepared.counts.items())), "blank_draws": len(ledger),
+            "lines": len(stored_lines) + sum(r is not None for r in prepared.one_line_reasons),
+            "by_outcome": dict(sorted(prepared.counts.items())), "blank_draws": len(ledger),
             "rules_version": RULES_VERSION, "attempts": attempts}, acting_for_organization_id=self.acting_for)
         insert = _copy if self.postgres else _insert_rows
 
         def store() -> None:
             insert(conn, _DECISIONS.name, _DECISION_COLUMNS, decision_rows)
-            insert(conn, _LINES.name, _LINE_COLUMNS, line_rows)
+            if stored_lines:
+                insert(conn, _LINES.name, _LINE_COLUMNS, stored_lines)
 
         return store
 

@@ -40,7 +40,15 @@ from program.decisions import facts as program_facts
 from program.decisions import policy as perms
 from program.decisions.engine import EntryDecision, decide
 from program.decisions.inputs import entry_input
-from program.decisions.models import LIVE, SUPERSEDED, DecisionBatch, DecisionLine, ReleaseDecision, status_is
+from program.decisions.models import (
+    INLINE_COLUMNS,
+    LIVE,
+    SUPERSEDED,
+    DecisionBatch,
+    DecisionLine,
+    ReleaseDecision,
+    status_is,
+)
 from program.decisions.reason_sets import key_of, reason_set_ids
 from program.decisions.uei import format_uei, new_uei
 
@@ -317,11 +325,17 @@ def _store(actor: Any, data: dict[str, Any], decision: EntryDecision, *, uei: st
     session = db.session
     session.flush()
     connection = session.connection(bind_arguments={"clause": _INSERT_DECISION})
+    set_ids = reason_set_ids(connection, [key_of(decided.reasons) for decided in decision.lines])
+    lines = _line_rows(None, data["lines"], decision)
+    one_line = len(lines) == 1  # a parcel: its line goes in the decision's own row (models.py)
+    if one_line:
+        row |= {INLINE_COLUMNS[name]: value for name, value in lines[0].items() if name in INLINE_COLUMNS}
+        row["line_reason_set_id"] = set_ids[0]
     decision_id, facts_version = connection.execute(_INSERT_DECISION, row).one()
     if expect_version is not None and facts_version != expect_version:
         raise _StaleFacts
-    lines = _line_rows(decision_id, data["lines"], decision)
-    set_ids = reason_set_ids(connection, [key_of(decided.reasons) for decided in decision.lines])
+    for line in lines:
+        line["decision_id"] = decision_id
     for consumption in decision.consumptions:  # each draw's row count is read: before the pipeline below
         if not consume_blank_quantity(consumption.blank_line_id, consumption.quantity, decision_id=decision_id,
                                       reference=uei):
@@ -330,9 +344,10 @@ def _store(actor: Any, data: dict[str, Any], decision: EntryDecision, *, uei: st
     # session still holds goes out first (inside, an ORM flush could not read its row counts).
     session.flush()
     with pipelined(connection):
-        connection.execute(_INSERT_LINES, [{name: value for name, value in line.items() if name != "reasons"}
-                                           | {"reason_set_id": set_id}
-                                           for line, set_id in zip(lines, set_ids, strict=True)])
+        if not one_line:
+            connection.execute(_INSERT_LINES, [{name: value for name, value in line.items() if name != "reasons"}
+                                               | {"reason_set_id": set_id}
+                                               for line, set_id in zip(lines, set_ids, strict=True)])
         audit.record(actor, "decide", "release_decision", decision_id,
                      after={"uei": uei, "entry_number": row["entry_number"], "ior_number": row["ior_number"],
                             "outcome": decision.outcome, "rules_version": decision.rules_version, "source": source})
@@ -340,7 +355,7 @@ def _store(actor: Any, data: dict[str, Any], decision: EntryDecision, *, uei: st
     return _payload(row, lines, cbp=is_cbp(actor))
 
 
-def _line_rows(decision_id: int, lines: list[dict[str, Any]], decision: EntryDecision) -> list[dict[str, Any]]:
+def _line_rows(decision_id: int | None, lines: list[dict[str, Any]], decision: EntryDecision) -> list[dict[str, Any]]:
     rows = []
     for line, decided in zip(lines, decision.lines, strict=True):
         rows.append({

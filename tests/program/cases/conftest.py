@@ -15,7 +15,7 @@ import pytest
 from core.extensions import db
 from core.timeutil import today, utcnow
 from program.decisions.entry_number import make_entry_number
-from program.decisions.models import DecisionLine, ReleaseDecision
+from program.decisions.models import INLINE_COLUMNS, LINE_COLUMNS, DecisionLine, ReleaseDecision
 from program.decisions.uei import new_uei
 from standards.models import RecordedMark
 from tests.pdfs import PLAIN_PDF
@@ -79,7 +79,10 @@ def make_decision(app, world):
     serials = itertools.count(1_234_567)
 
     def factory(*, organization_id: int | None = -1, outcome: str = "refer_for_examination",
-                decided_at: datetime | None = None, lines=None, ior: str = "12-3456789AB", port: str = "2704"):
+                decided_at: datetime | None = None, lines=None, ior: str = "12-3456789AB", port: str = "2704",
+                one_row: bool | None = None):
+        """``one_row``: keep a one-line entry's line in the decision's row, as every writer does since migration
+        0016 (the default for one line); False keeps it as a line row, as decisions stored before have it."""
         org = world.importer.organization_id if organization_id == -1 else organization_id
         entry_number = make_entry_number("ABC", next(serials))  # one live decision per entry number
         lines = lines or [("Smartphones X2", "8517130000", 240, "71880.00", "mobile_devices", MARK_A),
@@ -93,6 +96,12 @@ def make_decision(app, world):
                 decision.lines.append(DecisionLine(
                     line_no=n, description=desc, hts_code=hts, quantity=Decimal(qty), value_usd=Decimal(value),
                     sector=sector, condition="new_parallel", recordation_number=mark, outcome=outcome, reasons=[]))
+            if len(lines) == 1 and one_row is not False:
+                line = decision.stored_lines.pop()
+                for name in LINE_COLUMNS:
+                    setattr(decision, INLINE_COLUMNS[name], getattr(line, name))
+                decision.line_lever_label = bool(line.lever_label)  # the line's default applies on insert only
+                decision.line_reason_set = line.reason_set
             db.session.add(decision)
             db.session.commit()
             result = (decision.id, decision.uei)

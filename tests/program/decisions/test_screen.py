@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from core.audit import AuditEntry, verify_chain
 from core.extensions import db
 from program.blanks.models import BlankConsumption, BlankLine
-from program.decisions.models import DecisionLine, ReleaseDecision, ScreenJob
+from program.decisions.models import DecisionLine, ReleaseDecision, ScreenJob, line_rows
 from program.decisions.screen import INPUT_COLUMNS, OUTPUT_COLUMNS, Screener, ScreenInputError
 from program.decisions.screen_job import screen_file, start_job
 from tests.program.decisions.conftest import EXPEDITED_LINE, IOR, REFERRED_LINE, STANDARD_LINE
@@ -290,7 +290,7 @@ def test_sqlite_statements_of_any_size_store_every_row(app, world, monkeypatch):
     """A tiny bound-value limit makes every chunk go out in statements of several sizes (SQLite)."""
     from program.decisions import screen_store
 
-    monkeypatch.setattr(screen_store, "MAX_VARIABLES", 100)  # 7 line rows, 6 decisions, 20 ledger rows a statement
+    monkeypatch.setattr(screen_store, "MAX_VARIABLES", 100)  # 7 line rows, 3 decisions, 20 ledger rows a statement
     rows = []
     for serial in range(1, 24):
         lines = [dict(EXPEDITED_LINE, line_no=n) for n in range(1, serial % 5 + 2)]
@@ -298,10 +298,14 @@ def test_sqlite_statements_of_any_size_store_every_row(app, world, monkeypatch):
     rows += _rows(f"ABC-{99:07d}-{_check(99)}", _blank(world, 1), dict(_blank(world, 2), line_no=2))
     summary, out = _screen(app, _csv(rows), chunk_entries=13)
     with app.app_context():
-        stored = db.session.execute(select(ReleaseDecision.uei, func.count(DecisionLine.id))
-                                    .join(DecisionLine).group_by(ReleaseDecision.uei)).all()
+        lines = line_rows("line_no").subquery()
+        stored = db.session.execute(select(ReleaseDecision.uei, func.count(lines.c.line_no))
+                                    .join(lines, lines.c.decision_id == ReleaseDecision.id)
+                                    .group_by(ReleaseDecision.uei)).all()
         assert dict(stored) == dict(Counter(r["uei"] for r in out))
         assert len(stored) == 24 and summary.rows == len(out) == len(rows)
+        # One-line entries (serials 5, 10, 15, 20) are one row each; the others' lines are line rows.
+        assert db.session.scalar(select(func.count()).select_from(DecisionLine)) == len(rows) - 4
         assert db.session.scalar(select(func.sum(BlankConsumption.quantity))) == 3
         db.session.remove()
 
