@@ -84,12 +84,12 @@ def _fallback_demo_decisions(users: dict[str, User]) -> list[ReleaseDecision]:
             enrollment_id=enrollment.id if enrollment else None, requested_by_id=users[email].id, source="api",
             outcome=result.outcome, rules_version=result.rules_version, facts_used=result.facts_used,
             line_count=len(inputs), decided_at=utcnow() - timedelta(days=100 - 8 * n))
-        for line, decided in zip(inputs, result.lines, strict=True):
-            decision.lines.append(DecisionLine(
-                line_no=line.line_no, description=line.description, hts_code=line.hts_code, quantity=line.quantity,
-                value_usd=line.value_usd, sector=line.sector, condition=line.condition,
-                recordation_number=line.recordation_number, outcome=decided.outcome,
-                reasons=[{"code": r.code, "message": r.message} for r in decided.reasons]))
+        decision.lines = [DecisionLine(
+            line_no=line.line_no, description=line.description, hts_code=line.hts_code, quantity=line.quantity,
+            value_usd=line.value_usd, sector=line.sector, condition=line.condition,
+            recordation_number=line.recordation_number, outcome=decided.outcome,
+            reasons=[{"code": r.code, "message": r.message} for r in decided.reasons])
+            for line, decided in zip(inputs, result.lines, strict=True)]
         db.session.add(decision)
         made.append(decision)
     db.session.flush()

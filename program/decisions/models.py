@@ -182,8 +182,16 @@ class ReleaseDecision(db.Model):
 
     @lines.setter
     def lines(self, lines: list[DecisionLine]) -> None:
-        """Give a decision made through the ORM (seeds, tests) its lines as ``release_decision_line`` rows."""
-        self.stored_lines = lines
+        """Give a decision made through the ORM (seeds, tests) its lines as every writer stores them: the one line
+        of a one-line entry in the decision's own row, several as ``release_decision_line`` rows."""
+        lines = list(lines)
+        one = lines[0] if len(lines) == 1 else None
+        for name in LINE_COLUMNS:
+            setattr(self, INLINE_COLUMNS[name], getattr(one, name) if one is not None else None)
+        if one is not None:
+            self.line_lever_label = bool(one.lever_label)  # the line's default applies on insert only
+        self.line_reason_set = one.reason_set if one is not None else None
+        self.stored_lines = [] if one is not None else lines
 
     def __repr__(self) -> str:
         return f"<ReleaseDecision {self.uei} {self.outcome}>"

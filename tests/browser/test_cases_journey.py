@@ -52,11 +52,12 @@ def _decision(app, importer_org: int, owner_org: int, days_ago: int = 2) -> int:
                                    ior_number="12-3456789AB", organization_id=importer_org, source="api",
                                    outcome="refer_for_examination", rules_version="test", facts_used={},
                                    line_count=1, decided_at=utcnow() - timedelta(days=days_ago))
-        decision.lines.append(DecisionLine(line_no=1, description="LUMEN X2 smartphones, 128 GB", hts_code="8517130000",
-                                           quantity=Decimal(240), value_usd=Decimal("71880.00"),
-                                           sector="mobile_devices", condition="new_parallel",
-                                           recordation_number="TMK 21-00123", outcome="refer_for_examination",
-                                           reasons=[]))
+        # One line: kept in the decision's own row, as every writer keeps a one-line entry's.
+        decision.lines = [DecisionLine(line_no=1, description="LUMEN X2 smartphones, 128 GB", hts_code="8517130000",
+                                       quantity=Decimal(240), value_usd=Decimal("71880.00"),
+                                       sector="mobile_devices", condition="new_parallel",
+                                       recordation_number="TMK 21-00123", outcome="refer_for_examination",
+                                       reasons=[])]
         db.session.add(decision)
         db.session.commit()
         decision_id = decision.id

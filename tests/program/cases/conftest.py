@@ -15,7 +15,7 @@ import pytest
 from core.extensions import db
 from core.timeutil import today, utcnow
 from program.decisions.entry_number import make_entry_number
-from program.decisions.models import INLINE_COLUMNS, LINE_COLUMNS, DecisionLine, ReleaseDecision
+from program.decisions.models import DecisionLine, ReleaseDecision
 from program.decisions.uei import new_uei
 from standards.models import RecordedMark
 from tests.pdfs import PLAIN_PDF
@@ -92,16 +92,14 @@ def make_decision(app, world):
                 uei=new_uei(), entry_number=entry_number, port_code=port, ior_number=ior, organization_id=org,
                 source="api", outcome=outcome, rules_version="test", facts_used={}, line_count=len(lines),
                 decided_at=decided_at or utcnow() - timedelta(days=30))
-            for n, (desc, hts, qty, value, sector, mark) in enumerate(lines, start=1):
-                decision.lines.append(DecisionLine(
-                    line_no=n, description=desc, hts_code=hts, quantity=Decimal(qty), value_usd=Decimal(value),
-                    sector=sector, condition="new_parallel", recordation_number=mark, outcome=outcome, reasons=[]))
-            if len(lines) == 1 and one_row is not False:
-                line = decision.stored_lines.pop()
-                for name in LINE_COLUMNS:
-                    setattr(decision, INLINE_COLUMNS[name], getattr(line, name))
-                decision.line_lever_label = bool(line.lever_label)  # the line's default applies on insert only
-                decision.line_reason_set = line.reason_set
+            made = [DecisionLine(
+                line_no=n, description=desc, hts_code=hts, quantity=Decimal(qty), value_usd=Decimal(value),
+                sector=sector, condition="new_parallel", recordation_number=mark, outcome=outcome, reasons=[])
+                for n, (desc, hts, qty, value, sector, mark) in enumerate(lines, start=1)]
+            if one_row is False:
+                decision.stored_lines = made
+            else:
+                decision.lines = made
             db.session.add(decision)
             db.session.commit()
             result = (decision.id, decision.uei)

@@ -82,3 +82,27 @@ def test_the_database_refuses_a_half_kept_line(app, world, entry, change):
                 db.session.execute(statement)
         db.session.rollback()
         db.session.remove()
+
+
+def test_lines_given_through_the_orm_are_kept_as_the_writers_keep_them(app):
+    def line(n: int) -> DecisionLine:
+        return DecisionLine(line_no=n, description=f"Line {n}", hts_code="8517130000", quantity=Decimal(1),
+                            value_usd=Decimal(10), sector="mobile_devices", condition="used",
+                            outcome="expedited_release", reasons=[])
+
+    with app.app_context():
+        decision = ReleaseDecision(uei="0" * 14 + "1", entry_number="ABC-1234567-6", port_code="2704",
+                                   ior_number="12-3456789AB", source="api", outcome="expedited_release",
+                                   rules_version="t", facts_used={}, line_count=1)
+        decision.lines = [line(4)]
+        assert (decision.line_no, decision.line_lever_label, decision.stored_lines) == (4, False, [])
+        decision.lines = [line(1), line(2)]  # given again, as two: line rows, and nothing left in the row
+        assert decision.line_no is None and decision.line_outcome is None and len(decision.stored_lines) == 2
+        decision.lines = [line(3)]
+        decision.line_count = 1
+        db.session.add(decision)
+        db.session.commit()
+        db.session.expire_all()
+        assert [(x.line_no, x.description, x.reasons) for x in decision.lines] == [(3, "Line 3", [])]
+        assert db.session.scalar(select(func.count()).select_from(DecisionLine)) == 0
+        db.session.remove()
