@@ -11,7 +11,10 @@ requests through Flask's test client in a single process, so what it prints is t
 - with ``--profile``, cProfile's top functions by cumulative time over one more block (cProfile's overhead
   inflates small calls: read it for where, not how much).
 
-    python bench/request_cpu.py [--requests 3000] [--block 250] [--profile [--sort tottime]]
+With ``--entry-lines 1`` each request is a one-line entry (a parcel asked for through the API), stored as one row;
+the default is ``bench/http.py``'s five-line entry.
+
+    python bench/request_cpu.py [--requests 3000] [--block 250] [--entry-lines 1..5] [--profile [--sort tottime]]
                                 [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 """
 
@@ -69,6 +72,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=3000, help="requests to each endpoint")
     parser.add_argument("--block", type=int, default=250, help="requests per block (endpoints alternate)")
     parser.add_argument("--database-url", default="", help="PostgreSQL server URL (a throwaway database is made)")
+    parser.add_argument("--entry-lines", type=int, default=5, choices=range(1, 6),
+                        help="lines per requested entry (default 5, as bench/http.py)")
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions for one block")
     parser.add_argument("--sort", default="cumulative", choices=("cumulative", "tottime", "ncalls"),
                         help="the profile's order (default: cumulative)")
@@ -93,8 +98,10 @@ def main() -> int:
         ours, ceiling = app.test_client(), create_ceiling().test_client()
         headers = {"Authorization": f"Bearer {world['token']}"}
 
+        lines = world["body"]["lines"][:args.entry_lines]
+
         def body(number: int) -> dict:
-            return dict(world["body"], entry_number=make_entry_number("910", number))
+            return dict(world["body"], lines=lines, entry_number=make_entry_number("910", number))
 
         def post_ours(number: int) -> None:
             response = ours.post("/api/v1/release-decisions", json=body(number), headers=headers)

@@ -27,7 +27,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, or_, select
 
 from core import policy
 from core.accounts.models import Organization
@@ -47,7 +47,7 @@ from program.cases.states import (
     TRANSITIONS,
     EventType,
 )
-from program.decisions.models import ReleaseDecision, line_rows
+from program.decisions.models import DecisionLine, ReleaseDecision, line_rows
 from program.decisions.uei import InvalidUEI, format_uei, parse_uei
 from standards.models import RecordedMark
 
@@ -244,14 +244,15 @@ def visible_cases(user: Any) -> Select:
     if role == Role.IMPORTER:
         return query.where(ReleaseDecision.organization_id == org_id)
     if role == Role.RIGHTS_HOLDER:
-        lines = line_rows("line_no", "recordation_number").subquery("decision_line")
+        # A detained line bearing one of the owner's marks: a line row, or the line of a one-line entry's own row.
+        owned = (CaseLine.case_id == EnforcementCase.id, RecordedMark.owner_organization_id == org_id)
         bearing = exists().where(
-            lines.c.decision_id == ReleaseDecision.id,
-            CaseLine.case_id == EnforcementCase.id, CaseLine.line_no == lines.c.line_no,
-            lines.c.recordation_number == RecordedMark.recordation_number,
-            RecordedMark.owner_organization_id == org_id,
-        )
-        return query.where(bearing)
+            DecisionLine.decision_id == ReleaseDecision.id, CaseLine.line_no == DecisionLine.line_no,
+            DecisionLine.recordation_number == RecordedMark.recordation_number, *owned)
+        bearing_one_line = exists().where(
+            CaseLine.line_no == ReleaseDecision.line_no,
+            ReleaseDecision.line_recordation_number == RecordedMark.recordation_number, *owned)
+        return query.where(or_(bearing, bearing_one_line))
     return query.where(EnforcementCase.id.is_(None))
 
 

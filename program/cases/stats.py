@@ -21,7 +21,7 @@ from program.cases.deadlines import BASES, BASIS_LABELS
 from program.cases.models import CaseEvent, EnforcementCase
 from program.cases.states import ALTERNATIVES_TO_SEIZURE, OUTCOMES, STATUS_LABELS
 from program.decisions.engine import EXPEDITED_RELEASE
-from program.decisions.models import ReleaseDecision, line_rows
+from program.decisions.models import ReleaseDecision, with_lines
 
 if TYPE_CHECKING:  # pygal is imported where a chart is drawn: 80 ms of every process's start otherwise
     from pygal.graph.graph import Graph
@@ -54,12 +54,11 @@ def enforcement_stats() -> dict[str, Any]:
         by_outcome[status] += 1
         by_month.setdefault(outcome_date.strftime("%Y-%m"), _zeros())[status] += 1
     # A case counts once under each distinct sector of its entry's lines.
-    lines = line_rows("sector").subquery("decision_line")
+    lines = with_lines(select(EnforcementCase.id, EnforcementCase.status).where(EnforcementCase.status.in_(OUTCOMES)),
+                       EnforcementCase.decision_id, "sector").subquery("case_line")
     sector_rows = db.session.execute(
-        select(EnforcementCase.status, lines.c.sector, func.count(func.distinct(EnforcementCase.id)))
-        .join(lines, lines.c.decision_id == EnforcementCase.decision_id)
-        .where(EnforcementCase.status.in_(OUTCOMES))
-        .group_by(EnforcementCase.status, lines.c.sector)).all()
+        select(lines.c.status, lines.c.sector, func.count(func.distinct(lines.c.id)))
+        .group_by(lines.c.status, lines.c.sector)).all()
     by_sector: dict[str, dict[str, int]] = {}
     for status, sector, n in sector_rows:
         by_sector.setdefault(sector, _zeros())[status] += n
@@ -116,10 +115,9 @@ def _band(value: Decimal) -> str:
 def _by_value() -> dict[str, dict[str, Any]]:
     """Closed cases by the entry's declared value: count and value seized, released through an alternative
     to seizure, and released."""
-    lines = line_rows("value_usd").subquery("decision_line")
-    totals = (select(EnforcementCase.status, func.sum(lines.c.value_usd))
-              .join(lines, lines.c.decision_id == EnforcementCase.decision_id)
-              .where(EnforcementCase.status.in_(OUTCOMES)).group_by(EnforcementCase.id, EnforcementCase.status))
+    lines = with_lines(select(EnforcementCase.id, EnforcementCase.status).where(EnforcementCase.status.in_(OUTCOMES)),
+                       EnforcementCase.decision_id, "value_usd").subquery("case_line")
+    totals = select(lines.c.status, func.sum(lines.c.value_usd)).group_by(lines.c.id, lines.c.status)
     out = {label: {f"{group}_{kind}": (0 if kind == "cases" else Decimal("0.00"))
                    for group, _s in VALUE_GROUPS for kind in ("cases", "value_usd")} for label, _l, _h in VALUE_BANDS}
     for status, value in db.session.execute(totals):

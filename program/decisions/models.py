@@ -24,6 +24,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ColumnElement,
+    CompoundSelect,
     ForeignKey,
     Index,
     Integer,
@@ -261,13 +262,28 @@ INLINE_COLUMNS = {name: f"line_{name}" if name != "line_no" else name for name i
 def line_rows(*columns: str) -> Select:
     """``SELECT decision_id, <columns>`` over every stored line: the ``release_decision_line`` rows and the lines
     one-line entries keep in their decision's row (``UNION ALL``). Filter it in the outer query on ``decision_id``
-    (both databases push such a filter into each half: a primary-key look-up in the second)."""
+    with values (both databases push such a filter into each half: a primary-key look-up in the second); to join
+    lines to other rows, use :func:`with_lines`, which PostgreSQL plans from those rows."""
     lines, decisions = DecisionLine.__table__, ReleaseDecision.__table__
     names = columns or LINE_COLUMNS
     return union_all(
         select(lines.c.decision_id, *(lines.c[name] for name in names)),
         select(decisions.c.id.label("decision_id"), *(decisions.c[INLINE_COLUMNS[name]].label(name) for name in names))
         .where(decisions.c.line_outcome.is_not(null())),
+    )
+
+
+def with_lines(query: Select, decision_id: ColumnElement, *columns: str) -> CompoundSelect:
+    """``query`` once per line of the decision its ``decision_id`` names, each with the line's ``columns``
+    added: ``query`` joined to the line rows, ``UNION ALL`` ``query`` joined to the rows of one-line entries —
+    each half driven by ``query``'s own rows through an index (a join to :func:`line_rows` lets PostgreSQL scan
+    every decision instead)."""
+    lines, one_line = DecisionLine.__table__, ReleaseDecision.__table__.alias("one_line_decision")
+    return union_all(
+        query.add_columns(*(lines.c[name] for name in columns))
+        .join(lines, lines.c.decision_id == decision_id),
+        query.add_columns(*(one_line.c[INLINE_COLUMNS[name]].label(name) for name in columns))
+        .join(one_line, one_line.c.id == decision_id).where(one_line.c.line_outcome.is_not(null())),
     )
 
 
