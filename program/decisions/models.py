@@ -9,7 +9,7 @@ entry's line is kept in its decision's own row (the ``line_*`` columns, since mi
 ``release_decision_line`` row beside it, so a parcel costs one row and one set of index entries. An entry of
 several lines (and any decision stored before 0016) keeps its lines in ``release_decision_line``.
 :attr:`ReleaseDecision.lines` gives a decision's lines either way; SQL that reads lines goes through
-:func:`line_rows`.
+:func:`line_rows` (lines of given decisions) or :func:`with_lines` (lines joined to other rows).
 """
 
 from __future__ import annotations

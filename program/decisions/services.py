@@ -326,7 +326,7 @@ def _store(actor: Any, data: dict[str, Any], decision: EntryDecision, *, uei: st
     session.flush()
     connection = session.connection(bind_arguments={"clause": _INSERT_DECISION})
     set_ids = reason_set_ids(connection, [key_of(decided.reasons) for decided in decision.lines])
-    lines = _line_rows(None, data["lines"], decision)
+    lines = _line_rows(data["lines"], decision)
     one_line = len(lines) == 1  # a parcel: its line goes in the decision's own row (models.py)
     if one_line:
         row |= {INLINE_COLUMNS[name]: value for name, value in lines[0].items() if name in INLINE_COLUMNS}
@@ -355,11 +355,12 @@ def _store(actor: Any, data: dict[str, Any], decision: EntryDecision, *, uei: st
     return _payload(row, lines, cbp=is_cbp(actor))
 
 
-def _line_rows(decision_id: int | None, lines: list[dict[str, Any]], decision: EntryDecision) -> list[dict[str, Any]]:
+def _line_rows(lines: list[dict[str, Any]], decision: EntryDecision) -> list[dict[str, Any]]:
+    """The lines as stored (their decision's id is added once it has one) with their reasons."""
     rows = []
     for line, decided in zip(lines, decision.lines, strict=True):
         rows.append({
-            "decision_id": decision_id, "line_no": line["line_no"], "description": line["description"],
+            "decision_id": None, "line_no": line["line_no"], "description": line["description"],
             "hts_code": line["hts_code"], "quantity": line["quantity"], "value_usd": line["value_usd"],
             "sector": line["sector"], "condition": line["condition"],
             "recordation_number": line.get("recordation_number"), "lever_label": bool(line.get("lever_label")),
