@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Subquery, func, select
 
 from core import csvio
 from core.extensions import db
@@ -54,8 +54,7 @@ def enforcement_stats() -> dict[str, Any]:
         by_outcome[status] += 1
         by_month.setdefault(outcome_date.strftime("%Y-%m"), _zeros())[status] += 1
     # A case counts once under each distinct sector of its entry's lines.
-    lines = with_lines(select(EnforcementCase.id, EnforcementCase.status).where(EnforcementCase.status.in_(OUTCOMES)),
-                       EnforcementCase.decision_id, "sector").subquery("case_line")
+    lines = _closed_case_lines("sector")
     sector_rows = db.session.execute(
         select(lines.c.status, lines.c.sector, func.count(func.distinct(lines.c.id)))
         .group_by(lines.c.status, lines.c.sector)).all()
@@ -108,6 +107,12 @@ VALUE_GROUPS = (("seized", ("seized",)), ("alternatives", ALTERNATIVES_TO_SEIZUR
 VALUE_COLUMNS = [f"{group}_{kind}" for group, _s in VALUE_GROUPS for kind in ("cases", "value_usd")]
 
 
+def _closed_case_lines(*columns: str) -> Subquery:
+    """``(id, status, <columns>)``: each closed case once per line of its entry, with the line's ``columns``."""
+    closed = select(EnforcementCase.id, EnforcementCase.status).where(EnforcementCase.status.in_(OUTCOMES))
+    return with_lines(closed, EnforcementCase.decision_id, *columns).subquery("case_line")
+
+
 def _band(value: Decimal) -> str:
     return next(label for label, low, high in VALUE_BANDS if value >= low and (high is None or value < high))
 
@@ -115,8 +120,7 @@ def _band(value: Decimal) -> str:
 def _by_value() -> dict[str, dict[str, Any]]:
     """Closed cases by the entry's declared value: count and value seized, released through an alternative
     to seizure, and released."""
-    lines = with_lines(select(EnforcementCase.id, EnforcementCase.status).where(EnforcementCase.status.in_(OUTCOMES)),
-                       EnforcementCase.decision_id, "value_usd").subquery("case_line")
+    lines = _closed_case_lines("value_usd")
     totals = select(lines.c.status, func.sum(lines.c.value_usd)).group_by(lines.c.id, lines.c.status)
     out = {label: {f"{group}_{kind}": (0 if kind == "cases" else Decimal("0.00"))
                    for group, _s in VALUE_GROUPS for kind in ("cases", "value_usd")} for label, _l, _h in VALUE_BANDS}
