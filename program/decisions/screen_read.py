@@ -425,6 +425,8 @@ class EntryReader:
         if shipment is None or shipment == group.shipment:
             return
         given, first = _shipment_fields(shipment), _shipment_fields(group.shipment)
+        if given == first:  # the same shipment: a first row without one is a formal entry, as a later one may say
+            return
         problem = inputs.FieldProblem("The shipment differs from the entry's first row; an entry is one shipment.")
         problem.field = next(c for c, a, b in zip(_SHIPMENT_COLUMNS, given, first, strict=True) if a != b)
         raise problem

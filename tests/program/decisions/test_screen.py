@@ -504,3 +504,35 @@ def test_a_decision_made_on_a_whole_second_is_found_from_that_second_on(app, wor
         assert db.session.scalar(select(func.count()).where(ReleaseDecision.decided_at >= instant)) == 1
         assert db.session.scalar(select(ReleaseDecision.decided_at)) == instant
         db.session.remove()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_files_are_screened_to_the_last_row(app, world, seed):
+    """Files of every kind of row (bad fields, entries that come back, short and long rows, shipments spelt several
+    ways, quoted line breaks) are screened to the end: each row in the output once, decided or rejected."""
+    import random
+
+    from tests.program.decisions.test_screen_read_random import HEADERS
+    from tests.program.decisions.test_screen_read_random import _rows as random_rows
+
+    header = HEADERS["all columns"]
+    rng = random.Random(seed)
+    rows = random_rows(rng, header, 1500, stretch=100)
+    for _, row in rows[::50]:
+        if len(row) > 4:
+            row[4] = "Two\nlines, \"quoted\""
+    # An entry whose first row leaves its shipment unsaid and whose second says formal (this stopped the run once).
+    goods = [str(EXPEDITED_LINE.get(c, "")) for c in INPUT_COLUMNS[4:]] + ["CN"]
+    rows += [(0, ["ABC-9999999-9", "2704", IOR, "1", *goods, "", "", "", "", ""]),
+             (0, ["ABC-9999999-9", "2704", IOR, "2", *goods, "formal", "", "", "", ""])]
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(row for _, row in rows)
+    summary, out = _screen(app, text.getvalue(), sample_rate=0.0)
+    non_empty = [row for _, row in rows if row]
+    assert summary.rows == len(out) == len(non_empty)
+    assert Counter(row["entry_outcome"] for row in out).keys() <= {
+        "expedited_release", "standard_processing", "refer_for_examination", "rejected"}
+    assert summary.bad_rows > 50 and summary.rejected_entries > 0 and sum(summary.entries.values()) > 0
+    assert [row["entry_outcome"] for row in out if row["entry_number"] == "ABC-9999999-9"] == ["expedited_release"] * 2
