@@ -108,7 +108,7 @@ def _check_query_and_form() -> InputRefused | None:
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
             "application/x-www-form-urlencoded", "multipart/form-data"):
         for name, value in request.form.items(multi=True):
-            problem = _problem_in_text(name, value)
+            problem = _problem_in_text(name or "form", value)  # a part may come without a name (werkzeug: None)
             if problem:
                 return problem
     return None

@@ -116,6 +116,7 @@ def withdraw(guide_id: int):
 
 @blp.route("/guides/images/<int:image_id>")
 @policy.require(perms.GUIDES_VIEW)
+@blp.response(200, description="The picture, JPEG or PNG (its type in Content-Type)")
 @blp.alt_response(404, description="No such image in a guide the caller may read")
 def image_file(image_id: int):
     """A guide picture (JPEG or PNG)."""

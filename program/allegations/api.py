@@ -104,6 +104,7 @@ def triage(data: dict[str, Any], allegation_id: int):
 
 @blp.route("/allegations/<int:allegation_id>/evidence/<int:file_id>")
 @policy.require(TRIAGE)
+@blp.response(200, description="The evidence file, PDF, JPEG or PNG (its type in Content-Type)")
 @blp.alt_response(404, description="No such file on this allegation")
 def evidence_file(allegation_id: int, file_id: int):
     """Download one evidence file (reviewers only)."""

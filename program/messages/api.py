@@ -113,6 +113,7 @@ def upload_attachments(thread_id: int):
 
 @blp.route("/threads/<int:thread_id>/attachments/<int:file_id>")
 @policy.require("messages.read")
+@blp.response(200, description="The file (attachment), PDF, JPEG or PNG (its type in Content-Type)")
 @blp.alt_response(404, description="No such file in a thread the caller may see")
 def download_attachment(thread_id: int, file_id: int):
     """Download a file sent in the thread (CBP and the thread's party only)."""

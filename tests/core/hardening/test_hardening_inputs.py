@@ -100,3 +100,19 @@ def test_integer_fields_given_as_text_beyond_64_bits_are_422(api_as, make_user):
         response = reviewer.post("/api/v1/threads", json={"subject": "Hi", "body": "x", "organization_id": value})
         assert response.status_code == 422
         assert "organization_id" in response.json["errors"]["json"]
+
+
+@pytest.mark.parametrize(("disposition", "value"), [('name=""', "0.0"), ("name", "0.0"), ("name", "bad\x00value")])
+def test_a_form_part_without_a_name_is_no_server_error(api_as, disposition, value):
+    """Found by schemathesis: a multipart part with a bare ``name`` (werkzeug gives it the name None) reached the input
+    checks, which took the name for text (a 500)."""
+    api = api_as("reviewer")
+    body = (f"--B\r\nContent-Disposition: form-data; {disposition}\r\n\r\n{value}\r\n"
+            '--B\r\nContent-Disposition: form-data; name="file"; filename="in.csv"\r\n\r\nentry_number\r\n--B--\r\n')
+    response = api.post("/api/v1/screening-jobs", data=body.encode(),
+                        headers={"Content-Type": "multipart/form-data; boundary=B"})
+    assert response.status_code == 422
+    if "\x00" in value:
+        assert response.json["errors"]["query"] == {"form": ["Text may not contain a NUL character."]}
+    else:
+        assert "file" in response.json["errors"]["json"]
