@@ -91,7 +91,7 @@ def _walk_json(value: Any, path: str) -> InputRefused | None:
 
 # Query parameters read as integers (ids, paging, the web pages' ``owner``/``with``); other digits are text
 # (an entry number, a bill number) and stay as they are.
-_INT_PARAMS = frozenset({"id", "page", "page_size", "owner", "with"})
+_INT_PARAMS = frozenset({"id", "page", "page_size", "owner", "with", "on_behalf_of"})
 
 
 def _is_id_like(name: str) -> bool:
@@ -100,17 +100,23 @@ def _is_id_like(name: str) -> bool:
 
 def _check_query_and_form() -> InputRefused | None:
     for name, value in request.args.items(multi=True):
-        problem = _problem_in_text(name, value) or _problem_in_text(name, name)
+        problem = _problem_in_text(name, value) or _problem_in_text(name, name) or _id_out_of_range(name, value)
         if problem:
             return problem
-        if _is_id_like(name) and _INTEGER.fullmatch(value.strip()) and not INT_MIN <= int(value) <= INT_MAX:
-            return InputRefused(422, name, "Number out of range.")
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
             "application/x-www-form-urlencoded", "multipart/form-data"):
         for name, value in request.form.items(multi=True):
-            problem = _problem_in_text(name or "form", value)  # a part may come without a name (werkzeug: None)
+            name = name or "form"  # a part may come without a name (werkzeug: None)
+            problem = _problem_in_text(name, value) or _id_out_of_range(name, value)
             if problem:
                 return problem
+    return None
+
+
+def _id_out_of_range(name: str, value: str) -> InputRefused | None:
+    """An id-like parameter or form field whose number no id column holds."""
+    if _is_id_like(name) and _INTEGER.fullmatch(value.strip()) and not INT_MIN <= int(value) <= INT_MAX:
+        return InputRefused(422, name, "Number out of range.")
     return None
 
 

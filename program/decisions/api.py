@@ -106,7 +106,7 @@ def _on_behalf_of() -> int | None:
     value = (request.form.get("on_behalf_of") or request.args.get("on_behalf_of") or "").strip()
     if not value:
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise ValidationFailed("on_behalf_of is an importer organisation id.",
                                fields={"on_behalf_of": ["Give the importer organisation's id (a number)."]})
     return int(value)

@@ -188,3 +188,18 @@ def test_a_revocation_during_the_run_refuses_the_entries_not_yet_decided(app, im
         rows = list(csv.reader(io.StringIO(out.getvalue())))[1:]
         assert [r[OUTPUT_COLUMNS.index("reasons")] == "no_delegation" for r in rows] == [False, True, True]
         assert db.session.scalars(select(ReleaseDecision.entry_number)).all() == [numbers[0]]
+
+
+@pytest.mark.parametrize("value", ["554600177384453099905269891072", "2147483648", "-1", "²", "٣"])
+def test_an_importer_id_no_organisation_can_have_is_a_clear_422(app, broker_api, login, value):
+    """Found by schemathesis: a number beyond any id overflowed the database driver (a 500), and a superscript
+    digit passed ``isdigit`` and then failed ``int``. The API and the page both name the field."""
+    data = _file(("ABC-1234567-6", "12-3456789"))
+    response = _screen(broker_api, data, value)
+    assert response.status_code == 422, response.json
+    assert "on_behalf_of" in (response.json["errors"].get("json") or response.json["errors"].get("query"))
+    client = login(broker_api.user)
+    page = client.post("/review/screening", data={"file": (io.BytesIO(data), "lines.csv"), "on_behalf_of": value},
+                       content_type="multipart/form-data")
+    big = value.isascii() and int(value) > 2**31 - 1
+    assert page.status_code == (422 if big else 400 if value == "²" else 403)  # never a 500 (the form coerces "٣" to 3)
