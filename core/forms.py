@@ -13,11 +13,12 @@ def apply_errors(form: FlaskForm, error: ValidationFailed) -> None:
     placed = False
     for name, messages in error.fields.items():
         field = getattr(form, name, None)
-        items = messages if isinstance(messages, list) else [str(messages)]
+        # A copy: the messages may be the field's own error list (``fields=dict(form.errors)``), which extending
+        # with a generator over itself grew without end — one bad upload took a worker's memory.
+        items = [str(m) for m in messages] if isinstance(messages, (list, tuple)) else [str(messages)]
         if field is not None and hasattr(field, "errors"):
-            if not isinstance(field.errors, list):
-                field.errors = list(field.errors)
-            field.errors.extend(str(m) for m in items)
+            shown = list(field.errors)
+            field.errors = shown + [m for m in items if m not in shown]
             placed = True
     if not placed:
         form.form_errors.append(error.message)

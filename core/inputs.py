@@ -113,6 +113,17 @@ def _check_query_and_form() -> InputRefused | None:
     return None
 
 
+def whole_number(value: Any) -> int | None:
+    """``value`` (text from a form, query or path) as a whole number an id or row index can be, else None:
+    ASCII digits only and at most :data:`INT_MAX`. ``str.isdigit`` alone also takes ``²`` (which ``int`` refuses)
+    and ``٣`` (which ``int`` reads as 3), and a number beyond any id overflows the database driver."""
+    text = value if isinstance(value, str) else "" if value is None else str(value)
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= INT_MAX else None
+
+
 def _id_out_of_range(name: str, value: str) -> InputRefused | None:
     """An id-like parameter or form field whose number no id column holds."""
     if _is_id_like(name) and _INTEGER.fullmatch(value.strip()) and not INT_MIN <= int(value) <= INT_MAX:

@@ -12,6 +12,7 @@ from core.accounts.roles import Role
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
 from core.forms import apply_errors
+from core.inputs import whole_number
 from core.uploads import send_stored
 from standards import lookups
 from standards import policy as perms
@@ -85,8 +86,9 @@ def show(guide_id: int) -> ResponseReturnValue:
     guide = guides.viewable_guide(current_user, guide_id)
     wanted = request.args.get("version", "")
     version = guide.current
-    if wanted.isdigit():
-        version = next((v for v in guide.versions if v.version == int(wanted)), None)
+    if wanted.isdigit():  # any digits: a version that cannot exist is a 404 like one that does not
+        number = whole_number(wanted)
+        version = next((v for v in guide.versions if v.version == number), None)
         if version is None:
             raise NotFound("No such version of this guide.")
     owner = current_user.role == Role.RIGHTS_HOLDER and guide.organization_id == current_user.organization_id

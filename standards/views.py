@@ -11,6 +11,7 @@ from core.accounts.forms import EmptyForm
 from core.errors import NotFound, ValidationFailed
 from core.extensions import db
 from core.forms import apply_errors, choices
+from core.inputs import whole_number
 from core.pagination import page_args_from_request, paginate
 from standards import lookups
 from standards import policy as perms
@@ -72,10 +73,11 @@ def _row_buttons(form: StandardForm) -> bool:
         form.requirements.append_entry()
         return True
     remove = request.form.get("remove_row")
-    if remove is not None and remove.isdigit():
+    index = whole_number(remove)
+    if index is not None:
         entries = form.requirements.entries
-        if int(remove) < len(entries):
-            entries.pop(int(remove))
+        if index < len(entries):
+            entries.pop(index)
         if not entries:
             form.requirements.append_entry()
         form.requirements._compact_indices()  # renumber names 0..n-1 so the page posts a tidy list

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from core.errors import ValidationFailed
 from core.forms import choices
+from core.inputs import whole_number
 from program.blanks.states import Marking, PartyRole
 from program.enrollment.forms import COUNTRY_CHOICES
 
@@ -121,9 +122,9 @@ def place_errors(form: DeclarationForm, error: ValidationFailed) -> list[str]:
     for path, messages in error.fields.items():
         parts = path.split(".")
         target = None
-        if parts[0] in ("parties", "lines") and len(parts) == 3 and parts[1].isdigit():
+        index = whole_number(parts[1]) if parts[0] in ("parties", "lines") and len(parts) == 3 else None
+        if index is not None:
             entries = getattr(form, parts[0]).entries
-            index = int(parts[1])
             if index < len(entries):
                 target = getattr(entries[index].form, parts[2], None)
         elif len(parts) == 1 and parts[0] in ("valid_from", "valid_until", "attestation"):

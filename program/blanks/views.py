@@ -13,6 +13,7 @@ from flask_login import current_user
 from core import navigation, policy
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
+from core.inputs import whole_number
 from core.pagination import page_args_from_request, paginate
 from core.timeutil import today
 from program.blanks import csv_import, queries, services
@@ -65,8 +66,8 @@ def _edit_rows(form: DeclarationForm) -> bool:
             field.append_entry()
             return True
         removed = request.form.get(f"remove_{name}")
-        if removed is not None and removed.isdigit() and len(field.entries) > 1:
-            index = int(removed)
+        index = whole_number(removed)
+        if index is not None and len(field.entries) > 1:
             kept = [entry.data for i, entry in enumerate(field.entries) if i != index]
             while field.entries:
                 field.pop_entry()

@@ -13,6 +13,7 @@ from core import policy as core_policy
 from core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from core.extensions import db
 from core.forms import apply_errors
+from core.inputs import whole_number
 from core.pagination import page_args_from_request, paginate
 from core.timeutil import today
 from core.uploads import send_stored
@@ -99,7 +100,7 @@ def index():
 def detain():
     """Detain the shipment of a release decision (``?decision_id=N``): notice date, country of origin."""
     decision_id = request.args.get("decision_id", "")
-    decision = db.session.get(ReleaseDecision, int(decision_id)) if decision_id.isdigit() else None
+    decision = db.session.get(ReleaseDecision, number) if (number := whole_number(decision_id)) is not None else None
     if decision is None:
         raise NotFound("No such release decision.")
     existing = queries.case_for_decision(decision.id)
@@ -313,7 +314,7 @@ def bulk():
     record abandonment, destruction, release or seizure at once (each case on its own, each audited)."""
     port = request.args.get("port", "").strip()[:4]
     importer = request.args.get("importer", "")
-    importer_id = int(importer) if importer.isdigit() else None
+    importer_id = whole_number(importer)
     presented_from, presented_to = _date_arg("from"), _date_arg("to")
     form = BulkForm()
     results = None

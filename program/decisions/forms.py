@@ -17,6 +17,7 @@ from wtforms.validators import Optional
 
 from core.errors import ValidationFailed
 from core.forms import choices
+from core.inputs import whole_number
 from program.decisions.engine import OUTCOMES
 from program.decisions.inputs import CONDITIONS, MAX_LINES, FieldProblem, parse_entry
 from program.decisions.schemas import DecisionRequestSchema
@@ -94,6 +95,11 @@ class DecisionRequestForm(FlaskForm):
                                          "draws go back to their declarations.")
     lines = FieldList(FormField(LineForm), min_entries=1, max_entries=MAX_LINES)
 
+    @property
+    def live_decision_id(self) -> int | None:
+        """The live decision the entry already has (set by the view on a conflict), if the field holds an id."""
+        return whole_number((self.supersedes.data or "").strip())
+
     def setup(self, *, sectors: list[Any], iors: list[str] | None) -> DecisionRequestForm:
         """Offer the sectors on every line; importers choose among their ``iors`` instead of typing one."""
         self.sector_choices = choices([("", "- Sector -")] + [(s.code, s.name) for s in sectors])
@@ -128,7 +134,8 @@ class DecisionRequestForm(FlaskForm):
                 problems["shipment.seller.name"] = ["Give the seller's name with its country."]
         if self.supersede.data and (self.supersedes.data or "").strip():
             value = self.supersedes.data.strip()
-            raw["supersedes"] = int(value) if value.isdigit() else value
+            number = whole_number(value)
+            raw["supersedes"] = number if number is not None else value
         self._rows = [entry for entry in self.lines.entries if not entry.form.is_empty()]
         if not self._rows:
             problems["lines"] = ["Add at least one line."]
@@ -198,8 +205,9 @@ class DecisionRequestForm(FlaskForm):
             return getattr(self, SHIPMENT_FIELDS[name])
         if parts[0] == "supersedes":
             return self.entry_number
-        if parts[0] == "lines" and len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(rows):
-            return getattr(rows[int(parts[1])].form, parts[2], None)
+        index = whole_number(parts[1]) if parts[0] == "lines" and len(parts) == 3 else None
+        if index is not None and index < len(rows):
+            return getattr(rows[index].form, parts[2], None)
         return None
 
     def has_problems(self) -> bool:

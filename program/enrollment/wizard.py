@@ -9,6 +9,7 @@ from wtforms import Form
 
 from core.errors import ValidationFailed
 from core.forms import choices
+from core.inputs import whole_number
 from program.enrollment.presenters import sector_names
 
 
@@ -30,8 +31,9 @@ def apply_service_errors(form: Form, error: ValidationFailed, field_map: Callabl
         if isinstance(target, tuple):
             entries, name = target
             parts = name.split(".")
-            if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(entries):
-                sub = getattr(entries[int(parts[1])].form, parts[2], None)
+            index = whole_number(parts[1]) if len(parts) == 3 else None
+            if index is not None and index < len(entries):
+                sub = getattr(entries[index].form, parts[2], None)
                 if sub is not None:
                     _add(sub, items)
                     placed = True

@@ -8,7 +8,8 @@ page) or ``None`` when no such object exists. Messages never imports those domai
     from program.messages.related import RelatedRef, register_related
 
     def _enrollment_ref(related_id: str) -> RelatedRef | None:
-        enrollment = db.session.get(Enrollment, int(related_id)) if related_id.isdigit() else None
+        number = whole_number(related_id)  # core.inputs
+        enrollment = db.session.get(Enrollment, number) if number is not None else None
         if enrollment is None:
             return None
         return RelatedRef(organization_ids={enrollment.organization_id}, label=f"Enrollment {enrollment.id}",

@@ -18,6 +18,7 @@ from core.accounts.forms import EmptyForm
 from core.errors import Conflict, ValidationFailed
 from core.extensions import db
 from core.forms import apply_errors
+from core.inputs import whole_number
 from core.pagination import page_args_from_request
 from core.uploads import send_stored
 from program.messages import queries, related, services
@@ -71,7 +72,7 @@ def index():
     unread_only = request.args.get("unread") == "1"
     q = request.args.get("q", "").strip()[:200]
     org_arg = request.args.get("organization_id", "")
-    organization_id = int(org_arg) if cbp and org_arg.isdigit() else None
+    organization_id = whole_number(org_arg) if cbp else None
     result = queries.list_threads(current_user, status=status or None, organization_id=organization_id,
                                   unread_only=unread_only, q=q, page=page, page_size=size)
     return render_template("program/messages/index.html", page=result, cbp=cbp, status=status, unread_only=unread_only,
@@ -87,7 +88,7 @@ def _related_preview(form: NewThreadForm, cbp: bool):
     party_id = current_user.organization_id
     if cbp:
         chosen = form.organization_id.data
-        party_id = int(chosen) if chosen and str(chosen).isdigit() else None
+        party_id = whole_number(chosen)
     try:
         return related.check_related(form.related_type.data, form.related_id.data, party_id), None
     except ValidationFailed as exc:

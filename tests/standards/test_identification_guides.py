@@ -186,3 +186,15 @@ def test_guide_pages_write_search_and_read(client, login, world, marks):
     client.post("/logout")
     login(world.importer)
     assert client.get("/product-guides").status_code == 403
+
+
+def test_a_bad_picture_on_the_page_is_a_422_naming_the_field(client, login, world, marks):
+    """The page's picture form sent without a file grew its own error list without end (found by a web-form fuzz:
+    one such request took a worker's memory until it was killed)."""
+    login(world.rights)
+    form = {**{k: v for k, v in BODY.items() if k not in ("marks", "hts_prefixes")}, "marks": ["TMK 21-00123"],
+            "hts_prefixes": "8518.30, 851762"}
+    guide_url = client.post("/product-guides/new", data=form).headers["Location"]
+    response = client.post(f"{guide_url}/images", data={"caption": "", "section": "general"})
+    assert response.status_code == 422
+    assert response.text.count("Write a caption.") == 1  # the caption's message, shown once
