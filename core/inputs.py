@@ -89,8 +89,8 @@ def _walk_json(value: Any, path: str) -> InputRefused | None:
     return None
 
 
-# Query parameters read as integers (ids, paging, the web pages' ``owner``/``with``); other digits are text
-# (an entry number, a bill number) and stay as they are.
+# Query parameters and form fields read as integers (ids, paging, the web pages' ``owner``/``with``, a broker's
+# ``on_behalf_of``; also every name ending in ``_id``); other digits are text (an entry number, a bill number).
 _INT_PARAMS = frozenset({"id", "page", "page_size", "owner", "with", "on_behalf_of"})
 
 

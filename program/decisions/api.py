@@ -11,6 +11,7 @@ from core import policy
 from core.apiutil import ApiBlueprint
 from core.errors import NotFound, ValidationFailed
 from core.extensions import db, limiter
+from core.inputs import whole_number
 from core.pagination import paginate
 from core.uploads import StoredFile, send_stored
 from program.decisions import jobs, screen_job, services, shippers
@@ -106,10 +107,11 @@ def _on_behalf_of() -> int | None:
     value = (request.form.get("on_behalf_of") or request.args.get("on_behalf_of") or "").strip()
     if not value:
         return None
-    if not (value.isascii() and value.isdigit()):
+    number = whole_number(value)
+    if number is None:
         raise ValidationFailed("on_behalf_of is an importer organisation id.",
                                fields={"on_behalf_of": ["Give the importer organisation's id (a number)."]})
-    return int(value)
+    return number
 
 
 def _job_payload(job_id: int) -> dict[str, Any]:
