@@ -1,6 +1,6 @@
 """Every form a signed-in person can reach takes hostile values without a server error, as each role, on the demo
-data: the pages are found by following links from the home page, each form is sent a few times with half its
-fields set to values that broke pages before (numbers beyond any id, digits ``int`` refuses or misreads, NUL,
+data: the pages are found by following links from the home page, each form (filters and searches too) is sent a few
+times with half its fields set to values that broke pages before (numbers beyond any id, digits ``int`` refuses or misreads, NUL,
 dates that do not exist, long text). Bounded: at most PAGES pages and a wall-clock budget per role; a fixed seed.
 
 What it found when first run: a guide picture refused on the page grew its own error list without end (one request
@@ -29,7 +29,7 @@ SKIP = ("logout", "sign-out")
 
 
 class _Page(HTMLParser):
-    """The same-site links of a page and its POST forms (action and the fields' names and values)."""
+    """The same-site links of a page and its forms (method, action and the fields' names and values)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -42,8 +42,8 @@ class _Page(HTMLParser):
         href = a.get("href") or ""
         if tag == "a" and href.startswith("/") and not href.startswith("/static"):
             self.links.add(href.split("#")[0])
-        if tag == "form" and (a.get("method") or "get").lower() == "post":
-            self._form = {"action": a.get("action") or "", "fields": {}}
+        if tag == "form":
+            self._form = {"action": a.get("action") or "", "fields": {}, "method": (a.get("method") or "get").lower()}
             self.forms.append(self._form)
         if self._form is not None and tag in ("input", "select", "textarea") and a.get("name") \
                 and a.get("type") not in ("submit", "file"):
@@ -99,8 +99,13 @@ def test_every_reachable_form_takes_hostile_values_without_a_server_error(app, c
                 for name in rng.sample(names, k=max(1, len(names) // 2)):
                     data[name] = rng.choice(HOSTILE)
                 sent += 1
-                response = _call(failures, f"POST {action} {str(data)[:300]}",
-                                 lambda action=action, data=data: client.post(action, data=data))
+                if form["method"] == "get":  # a filter or search: its fields make the query string (as a browser)
+                    response = _call(failures, f"GET {action} {str(data)[:300]}",
+                                     lambda action=action, data=data: client.get(action.split("?")[0],
+                                                                                  query_string=data))
+                else:
+                    response = _call(failures, f"POST {action} {str(data)[:300]}",
+                                     lambda action=action, data=data: client.post(action, data=data))
                 if response is not None:
                     response.close()
             # A form may have signed the person out or switched organisation: sign in again.
