@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -20,6 +21,8 @@ from program.decisions.models import DecisionLine, ReleaseDecision, ScreenJob, l
 from program.decisions.screen import INPUT_COLUMNS, OUTPUT_COLUMNS, Screener, ScreenInputError
 from program.decisions.screen_job import screen_file, start_job
 from tests.program.decisions.conftest import EXPEDITED_LINE, IOR, REFERRED_LINE, STANDARD_LINE
+from tests.program.decisions.test_screen_read_random import HEADERS
+from tests.program.decisions.test_screen_read_random import _rows as random_rows
 
 ENTRY_A, ENTRY_B, ENTRY_C, ENTRY_D = "ABC-1234567-6", "999-9999999-0", "123-1234567-6", "ABC-0000001-0"
 
@@ -510,11 +513,6 @@ def test_a_decision_made_on_a_whole_second_is_found_from_that_second_on(app, wor
 def test_random_files_are_screened_to_the_last_row(app, world, seed):
     """Files of every kind of row (bad fields, entries that come back, short and long rows, shipments spelt several
     ways, quoted line breaks) are screened to the end: each row in the output once, decided or rejected."""
-    import random
-
-    from tests.program.decisions.test_screen_read_random import HEADERS
-    from tests.program.decisions.test_screen_read_random import _rows as random_rows
-
     header = HEADERS["all columns"]
     rng = random.Random(seed)
     rows = random_rows(rng, header, 1500, stretch=100)

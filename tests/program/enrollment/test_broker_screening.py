@@ -193,7 +193,7 @@ def test_a_revocation_during_the_run_refuses_the_entries_not_yet_decided(app, im
 @pytest.mark.parametrize("value", ["554600177384453099905269891072", "2147483648", "-1", "²", "٣"])
 def test_an_importer_id_no_organisation_can_have_is_a_clear_422(app, broker_api, login, value):
     """Found by schemathesis: a number beyond any id overflowed the database driver (a 500), and a superscript
-    digit passed ``isdigit`` and then failed ``int``. The API and the page both name the field."""
+    digit passed ``isdigit`` and then failed ``int``. The API answers 422 naming the field; the page a 4xx."""
     data = _file(("ABC-1234567-6", "12-3456789"))
     response = _screen(broker_api, data, value)
     assert response.status_code == 422, response.json
