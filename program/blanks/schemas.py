@@ -84,7 +84,7 @@ class BlankListArgs(PageArgsSchema):
     """Filters of the declaration list."""
 
     status = fields.String(validate=validate.OneOf([s.value for s in Status]))
-    hts_chapter = fields.String(validate=validate.Regexp(r"^\d{2}$"), metadata={"description": "Two digits"})
+    hts_chapter = fields.String(validate=validate.Regexp(r"^[0-9]{2}$"), metadata={"description": "Two digits"})
     country = fields.String(validate=validate.Length(equal=2),
                             metadata={"description": "Country of origin of a line or of a party"})
     organization_id = fields.Integer(metadata={"description": "Importer organisation (CBP)"})

@@ -41,7 +41,8 @@ def index() -> ResponseReturnValue:
                for key in ("status", "hts_chapter", "country", "importer")}
     if filters["status"] not in STATUS_LABELS:
         filters["status"] = None
-    if filters["hts_chapter"] and not (filters["hts_chapter"].isdigit() and len(filters["hts_chapter"]) == 2):
+    chapter = filters["hts_chapter"]
+    if chapter and not (len(chapter) == 2 and whole_number(chapter) is not None):  # ASCII digits, as the API
         flash("An HTS chapter is two digits, e.g. 42.", "error")
         filters["hts_chapter"] = None
     query = queries.filter_declarations(queries.visible_declarations(user), **filters)

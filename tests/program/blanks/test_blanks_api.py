@@ -153,6 +153,7 @@ def test_list_filters_and_pagination(importer_api, reviewer_api, declaration_bod
     org = importer_api.user.organization_id
     assert reviewer_api.get(f"{URL}?organization_id={org}&page_size=1").json["pages"] == 2
     assert reviewer_api.get(f"{URL}?hts_chapter=6").status_code == 422
+    assert reviewer_api.get(f"{URL}?hts_chapter=٤٢").status_code == 422  # Arabic-Indic digits are not a chapter
 
 
 def test_bulk_filing_from_csv_text(importer_api, declaration_body):

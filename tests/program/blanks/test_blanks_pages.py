@@ -99,6 +99,7 @@ def test_reviewer_queries_and_importer_answers_on_the_pages(app, client, login, 
     listing = client.get("/blanks/?hts_chapter=42&country=CN").text
     assert public_id in listing
     assert public_id not in client.get("/blanks/?hts_chapter=61").text
+    assert "An HTS chapter is two digits" in client.get("/blanks/?hts_chapter=²³").text  # ASCII digits only
     assert public_id in client.get("/blanks/?importer=Importer").text
     assert client.post(f"/blanks/{public_id}/query", data={"text": ""}).status_code == 302
     client.post(f"/blanks/{public_id}/query", data={"text": "Who finishes the bags?"})
