@@ -4,8 +4,11 @@ API.md: in a screening file, "rows with the same ``entry_number`` form one entry
 the file. The screen decides an entry when its last row has been read, so it needs each entry's rows
 next to each other. Most files already come that way (exports list an entry's lines together), and
 re-sorting them would only cost time, so :func:`entries_are_contiguous` first reads the file once to
-check, remembering the entries it has closed in a fixed-size Bloom filter (no false negatives; a rare
-false positive only costs an unneeded sort). When an entry does reappear, :func:`sorted_by_entry` sorts
+check, remembering the entries it has closed in a fixed-size Bloom filter (no false negatives). The filter's
+false positives are rare per entry but not per file (about three in a file of a million entries, hundreds in a
+day's four million), so an entry it says may have come back is only a suspect: the few suspects are checked
+exactly by a second, cheap pass over the keys (:func:`suspects_reappear`) before anything is sorted. When an
+entry does reappear, :func:`sorted_by_entry` sorts
 the rows by entry number on disk (sorted runs of :data:`RUN_ROWS` rows in temporary files, then a
 k-way merge), keeping each row's number in the input file for error reports.
 
@@ -63,12 +66,14 @@ class ClosedEntries:
         return bool(bits[probe >> 3] & (1 << (probe & 7)))
 
 
-def entries_are_contiguous(rows: Iterable[list[str]], key_column: int) -> bool:
+def entries_are_contiguous(rows: Iterable[list[str]], key_column: int, *,
+                           again: Callable[[], Iterable[list[str]]] | None = None) -> bool:
     """Whether no entry's rows are interrupted by another entry's (blank rows ignored).
 
-    False may (very rarely) be wrong, never True: callers sort when told False.
+    ``again()`` gives the same rows anew, for the exact check of the entries the Bloom filter suspects
+    (:class:`ContiguityCheck`). Without it, False may (very rarely) be wrong, never True: callers sort when told False.
     """
-    closed = ClosedEntries()
+    check = ContiguityCheck()
     current_raw: str | None = None
     current: str | None = None
     for row in rows:
@@ -81,12 +86,68 @@ def entries_are_contiguous(rows: Iterable[list[str]], key_column: int) -> bool:
         current_raw = raw
         if key == current:
             continue
-        if key in closed:
+        current = key
+        if not check.next_entry(key) and (again is None or check.overflowed):
             return False
-        if current is not None:
+    if not check.suspects:
+        return True
+    return again is not None and not suspects_reappear(again(), key_column, check.suspects)
+
+
+MAX_SUSPECTS = 100_000  # entries suspected of coming back, checked exactly afterwards (a few megabytes at most)
+
+
+class ContiguityCheck:
+    """Follows the entries of a file in order (:meth:`next_entry` at each new one), remembering those closed in a
+    :class:`ClosedEntries` filter. An entry the filter says was closed before is a *suspect*: it came back, or the
+    filter erred (about three times in a file of a million entries). The suspects, kept exactly, are checked by
+    :func:`suspects_reappear` once the file has been read; past :data:`MAX_SUSPECTS` the file is taken to be out of
+    order (``overflowed``), as it almost surely is."""
+
+    __slots__ = ("closed", "current", "overflowed", "suspects")
+
+    def __init__(self) -> None:
+        self.closed = ClosedEntries()
+        self.suspects: set[str] = set()
+        self.current: str | None = None
+        self.overflowed = False
+
+    def next_entry(self, key: str) -> bool:
+        """The next entry of the file, ``key`` (not the current one's): False when it is a suspect."""
+        suspect = key in self.closed
+        if suspect:
+            if len(self.suspects) >= MAX_SUSPECTS:
+                self.overflowed = True
+            else:
+                self.suspects.add(key)
+        if self.current is not None:
+            self.closed.add(self.current)
+        self.current = key
+        return not suspect
+
+
+def suspects_reappear(rows: Iterable[list[str]], key_column: int, suspects: set[str]) -> bool:
+    """Exactly: whether the rows of any entry of ``suspects`` come back after another entry's, in ``rows`` (read
+    from the first row after the header; blank rows ignored)."""
+    closed: set[str] = set()
+    current: str | None = None
+    current_raw: str | None = None
+    for row in rows:
+        if not row:
+            continue
+        raw = row[key_column] if len(row) > key_column else ""
+        if raw == current_raw:
+            continue
+        current_raw = raw
+        key = entry_key(raw)
+        if key == current:
+            continue
+        if key in closed:
+            return True
+        if current in suspects:
             closed.add(current)
         current = key
-    return True
+    return False
 
 
 def sorted_by_entry(reader: Iterable[list[str]], key_column: int, *, line_number: Callable[[], int],

@@ -34,11 +34,12 @@ from flask import current_app
 
 from core import csvio
 from core.extensions import db
-from program.decisions.grouping import ClosedEntries, entry_key
+from program.decisions.grouping import ContiguityCheck, entry_key, suspects_reappear
 from program.decisions.screen import Screener
 from program.decisions.screen_read import (
     INPUT_COLUMNS,
     column_index,
+    data_rows,
     numbered_records,
     numbered_rows,
     output_columns,
@@ -104,23 +105,28 @@ def deal_file(lines: TextIO, parts: list[Path], summary: ScreenSummary
     the rows per partition and the summary of the reading (its unreadable rows).
 
     One pass reads and deals the rows, each copied as its text, checking as it goes that each entry's rows are
-    together; only a file whose entries are not is read again, sorted (numbered_rows), and dealt again — into a new
-    summary, as the rows that could not be read are counted again."""
+    together (the entries the check suspects of coming back are checked exactly afterwards, by a pass over the keys:
+    grouping.ContiguityCheck); only a file whose entries are not together is read again, sorted (numbered_rows), and
+    dealt again — into a new summary, as the rows that could not be read are counted again."""
     header, records = numbered_records(lines, summary)
     index = column_index(header)
+    check = ContiguityCheck()
     try:
-        return header, *deal(header, records, index, parts, check=True, copied=True), summary
+        plan, counts = deal(header, records, index, parts, check=check, copied=True)
+        if not (check.suspects and suspects_reappear(data_rows(lines), index[0], check.suspects)):
+            return header, plan, counts, summary
     except _EntryReappeared:
-        summary = ScreenSummary(job_id=summary.job_id)
-        header, rows = numbered_rows(_rewound(lines), summary)
-        return header, *deal(header, rows, index, parts), summary
+        pass
+    summary = ScreenSummary(job_id=summary.job_id)
+    header, rows = numbered_rows(_rewound(lines), summary, contiguous=False)
+    return header, *deal(header, rows, index, parts), summary
 
 
 class _EntryReappeared(Exception):
     """An entry's rows are not together in the file (see :func:`deal`)."""
 
 
-def deal(header: list[str], rows: Any, index: list[int], parts: list[Path], *, check: bool = False,
+def deal(header: list[str], rows: Any, index: list[int], parts: list[Path], *, check: ContiguityCheck | None = None,
          copied: bool = False) -> tuple[Plan, list[int]]:
     """Write each entry's rows to a partition file; return the partition of each entry in order, and the
     rows per partition. Entries citing a blank-goods declaration all go to partition 0.
@@ -128,10 +134,10 @@ def deal(header: list[str], rows: Any, index: list[int], parts: list[Path], *, c
     ``rows`` are ``(row number, row)``, written as CSV; with ``copied``, ``(row number, row, text)``
     (:func:`~program.decisions.screen_read.numbered_records`), each row's text copied as it is after its row
     number (the same cells, parsed again: a third of the time of writing them).
-    ``check``: raise :class:`_EntryReappeared` as soon as an entry's rows come back after another entry's
-    (the rows must then be sorted first; very rarely a false alarm, never a miss)."""
+    ``check``: follows the entries, gathering in ``check.suspects`` those that may have come back after another
+    entry's (the caller checks them exactly); raises :class:`_EntryReappeared` once there are too many to be anything
+    but a file out of order (the rows must then be sorted first)."""
     first, declared = index[0], index[INPUT_COLUMNS.index("blank_declaration_id")]
-    closed = ClosedEntries() if check else None
     plan = Plan()
     counts = [0] * len(parts)
     files = [open(p, "w", newline="", encoding="utf-8") for p in parts]  # noqa: SIM115 (closed below)
@@ -163,11 +169,8 @@ def deal(header: list[str], rows: Any, index: list[int], parts: list[Path], *, c
                 continue
             row_key = entry_key(row[first]) if len(row) > first else ""
             if row_key != key:
-                if closed is not None:
-                    if row_key in closed:
-                        raise _EntryReappeared(row_key)
-                    if key is not None:
-                        closed.add(key)
+                if check is not None and not check.next_entry(row_key) and check.overflowed:
+                    raise _EntryReappeared(row_key)
                 if entry:
                     close()
                     entry, blank = [], False

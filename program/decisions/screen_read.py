@@ -162,7 +162,7 @@ def numbered_rows(lines: Iterable[str], summary: ScreenSummary, *, contiguous: b
     can be read twice (the module docstring); ``summary.regrouped`` says whether they had to be sorted.
 
     ``contiguous=True``: the rows as they are, unchecked — for a caller that checks them as it reads
-    (:class:`grouping.ClosedEntries`) and asks again, unsaid, if an entry comes back."""
+    (:class:`grouping.ContiguityCheck`) and asks again, unsaid, if an entry comes back."""
     reader = csv.reader(lines)
     header = next(reader, None)
     key_column = column_index(header)[0]
@@ -170,10 +170,7 @@ def numbered_rows(lines: Iterable[str], summary: ScreenSummary, *, contiguous: b
         rows = _readable(reader, summary)
         return header, ((reader.line_num, row) for row in rows)
     if contiguous is None:
-        lines.seek(0)
-        check = csvio.tolerant(csv.reader(lines), on_error=lambda _exc: None)
-        next(check, None)
-        contiguous = grouping.entries_are_contiguous(check, key_column)
+        contiguous = grouping.entries_are_contiguous(data_rows(lines), key_column, again=lambda: data_rows(lines))
     lines.seek(0)
     raw_reader = csv.reader(lines)
     next(raw_reader, None)
@@ -187,6 +184,15 @@ def numbered_rows(lines: Iterable[str], summary: ScreenSummary, *, contiguous: b
 
     return header, grouping.sorted_by_entry(reader, key_column, line_number=lambda: reader.line_num,
                                             on_sorted=sorted_rows)
+
+
+def data_rows(lines: Any) -> Iterator[list[str]]:
+    """The rows after the header of the seekable ``lines``, read from its start again (rows the parser refuses are
+    skipped)."""
+    lines.seek(0)
+    rows = csvio.tolerant(csv.reader(lines), on_error=lambda _exc: None)
+    next(rows, None)
+    return rows
 
 
 class _TakenLines:

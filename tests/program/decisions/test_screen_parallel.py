@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select, update
 from core.audit import verify_chain
 from core.extensions import db
 from program.blanks.models import BlankConsumption, BlankLine
+from program.decisions import grouping
 from program.decisions.entry_number import entry_check_digit
 from program.decisions.models import DecisionLine, ReleaseDecision
 from program.decisions.screen import ALREADY_DECIDED
@@ -124,6 +125,27 @@ def test_workers_sort_a_file_whose_entries_are_split_as_one_process_does(app, wo
     split = [r for r in three if r["entry_number"] == rows[2]["entry_number"]]
     assert [r["line_no"] for r in split] == ["1", "3", "2"] and {r["entry_outcome"] for r in split} != {"rejected"}
     assert three_summary.bad_rows == one_summary.bad_rows == 1
+
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_a_filter_that_errs_does_not_make_the_screen_sort_a_file_in_order(app, world, tmp_path, monkeypatch, split):
+    """The contiguity check's Bloom filter errs about three times in a file of a million entries; the entries it
+    suspects are checked exactly, so a file in order is screened as it is (one process and workers alike), and a file
+    whose entry does come back is still sorted."""
+    rows = _mixed_rows(world, 40)
+    if split:
+        rows.append(rows.pop(3))
+    source = tmp_path / "in-order.csv"
+    source.write_text(_csv(rows))
+    one_summary, one = _run(app, source, workers=1)
+    _forget_decisions(app, world)
+    monkeypatch.setattr(grouping.ClosedEntries, "__contains__", lambda _self, _key: True)  # every entry a suspect
+    erring_one, erring = _run(app, source, workers=1)
+    _forget_decisions(app, world)
+    erring_three, three = _run(app, source, workers=3)
+    assert one_summary.regrouped is erring_one.regrouped is erring_three.regrouped is split
+    assert _without_uei(erring) == _without_uei(three) == _without_uei(one)
 
 
 def test_workers_give_the_output_of_one_process_with_the_optional_columns(app, world, tmp_path):
