@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from core.csv_cli import run_import
 from core.extensions import db
-from program.decisions.screen import CHUNK_ENTRIES, ScreenInputError
+from program.decisions.screen import CHUNK_ENTRIES, CHUNK_LINES, ScreenInputError
 from program.decisions.screen_job import screen_file, start_job
 
 decisions_cli = AppGroup("decisions", help="Release decisions: bulk screening and its worker.")
@@ -26,7 +26,8 @@ MAX_ROWS_SHOWN = 100
 @click.argument("input_path", metavar="INPUT.csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--output", "-o", "output_path", required=True, metavar="OUTPUT.csv",
               type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Where to write the results.")
-@click.option("--chunk", default=CHUNK_ENTRIES, show_default=True, help="Entries per transaction.")
+@click.option("--chunk", default=CHUNK_ENTRIES, show_default=True,
+              help=f"Entries per transaction (at most {CHUNK_LINES:,} lines).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Processes deciding in parallel, partitioned by entry (default: the number of cores; fewer for "
                    "a small file).")

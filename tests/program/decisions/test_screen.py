@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from core.audit import AuditEntry, verify_chain
 from core.extensions import db
 from program.blanks.models import BlankConsumption, BlankLine
+from program.decisions import screen
 from program.decisions.models import DecisionLine, ReleaseDecision, ScreenJob, line_rows
 from program.decisions.screen import INPUT_COLUMNS, OUTPUT_COLUMNS, Screener, ScreenInputError
 from program.decisions.screen_job import screen_file, start_job
@@ -245,6 +246,22 @@ def test_one_audit_entry_per_chunk_with_the_id_range(app, world):
         assert all(e.after["screen_job_id"] == job.id for e in entries)
         assert db.session.scalar(select(func.count()).select_from(DecisionLine)) == 10
         assert verify_chain().ok
+        db.session.remove()
+
+
+
+def test_a_chunk_also_ends_at_its_line_cap(app, world, monkeypatch):
+    """Long entries close a chunk before its entry count does: at least CHUNK_LINES lines, within the memory
+    target (two chunks are held at once)."""
+    monkeypatch.setattr(screen, "CHUNK_LINES", 5)
+    rows = []
+    for serial in range(1, 6):
+        rows += _rows(f"ABC-{serial:07d}-{_check(serial)}", EXPEDITED_LINE, STANDARD_LINE, REFERRED_LINE)
+    with app.app_context():
+        Screener(job_id=None, chunk_entries=100).run(io.StringIO(_csv(rows)), io.StringIO())
+        entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "screen")
+                                     .order_by(AuditEntry.id)).all()
+        assert [e.after["lines"] for e in entries] == [6, 6, 3]
         db.session.remove()
 
 
