@@ -5,9 +5,10 @@ the file. The screen decides an entry when its last row has been read, so it nee
 next to each other. Most files already come that way (exports list an entry's lines together), and
 re-sorting them would only cost time, so :func:`entries_are_contiguous` first reads the file once to
 check, remembering the entries it has closed in a fixed-size Bloom filter (no false negatives). The filter's
-false positives are rare per entry but not per file (about three in a file of a million entries, hundreds in a
-day's four million), so an entry it says may have come back is only a suspect: the few suspects are checked
-exactly by a second, cheap pass over the keys (:func:`suspects_reappear`) before anything is sorted. When an
+false positives are rare per entry but not per file (about one file of a million entries in a hundred, some thirty
+in a day's four million), so an entry it says may have come back is only a suspect: the few suspects are checked
+exactly by a second pass over the keys (:func:`suspects_reappear`, a second a million rows) before anything is
+sorted. When an
 entry does reappear, :func:`sorted_by_entry` sorts
 the rows by entry number on disk (sorted runs of :data:`RUN_ROWS` rows in temporary files, then a
 k-way merge), keeping each row's number in the input file for error reports.
@@ -26,7 +27,7 @@ from operator import itemgetter
 from pathlib import Path
 
 RUN_ROWS = 50_000  # rows sorted in memory at a time (tens of MB at most)
-BLOOM_BITS = 1 << 27  # 16 MB: a false positive about once in 100,000 checks at a million entries
+BLOOM_BITS = 1 << 27  # 16 MB: 134 bits an entry at a million entries, 34 at four million
 _MASK = BLOOM_BITS - 1
 _ROW_NO_WIDTH = 12  # zero-padded, so the text sorts as the number does
 
@@ -37,8 +38,13 @@ def entry_key(value: str) -> str:
 
 
 class ClosedEntries:
-    """The entries already closed, as a fixed-size Bloom filter of their keys (three probes from two 64-bit
-    hashes): ``key in closed`` may (very rarely) say yes wrongly, never no."""
+    """The entries already closed, as a fixed-size Bloom filter of their keys (five probes from two 64-bit
+    hashes): ``key in closed`` may (rarely) say yes wrongly, never no.
+
+    A key that is not in the filter usually fails its first probe, so the probes beyond the third cost only the
+    entries added; they make the filter err about once in a hundred files of a million entries (three bits:
+    almost every such file, each error costing an exact pass over the file's keys) and some thirty times in a day's
+    four million entries rather than seven hundred."""
 
     __slots__ = ("bits",)
 
@@ -49,7 +55,8 @@ class ClosedEntries:
         bits = self.bits
         h1 = hash(key)
         h2 = hash((key, 0x9E3779B9)) | 1
-        for probe in (h1 & _MASK, (h1 + h2) & _MASK, (h1 + 2 * h2) & _MASK):
+        for probe in (h1 & _MASK, (h1 + h2) & _MASK, (h1 + 2 * h2) & _MASK, (h1 + 3 * h2) & _MASK,
+                      (h1 + 4 * h2) & _MASK):
             bits[probe >> 3] |= 1 << (probe & 7)
 
     def __contains__(self, key: str) -> bool:
@@ -59,11 +66,8 @@ class ClosedEntries:
         if not bits[probe >> 3] & (1 << (probe & 7)):
             return False  # the usual answer for a new entry: one probe
         h2 = hash((key, 0x9E3779B9)) | 1
-        probe = (h1 + h2) & _MASK
-        if not bits[probe >> 3] & (1 << (probe & 7)):
-            return False
-        probe = (h1 + 2 * h2) & _MASK
-        return bool(bits[probe >> 3] & (1 << (probe & 7)))
+        return all(bits[probe >> 3] & (1 << (probe & 7)) for probe in (
+            (h1 + h2) & _MASK, (h1 + 2 * h2) & _MASK, (h1 + 3 * h2) & _MASK, (h1 + 4 * h2) & _MASK))
 
 
 def entries_are_contiguous(rows: Iterable[list[str]], key_column: int, *,
@@ -100,7 +104,7 @@ MAX_SUSPECTS = 100_000  # entries suspected of coming back, checked exactly afte
 class ContiguityCheck:
     """Follows the entries of a file in order (:meth:`next_entry` at each new one), remembering those closed in a
     :class:`ClosedEntries` filter. An entry the filter says was closed before is a *suspect*: it came back, or the
-    filter erred (about three times in a file of a million entries). The suspects, kept exactly, are checked by
+    filter erred (ClosedEntries says how often). The suspects, kept exactly, are checked by
     :func:`suspects_reappear` once the file has been read; past :data:`MAX_SUSPECTS` the file is taken to be out of
     order (``overflowed``), as it almost surely is."""
 

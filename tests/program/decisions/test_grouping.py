@@ -33,8 +33,9 @@ def test_blank_rows_do_not_split_an_entry():
 
 
 def test_many_distinct_entries_are_not_mistaken_for_repeats():
-    # 20,000 keys: the chance of any false positive (three probes in 2**27 bits) is about (3n/m)**3 * n / 4, 5e-7 here;
-    # at 200,000 it was 0.5%, and Python's string hashes change with every process, so the test failed now and then.
+    # 20,000 keys and no second pass: the chance of any false positive (five probes in 2**27 bits) is about
+    # (5n/m)**5 * n / 6, 1e-12 here (with three probes and 200,000 keys it was 0.5%, and Python's string hashes change
+    # with every process, so the test failed now and then).
     keys = [f"E{n:09d}" for n in range(20_000)]
     assert grouping.entries_are_contiguous(([k, "x"] for k in keys), 0)
     keys.append("E000000007")
@@ -80,8 +81,9 @@ def test_too_many_suspects_mean_a_file_out_of_order(monkeypatch, erring_filter):
 
 
 def test_a_million_entries_in_order_are_contiguous_whatever_the_filter_says():
-    """At a million entries the filter errs about three times (it did on the benchmark's file, which the screen then
-    sorted on disk for nothing); with the exact check the answer is right. A repeat is still found."""
+    """At a million entries a filter of three probes erred about three times (it did on the benchmark's file, which
+    the screen then sorted on disk for nothing); with the exact check the answer is right whatever the filter says.
+    A repeat is still found."""
     keys = [f"E{n:09d}" for n in range(1_000_000)]
     calls = []
 

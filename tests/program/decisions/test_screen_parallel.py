@@ -130,7 +130,7 @@ def test_workers_sort_a_file_whose_entries_are_split_as_one_process_does(app, wo
 
 @pytest.mark.parametrize("split", [False, True])
 def test_a_filter_that_errs_does_not_make_the_screen_sort_a_file_in_order(app, world, tmp_path, monkeypatch, split):
-    """The contiguity check's Bloom filter errs about three times in a file of a million entries; the entries it
+    """The contiguity check's Bloom filter errs now and then (grouping.ClosedEntries); the entries it
     suspects are checked exactly, so a file in order is screened as it is (one process and workers alike), and a file
     whose entry does come back is still sorted."""
     rows = _mixed_rows(world, 40)
