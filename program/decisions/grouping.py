@@ -27,7 +27,8 @@ from operator import itemgetter
 from pathlib import Path
 
 RUN_ROWS = 50_000  # rows sorted in memory at a time (tens of MB at most)
-BLOOM_BITS = 1 << 27  # 16 MB: 134 bits an entry at a million entries, 34 at four million
+_BLOOM_BITS_LOG2 = 27
+BLOOM_BITS = 1 << _BLOOM_BITS_LOG2  # 16 MB: 134 bits an entry at a million entries, 34 at four million
 _MASK = BLOOM_BITS - 1
 _ROW_NO_WIDTH = 12  # zero-padded, so the text sorts as the number does
 
@@ -38,8 +39,8 @@ def entry_key(value: str) -> str:
 
 
 class ClosedEntries:
-    """The entries already closed, as a fixed-size Bloom filter of their keys (five probes from two 64-bit
-    hashes): ``key in closed`` may (rarely) say yes wrongly, never no.
+    """The entries already closed, as a fixed-size Bloom filter of their keys (five probes, double hashing with the
+    two parts of one 64-bit hash): ``key in closed`` may (rarely) say yes wrongly, never no.
 
     A key that is not in the filter usually fails its first probe, so the probes beyond the third cost only the
     entries added; they make the filter err about once in a hundred files of a million entries (three bits:
@@ -53,8 +54,8 @@ class ClosedEntries:
 
     def add(self, key: str) -> None:
         bits = self.bits
-        h1 = hash(key)
-        h2 = hash((key, 0x9E3779B9)) | 1
+        h1 = hash(key)  # a string caches its hash: the look-up before the add paid for it
+        h2 = (h1 >> _BLOOM_BITS_LOG2) | 1  # the hash's other bits, odd: every step reaches all of the filter
         for probe in (h1 & _MASK, (h1 + h2) & _MASK, (h1 + 2 * h2) & _MASK, (h1 + 3 * h2) & _MASK,
                       (h1 + 4 * h2) & _MASK):
             bits[probe >> 3] |= 1 << (probe & 7)
@@ -65,7 +66,7 @@ class ClosedEntries:
         probe = h1 & _MASK
         if not bits[probe >> 3] & (1 << (probe & 7)):
             return False  # the usual answer for a new entry: one probe
-        h2 = hash((key, 0x9E3779B9)) | 1
+        h2 = (h1 >> _BLOOM_BITS_LOG2) | 1
         return all(bits[probe >> 3] & (1 << (probe & 7)) for probe in (
             (h1 + h2) & _MASK, (h1 + 2 * h2) & _MASK, (h1 + 3 * h2) & _MASK, (h1 + 4 * h2) & _MASK))
 
