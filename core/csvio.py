@@ -52,9 +52,14 @@ class SafeWriter:
     """
 
     def __init__(self, out: TextIO, **kwargs: Any) -> None:
+        self._out = out
         self._writer = csv.writer(out, **kwargs)
-        self._cr_bare = "\r" not in self._writer.dialect.lineterminator
+        dialect = self._writer.dialect
+        self._cr_bare = "\r" not in dialect.lineterminator
         self._quoted = csv.writer(out, **{**kwargs, "quoting": csv.QUOTE_ALL}) if self._cr_bare else self._writer
+        # Rows of plain text cells are written by joining them (writerows) when the dialect quotes as Excel's does.
+        self._plain = (dialect.delimiter == "," and dialect.quotechar == '"' and dialect.quoting == csv.QUOTE_MINIMAL
+                       and dialect.escapechar is None)
 
     def writerow(self, row: Iterable[Any]) -> Any:
         """Write one row, neutralised."""
@@ -65,19 +70,37 @@ class SafeWriter:
 
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
         """Write many rows, neutralised. A row of text cells none of which starts like a formula or holds a carriage
-        return (nearly every row) is checked with one search over its cells joined, not cell by cell."""
+        return (nearly every row) is checked with one search over its cells joined, not cell by cell; if no cell
+        needs quoting either (no comma, quote, line break or NUL; two cells at least, as a lone empty cell is
+        written ``""``), the joined cells are the row as the csv writer writes it, and such rows go out together."""
         write, careful = self._writer.writerow, self.writerow
         a, b, c, d, e, f = _AFTER_NUL
+        plain = self._plain
+        pending: list[str] = []  # plain rows' cells joined with NUL, not yet written
+        end = self._writer.dialect.lineterminator
+
+        def flush() -> None:
+            if pending:
+                self._out.write(end.join(pending).replace("\0", ",") + end)
+                pending.clear()
+
         for row in rows:
             try:
                 joined = "\0" + "\0".join(row)
             except TypeError:  # numbers, None: cell by cell
+                flush()
                 careful(row)
                 continue
             if a in joined or b in joined or c in joined or d in joined or e in joined or f in joined or "\r" in joined:
+                flush()
                 careful(row)
+            elif (plain and "," not in joined and '"' not in joined and "\n" not in joined and len(row) > 1
+                  and joined.count("\0") == len(row)):
+                pending.append(joined[1:])
             else:
+                flush()
                 write(row)
+        flush()
 
 
 def writer(out: TextIO, **kwargs: Any) -> SafeWriter:

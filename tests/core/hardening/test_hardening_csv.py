@@ -22,15 +22,21 @@ def test_other_cells_are_left_alone(value):
     assert csvio.safe_cell(value) == value
 
 
-def test_many_rows_are_written_as_row_by_row_neutralised():
-    """``writerows`` checks a row's cells at once: it writes exactly what ``writerow`` does, row by row."""
+@pytest.mark.parametrize("options", [{"lineterminator": "\n"}, {"lineterminator": "\r\n"},
+                                     {"lineterminator": "\n", "quoting": csv.QUOTE_ALL}, {"delimiter": ";"}])
+def test_many_rows_are_written_as_row_by_row_neutralised(options):
+    """``writerows`` checks a row's cells at once and joins plain ones itself: it writes exactly what ``writerow``
+    (the csv writer) does, row by row — in order, with every kind of cell around the plain rows."""
     rng = random.Random(18)
-    pieces = ["", "a", "=", "+", "-", "@", "\t", "\r", "\0", "'", "x=y", ",", '"', "\n", "9"]
+    pieces = ["", "a", "=", "+", "-", "@", "\t", "\r", "\0", "'", "x=y", ",", ";", '"', "\n", "9", " b ", "é"]
+    plain = ["", "a", "9", " b ", "é", "x=y", "'"]
     rows = [[rng.choice(pieces) + rng.choice(pieces) for _ in range(rng.randint(1, 6))] for _ in range(3000)]
-    rows += [[1, None, "=a"], [-2.5, "ok"], []]
+    rows += [[rng.choice(plain) for _ in range(rng.randint(1, 24))] for _ in range(3000)]  # mostly plain rows
+    rng.shuffle(rows)
+    rows += [[1, None, "=a"], [-2.5, "ok"], [], [""], ["", ""], ("tuple", "row")]
     many, one = io.StringIO(), io.StringIO()
-    csvio.writer(many, lineterminator="\n").writerows(rows)
-    single = csvio.writer(one, lineterminator="\n")
+    csvio.writer(many, **options).writerows(rows)
+    single = csvio.writer(one, **options)
     for row in rows:
         single.writerow(row)
     assert many.getvalue() == one.getvalue()
