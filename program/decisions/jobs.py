@@ -170,7 +170,7 @@ def _run_partition(job_id: int, index: int) -> dict:
         next(reader)
         with open(target, "w", newline="", encoding="utf-8") as out:
             summary = Screener(job_id=job_id, actor=actor, acting_for=job.acting_for_organization_id).run_rows(
-                header, ((int(row[0]), row[1:]) for row in reader), out, write_header=False)
+                header, ((int(row[0]), row[1:]) for row in reader), out, write_header=False, together=True)
         store.put_file(_part_key(job_id, f"out-{index}.csv"), target, "text/csv")
     current = get_current_job()
     worker = current.worker_name if current is not None else None

@@ -71,6 +71,7 @@ from program.decisions.screen_read import (
     ScreenInputError,
     numbered_rows,
     output_columns,
+    readable_twice,
 )
 from program.decisions.screen_store import ChunkStore
 from program.decisions.screen_summary import MAX_ERRORS_KEPT, REJECTED, ScreenSummary
@@ -131,15 +132,16 @@ class Screener:
     def run(self, lines: Iterable[str], out: TextIO) -> ScreenSummary:
         """Screen the CSV text ``lines`` (an open file or any iterable of lines) into ``out``."""
         header, rows = numbered_rows(lines, self.summary)
-        return self.run_rows(header, rows, out)
+        return self.run_rows(header, rows, out, together=readable_twice(lines))
 
     def run_rows(self, header: list[str], rows: Iterable[tuple[int, list[str]]], out: TextIO, *,
-                 write_header: bool = True) -> ScreenSummary:
-        """Screen ``(row number, row)`` pairs read under ``header`` into ``out`` (a partition's rows, say)."""
+                 write_header: bool = True, together: bool = False) -> ScreenSummary:
+        """Screen ``(row number, row)`` pairs read under ``header`` into ``out`` (a partition's rows, say);
+        ``together``: each entry's rows are known to be together (else an entry that comes back is reported)."""
         with _run_settings(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="screen-store") as background:
             self._background = background
             try:
-                return self._run(header, rows, out, write_header)
+                return self._run(header, rows, out, write_header, together)
             except BaseException:
                 # As when chunks were stored in turn: one that committed still gets its output rows.
                 with suppress(Exception):
@@ -147,9 +149,10 @@ class Screener:
                 raise
 
     def _run(self, header: list[str], rows: Iterable[tuple[int, list[str]]], out: TextIO,
-             write_header: bool) -> ScreenSummary:
+             write_header: bool, together: bool) -> ScreenSummary:
         started = self._started = time.perf_counter()
-        reader = EntryReader(header, sectors=self.snap.sectors, summary=self.summary, on_bad_row=self.on_bad_row)
+        reader = EntryReader(header, sectors=self.snap.sectors, summary=self.summary, on_bad_row=self.on_bad_row,
+                             together=together)
         self._out = csvio.writer(out, lineterminator="\n")
         if write_header:
             self._out.writerow(output_columns(header))

@@ -263,7 +263,7 @@ def _work(app: Any, header: list[str], part: str, output: str, job_id: int, acto
                 rows = ((int(row[0]), row[1:]) for row in reader)
                 summary = Screener(job_id=job_id, actor=actor, chunk_entries=chunk_entries, on_progress=progress,
                                    store_in_background=db.engine.dialect.name != "sqlite",
-                                   ).run_rows(header, rows, target, write_header=False)
+                                   ).run_rows(header, rows, target, write_header=False, together=True)
             results.put(("ok", summary))
         except BaseException as error:  # reported to the parent, which fails the job
             results.put(("error", f"{type(error).__name__}: {error}"))

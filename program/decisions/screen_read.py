@@ -166,7 +166,7 @@ def numbered_rows(lines: Iterable[str], summary: ScreenSummary, *, contiguous: b
     reader = csv.reader(lines)
     header = next(reader, None)
     key_column = column_index(header)[0]
-    if not (callable(getattr(lines, "seekable", None)) and lines.seekable()):
+    if not readable_twice(lines):
         rows = _readable(reader, summary)
         return header, ((reader.line_num, row) for row in rows)
     if contiguous is None:
@@ -184,6 +184,12 @@ def numbered_rows(lines: Iterable[str], summary: ScreenSummary, *, contiguous: b
 
     return header, grouping.sorted_by_entry(reader, key_column, line_number=lambda: reader.line_num,
                                             on_sorted=sorted_rows)
+
+
+def readable_twice(lines: Any) -> bool:
+    """Whether ``lines`` can be read again from its start: :func:`numbered_rows` then brings each entry's rows
+    together (checked, or sorted); other input is read once, as it is."""
+    return callable(getattr(lines, "seekable", None)) and lines.seekable()
 
 
 def data_rows(lines: Any) -> Iterator[list[str]]:
@@ -245,8 +251,11 @@ class EntryReader:
     """Parse numbered rows into :class:`EntryRows`, one per entry, reporting bad rows into ``summary``."""
 
     def __init__(self, header: list[str], *, sectors: Any, summary: ScreenSummary,
-                 on_bad_row: Callable[[dict[str, Any]], None] | None = None) -> None:
+                 on_bad_row: Callable[[dict[str, Any]], None] | None = None, together: bool = False) -> None:
         names = [name.strip().lower().lstrip("\ufeff") for name in header]
+        # ``together``: each entry's rows are known to be together (checked or sorted before, or dealt so), and the
+        # look-back of closed entries, which reports an entry that comes back, is not kept.
+        self.together = together
         self.optional = optional_columns(header)
         self._index = column_index(header) + [names.index(c) for c in self.optional]
         self._in_order = self._index == list(range(len(self._index)))
@@ -295,7 +304,9 @@ class EntryReader:
             yield self._close(group)
 
     def _close(self, group: EntryRows) -> EntryRows:
-        """Remember the closed entry for the contiguity check (bounded look-back)."""
+        """Remember the closed entry for the contiguity check (bounded look-back), unless the rows are together."""
+        if self.together:
+            return group
         recent = self.recent
         if group.key in recent and group.bad is None:
             message = (f"Entry {group.key} already appeared from row {recent[group.key]}; the rows of an entry "

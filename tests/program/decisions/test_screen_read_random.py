@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from program.decisions import grouping
 from program.decisions.entry_number import make_entry_number
 from program.decisions.screen_read import INPUT_COLUMNS, OPTIONAL_COLUMNS, EntryReader
 from program.decisions.screen_summary import ScreenSummary
@@ -90,10 +91,10 @@ def _rows(rng: random.Random, header: list[str], count: int, stretch: int) -> li
     return rows
 
 
-def _read(header: list[str], rows: list[tuple[int, list[str]]]):
+def _read(header: list[str], rows: list[tuple[int, list[str]]], *, together: bool = False):
     summary = ScreenSummary()
     reported: list[dict] = []
-    reader = EntryReader(header, sectors=SECTORS, summary=summary, on_bad_row=reported.append)
+    reader = EntryReader(header, sectors=SECTORS, summary=summary, on_bad_row=reported.append, together=together)
     groups = list(reader.entries(iter([(n, list(row)) for n, row in rows])))
     seen = [(g.key, g.first_row, g.entry_number, g.port, g.ior, g.raw_port, g.raw_ior, g.rows, g.lines, g.line_nos,
              g.bad, g.shipment, g.shipment_input, g.raw_shipment) for g in groups]
@@ -142,3 +143,21 @@ def test_a_later_row_may_name_the_formal_entry_its_first_row_left_unsaid():
     seen, bad_rows, errors, _, _ = _read(header, rows)
     assert [(g[2], g[10], g[11]) for g in seen] == [(first, None, None), (second, {1: "shipment_type"}, None)]
     assert bad_rows == 1 and errors[0]["row"] == 5 and "one shipment" in errors[0]["message"]
+
+
+def test_rows_known_to_be_together_are_read_alike_without_the_look_back():
+    """Rows whose entries are known to be together (a checked or sorted file, a partition dealt from one) are read
+    into the same entries and reports, without keeping the look-back of closed entries."""
+    header = HEADERS["all columns"]
+    rows = [(n, row) for n, row in _rows(random.Random(7), header, 6000, stretch=300)]
+    first_of: dict[str, int] = {}  # the rows of each entry together: ordered by where its first row was
+    keys = [grouping.entry_key(row[0]) if row else "" for _, row in rows]
+    for key, (n, _) in zip(keys, rows, strict=True):
+        first_of.setdefault(key, n)
+    together = [row for _, row in sorted(zip(keys, rows, strict=True), key=lambda kr: first_of[kr[0]])]
+    seen, bad_rows, errors, reported, _ = _read(header, together)
+    assert not any("already appeared" in p["message"] for p in reported)
+    assert _read(header, together, together=True)[:4] == (seen, bad_rows, errors, reported)
+    summary = ScreenSummary()
+    reader = EntryReader(header, sectors=SECTORS, summary=summary, together=True)
+    assert sum(1 for _ in reader.entries(iter(together))) == len(seen) and reader.recent == {}
