@@ -8,10 +8,9 @@ check, remembering the entries it has closed in a fixed-size Bloom filter (no fa
 false positives are rare per entry but not per file (about one file of a million entries in a hundred, some thirty
 in a day's four million), so an entry it says may have come back is only a suspect: the few suspects are checked
 exactly by a second pass over the keys (:func:`suspects_reappear`, a second a million rows) before anything is
-sorted. When an
-entry does reappear, :func:`sorted_by_entry` sorts
-the rows by entry number on disk (sorted runs of :data:`RUN_ROWS` rows in temporary files, then a
-k-way merge), keeping each row's number in the input file for error reports.
+sorted. When an entry does reappear, :func:`sorted_by_entry` sorts the rows by entry number on disk (sorted runs
+of :data:`RUN_ROWS` rows in temporary files, then a k-way merge), keeping each row's number in the input file for
+error reports.
 
 Both take the csv reader positioned after the header and the index of the ``entry_number`` column, and
 use the screen's own normalisation of the entry number (:func:`entry_key`).
