@@ -152,14 +152,19 @@ def deal(header: list[str], rows: Any, index: list[int], parts: list[Path], *, c
         key: str | None = None
         blank = False
 
+        add_partition, add_rows = plan.partition.append, plan.rows.append
+
         def close() -> None:
-            target = 0 if blank else min(range(len(parts)), key=counts.__getitem__)
-            write[target]("".join(entry) if copied else entry)
-            counts[target] += len(entry)
-            plan.partition.append(target)
-            plan.rows.append(len(entry))
+            target = 0 if blank else counts.index(min(counts))  # the first of the partitions with the fewest rows
+            size = len(entry)
+            write[target](("".join(entry) if size > 1 else entry[0]) if copied else entry)
+            counts[target] += size
+            add_partition(target)
+            add_rows(size)
 
         text = ""
+        raw: str | None = None
+        row_key = ""
         for item in rows:
             if copied:
                 row_no, row, text = item
@@ -167,7 +172,11 @@ def deal(header: list[str], rows: Any, index: list[int], parts: list[Path], *, c
                 row_no, row = item
             if not row:
                 continue
-            row_key = entry_key(row[first]) if len(row) > first else ""
+            if len(row) <= first:
+                raw, row_key = None, ""
+            elif row[first] != raw:  # an entry's rows usually spell its number alike: normalise it once
+                raw = row[first]
+                row_key = entry_key(raw)
             if row_key != key:
                 if check is not None and not check.next_entry(row_key) and check.overflowed:
                     raise _EntryReappeared(row_key)
