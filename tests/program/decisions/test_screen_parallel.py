@@ -148,6 +148,21 @@ def test_a_filter_that_errs_does_not_make_the_screen_sort_a_file_in_order(app, w
     assert _without_uei(erring) == _without_uei(three) == _without_uei(one)
 
 
+
+def test_too_many_suspects_make_the_workers_sort_the_file_as_one_process_does(app, world, tmp_path, monkeypatch):
+    """Past MAX_SUSPECTS the deal stops and the file is sorted (it is almost surely out of order), as one process
+    does: the same output either way."""
+    source = tmp_path / "suspect.csv"
+    source.write_text(_csv(_mixed_rows(world, 30)))
+    monkeypatch.setattr(grouping.ClosedEntries, "__contains__", lambda _self, _key: True)
+    monkeypatch.setattr(grouping, "MAX_SUSPECTS", 2)
+    one_summary, one = _run(app, source, workers=1)
+    _forget_decisions(app, world)
+    three_summary, three = _run(app, source, workers=3)
+    assert one_summary.regrouped and three_summary.regrouped
+    assert _without_uei(three) == _without_uei(one)
+
+
 def test_workers_give_the_output_of_one_process_with_the_optional_columns(app, world, tmp_path):
     """The optional columns (countries of origin, parcels, one seller listed as a violative shipper) are read,
     decided and written back alike by one process and by three."""
