@@ -42,7 +42,6 @@ def test_many_distinct_entries_are_not_mistaken_for_repeats():
     assert not grouping.entries_are_contiguous(([k, "x"] for k in keys), 0)
 
 
-
 @pytest.fixture
 def erring_filter(monkeypatch):
     """A Bloom filter that says every entry may have been closed before: each one is a suspect."""
@@ -57,8 +56,8 @@ def erring_filter(monkeypatch):
     (["A", "", "A"], False),
 ])
 def test_suspects_of_an_erring_filter_are_checked_exactly(keys, contiguous, erring_filter):
-    """A false positive of the filter (about three in a file of a million entries) no longer reads as an entry that
-    came back: the suspects are checked exactly by a second pass over the rows."""
+    """A false positive of the filter (now and then in a file of millions of entries) no longer reads as an entry
+    that came back: the suspects are checked exactly by a second pass over the rows."""
     rows = _rows(keys)
     assert grouping.entries_are_contiguous(rows, 0, again=lambda: iter(rows)) is contiguous
     # Without a second pass, a suspect is taken for a repeat (the caller then sorts: never wrong, only slower).

@@ -249,7 +249,6 @@ def test_one_audit_entry_per_chunk_with_the_id_range(app, world):
         db.session.remove()
 
 
-
 def test_a_chunk_also_ends_at_its_line_cap(app, world, monkeypatch):
     """Long entries close a chunk before its entry count does: at least CHUNK_LINES lines, within the memory
     target (two chunks are held at once)."""

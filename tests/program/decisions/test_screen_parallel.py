@@ -127,7 +127,6 @@ def test_workers_sort_a_file_whose_entries_are_split_as_one_process_does(app, wo
     assert three_summary.bad_rows == one_summary.bad_rows == 1
 
 
-
 @pytest.mark.parametrize("split", [False, True])
 def test_a_filter_that_errs_does_not_make_the_screen_sort_a_file_in_order(app, world, tmp_path, monkeypatch, split):
     """The contiguity check's Bloom filter errs now and then (grouping.ClosedEntries); the entries it
@@ -146,7 +145,6 @@ def test_a_filter_that_errs_does_not_make_the_screen_sort_a_file_in_order(app, w
     erring_three, three = _run(app, source, workers=3)
     assert one_summary.regrouped is erring_one.regrouped is erring_three.regrouped is split
     assert _without_uei(erring) == _without_uei(three) == _without_uei(one)
-
 
 
 def test_too_many_suspects_make_the_workers_sort_the_file_as_one_process_does(app, world, tmp_path, monkeypatch):

@@ -149,7 +149,7 @@ def test_rows_known_to_be_together_are_read_alike_without_the_look_back():
     """Rows whose entries are known to be together (a checked or sorted file, a partition dealt from one) are read
     into the same entries and reports, without keeping the look-back of closed entries."""
     header = HEADERS["all columns"]
-    rows = [(n, row) for n, row in _rows(random.Random(7), header, 6000, stretch=300)]
+    rows = _rows(random.Random(7), header, 6000, stretch=300)
     first_of: dict[str, int] = {}  # the rows of each entry together: ordered by where its first row was
     keys = [grouping.entry_key(row[0]) if row else "" for _, row in rows]
     for key, (n, _) in zip(keys, rows, strict=True):
