@@ -78,19 +78,7 @@ def entries_are_contiguous(rows: Iterable[list[str]], key_column: int, *,
     (:class:`ContiguityCheck`). Without it, False may (very rarely) be wrong, never True: callers sort when told False.
     """
     check = ContiguityCheck()
-    current_raw: str | None = None
-    current: str | None = None
-    for row in rows:
-        if not row:
-            continue
-        raw = row[key_column] if len(row) > key_column else ""
-        if raw == current_raw:  # the common case: the next line of the same entry, spelt the same way
-            continue
-        key = entry_key(raw)
-        current_raw = raw
-        if key == current:
-            continue
-        current = key
+    for key in _entry_keys(rows, key_column):
         if not check.next_entry(key) and (again is None or check.overflowed):
             return False
     if not check.suspects:
@@ -135,23 +123,31 @@ def suspects_reappear(rows: Iterable[list[str]], key_column: int, suspects: set[
     from the first row after the header; blank rows ignored)."""
     closed: set[str] = set()
     current: str | None = None
-    current_raw: str | None = None
-    for row in rows:
-        if not row:
-            continue
-        raw = row[key_column] if len(row) > key_column else ""
-        if raw == current_raw:
-            continue
-        current_raw = raw
-        key = entry_key(raw)
-        if key == current:
-            continue
+    for key in _entry_keys(rows, key_column):
         if key in closed:
             return True
         if current in suspects:
             closed.add(current)
         current = key
     return False
+
+
+def _entry_keys(rows: Iterable[list[str]], key_column: int) -> Iterator[str]:
+    """The key of each entry of ``rows`` in turn, once per run of its rows (blank rows ignored): an entry whose
+    rows come back after another's is given again."""
+    current_raw: str | None = None
+    current: str | None = None
+    for row in rows:
+        if not row:
+            continue
+        raw = row[key_column] if len(row) > key_column else ""
+        if raw == current_raw:  # the common case: the next line of the same entry, spelt the same way
+            continue
+        current_raw = raw
+        key = entry_key(raw)
+        if key != current:
+            current = key
+            yield key
 
 
 def sorted_by_entry(reader: Iterable[list[str]], key_column: int, *, line_number: Callable[[], int],
