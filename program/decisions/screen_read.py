@@ -162,7 +162,8 @@ def numbered_rows(lines: Iterable[str], summary: ScreenSummary, *, contiguous: b
     can be read twice (the module docstring); ``summary.regrouped`` says whether they had to be sorted.
 
     ``contiguous=True``: the rows as they are, unchecked — for a caller that checks them as it reads
-    (:class:`grouping.ContiguityCheck`) and asks again, unsaid, if an entry comes back."""
+    (:class:`grouping.ContiguityCheck`) and asks again, unsaid, if an entry comes back; ``contiguous=False``: sorted,
+    unchecked — for a caller that has found an entry that comes back."""
     reader = csv.reader(lines)
     header = next(reader, None)
     key_column = column_index(header)[0]
