@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, request
 from marshmallow import fields
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
+
+from core.extensions import db
+
+Row = TypeVar("Row")
 
 INT64_MAX = 2**63 - 1
 INT64_MIN = -(2**63)
@@ -122,6 +126,13 @@ def whole_number(value: Any) -> int | None:
         return None
     number = int(text)
     return number if number <= INT_MAX else None
+
+
+def row_by_id(model: type[Row], value: Any) -> Row | None:
+    """The row of ``model`` whose id ``value`` (text from a form, query or path) names; None when ``value`` is not
+    a :func:`whole_number` or no such row exists."""
+    number = whole_number(value)
+    return db.session.get(model, number) if number is not None else None
 
 
 def _id_out_of_range(name: str, value: str) -> InputRefused | None:

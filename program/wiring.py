@@ -11,8 +11,7 @@ from core import labels, policy
 from core.accounts.roles import CBP_ROLES
 from core.accounts.views import register_organization_panel
 from core.errors import ValidationFailed
-from core.extensions import db
-from core.inputs import whole_number
+from core.inputs import row_by_id
 from program.blanks import queries as blank_queries
 from program.cases import policy as case_policy
 from program.cases import queries as case_queries
@@ -35,7 +34,7 @@ from standards.models import StandardVersion
 
 def _enrollment_ref(related_id: str) -> RelatedRef | None:
     """A thread about an enrollment concerns the applying organisation only."""
-    enrollment = db.session.get(Enrollment, number) if (number := whole_number(related_id)) is not None else None
+    enrollment = row_by_id(Enrollment, related_id)
     if enrollment is None:
         return None
     return RelatedRef(organization_ids={enrollment.organization_id},
@@ -53,7 +52,7 @@ def _enrollment_url(enrollment_id: int) -> str:
 
 def _standard_ref(related_id: str) -> RelatedRef | None:
     """Anyone may discuss a proposed or published standard; a draft concerns its author only."""
-    version = db.session.get(StandardVersion, number) if (number := whole_number(related_id)) is not None else None
+    version = row_by_id(StandardVersion, related_id)
     if version is None:
         return None
     open_to_all = version.status in {"proposed", "published", "superseded"}

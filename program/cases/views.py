@@ -13,7 +13,7 @@ from core import policy as core_policy
 from core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from core.extensions import db
 from core.forms import apply_errors
-from core.inputs import whole_number
+from core.inputs import row_by_id, whole_number
 from core.pagination import page_args_from_request, paginate
 from core.timeutil import today
 from core.uploads import send_stored
@@ -99,8 +99,7 @@ def index():
 @core_policy.require(policy.MANAGE)
 def detain():
     """Detain the shipment of a release decision (``?decision_id=N``): notice date, country of origin."""
-    decision_id = request.args.get("decision_id", "")
-    decision = db.session.get(ReleaseDecision, number) if (number := whole_number(decision_id)) is not None else None
+    decision = row_by_id(ReleaseDecision, request.args.get("decision_id"))
     if decision is None:
         raise NotFound("No such release decision.")
     existing = queries.case_for_decision(decision.id)

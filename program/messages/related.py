@@ -8,8 +8,7 @@ page) or ``None`` when no such object exists. Messages never imports those domai
     from program.messages.related import RelatedRef, register_related
 
     def _enrollment_ref(related_id: str) -> RelatedRef | None:
-        number = whole_number(related_id)  # core.inputs
-        enrollment = db.session.get(Enrollment, number) if number is not None else None
+        enrollment = row_by_id(Enrollment, related_id)  # core.inputs
         if enrollment is None:
             return None
         return RelatedRef(organization_ids={enrollment.organization_id}, label=f"Enrollment {enrollment.id}",
