@@ -42,10 +42,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from core.extensions import db
+from core.schema import one_of
 from core.timeutil import UTCDateTime, utcnow
 from program.decisions.engine import OUTCOMES
 
-_OUTCOMES = ", ".join(f"'{o}'" for o in OUTCOMES)
 CONDITIONS = ("new_parallel", "used", "refurbished", "recycled", "blank")
 SOURCES = ("api", "batch", "web", "screen")
 LIVE, SUPERSEDED = "live", "superseded"
@@ -67,7 +67,6 @@ _SPARSE_REFERENCES = ("screen_job_id", "supersedes_id")  # null on every decisio
 # What a one-line entry's row must hold of its line (the rest may be null, as on a line row).
 _ONE_LINE_REQUIRED = ("line_no", "line_description", "line_hts_code", "line_quantity", "line_value_usd", "line_sector",
                       "line_condition", "line_lever_label", "line_reason_set_id")
-_CONDITION_LIST = ", ".join(repr(c) for c in CONDITIONS)
 
 
 class ReleaseDecision(db.Model):
@@ -75,8 +74,8 @@ class ReleaseDecision(db.Model):
 
     __tablename__ = "release_decision"
     __table_args__ = (
-        CheckConstraint(f"outcome IN ({_OUTCOMES})", name="outcome"),
-        CheckConstraint(f"source IN ({', '.join(repr(s) for s in SOURCES)})", name="source"),
+        CheckConstraint(one_of("outcome", OUTCOMES), name="outcome"),
+        CheckConstraint(one_of("source", SOURCES), name="source"),
         CheckConstraint("(idempotency_key IS NULL) = (request_hash IS NULL)", name="idempotency"),
         # One decision per (caller, Idempotency-Key): a replay finds it, a race loses on this index.
         Index("uq_release_decision_idempotency", "requested_by_id", "idempotency_key", unique=True,
@@ -89,12 +88,12 @@ class ReleaseDecision(db.Model):
         # No index on every row's entry number: each decision would write a third entry for it.
         Index("ix_release_decision_superseded_entry", "entry_number",
               sqlite_where=text("status = 'superseded'"), postgresql_where=text("status = 'superseded'")),
-        CheckConstraint("status IN ('live', 'superseded')", name="status"),
+        CheckConstraint(one_of("status", DECISION_STATUSES), name="status"),
         # A line in the decision's row is its entry's only line, and a whole one.
         CheckConstraint("line_outcome IS NULL OR (line_count = 1 AND "
                         + " AND ".join(f"{c} IS NOT NULL" for c in _ONE_LINE_REQUIRED) + ")", name="one_line"),
-        CheckConstraint(f"line_outcome IN ({_OUTCOMES})", name="line_outcome"),
-        CheckConstraint(f"line_condition IN ({_CONDITION_LIST})", name="line_condition"),
+        CheckConstraint(one_of("line_outcome", OUTCOMES), name="line_outcome"),
+        CheckConstraint(one_of("line_condition", CONDITIONS), name="line_condition"),
         Index("ix_release_decision_ior_decided", "ior_number", "decided_at"),
         Index("ix_release_decision_org_decided", "organization_id", "decided_at"),
         Index("ix_release_decision_outcome_decided", "outcome", "decided_at"),
@@ -204,8 +203,8 @@ class DecisionLine(db.Model):
     __tablename__ = "release_decision_line"
     __table_args__ = (
         UniqueConstraint("decision_id", "line_no"),
-        CheckConstraint(f"outcome IN ({_OUTCOMES})", name="outcome"),
-        CheckConstraint(f"condition IN ({', '.join(repr(c) for c in CONDITIONS)})", name="condition"),
+        CheckConstraint(one_of("outcome", OUTCOMES), name="outcome"),
+        CheckConstraint(one_of("condition", CONDITIONS), name="condition"),
         Index("ix_release_decision_line_recordation", "recordation_number"),
     )
 
