@@ -37,6 +37,26 @@ def entry_key(value: str) -> str:
     return value.strip().upper().replace("-", "")
 
 
+class EntryKeys:
+    """``key_of(row)``: the :func:`entry_key` of the row's entry number (``""`` for a row too short to have one),
+    normalised once per run of rows that spell it alike, as an entry's rows usually do."""
+
+    __slots__ = ("_column", "_key", "_raw")
+
+    def __init__(self, column: int) -> None:
+        self._column = column
+        self._raw: str | None = None
+        self._key = ""
+
+    def __call__(self, row: list[str]) -> str:
+        if len(row) <= self._column:
+            return ""
+        raw = row[self._column]
+        if raw != self._raw:
+            self._raw, self._key = raw, entry_key(raw)
+        return self._key
+
+
 class ClosedEntries:
     """The entries already closed, as a fixed-size Bloom filter of their keys (five probes, double hashing with the
     two parts of one 64-bit hash): ``key in closed`` may (rarely) say yes wrongly, never no.
@@ -135,16 +155,12 @@ def suspects_reappear(rows: Iterable[list[str]], key_column: int, suspects: set[
 def _entry_keys(rows: Iterable[list[str]], key_column: int) -> Iterator[str]:
     """The key of each entry of ``rows`` in turn, once per run of its rows (blank rows ignored): an entry whose
     rows come back after another's is given again."""
-    current_raw: str | None = None
+    key_of = EntryKeys(key_column)
     current: str | None = None
     for row in rows:
         if not row:
             continue
-        raw = row[key_column] if len(row) > key_column else ""
-        if raw == current_raw:  # the common case: the next line of the same entry, spelt the same way
-            continue
-        current_raw = raw
-        key = entry_key(raw)
+        key = key_of(row)
         if key != current:
             current = key
             yield key

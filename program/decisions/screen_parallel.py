@@ -34,7 +34,7 @@ from flask import current_app
 
 from core import csvio
 from core.extensions import db
-from program.decisions.grouping import ContiguityCheck, entry_key, suspects_reappear
+from program.decisions.grouping import ContiguityCheck, EntryKeys, suspects_reappear
 from program.decisions.screen import Screener
 from program.decisions.screen_read import (
     INPUT_COLUMNS,
@@ -163,8 +163,7 @@ def deal(header: list[str], rows: Any, index: list[int], parts: list[Path], *, c
             add_rows(size)
 
         text = ""
-        raw: str | None = None
-        row_key = ""
+        key_of = EntryKeys(first)
         for item in rows:
             if copied:
                 row_no, row, text = item
@@ -172,11 +171,7 @@ def deal(header: list[str], rows: Any, index: list[int], parts: list[Path], *, c
                 row_no, row = item
             if not row:
                 continue
-            if len(row) <= first:
-                raw, row_key = None, ""
-            elif row[first] != raw:  # an entry's rows usually spell its number alike: normalise it once
-                raw = row[first]
-                row_key = entry_key(raw)
+            row_key = key_of(row)
             if row_key != key:
                 if check is not None and not check.next_entry(row_key) and check.overflowed:
                     raise _EntryReappeared(row_key)

@@ -285,17 +285,11 @@ class EntryReader:
         group: EntryRows | None = None
         index = self._index
         width = max(index) + 1
-        first = index[0]
-        raw: str | None = None
-        key = ""
+        key_of = grouping.EntryKeys(index[0])
         for row_no, row in rows:
             if not row:
                 continue
-            if len(row) <= first:
-                raw, key = None, ""
-            elif row[first] != raw:  # an entry's rows usually spell its number alike: normalise it once
-                raw = row[first]
-                key = grouping.entry_key(raw)
+            key = key_of(row)
             if group is None or key != group.key:
                 if group is not None:
                     yield self._close(group)

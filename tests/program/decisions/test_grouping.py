@@ -132,3 +132,10 @@ def test_closing_the_stream_early_removes_the_runs(monkeypatch, tmp_path):
     assert list(tmp_path.iterdir())
     stream.close()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_entry_keys_normalise_each_row_as_entry_key_does():
+    key_of = grouping.EntryKeys(1)
+    rows = [["x", " abc-1234567-8 "], ["y", " abc-1234567-8 "], ["z", "ABC1234567-8"], ["short"], ["w", "def-7"],
+            ["v", " abc-1234567-8 "]]
+    assert [key_of(row) for row in rows] == ["ABC12345678", "ABC12345678", "ABC12345678", "", "DEF7", "ABC12345678"]
